@@ -1,0 +1,63 @@
+//! Tether's shared crate, compiled for the server (feature `ssr`) and for the browser
+//! (feature `hydrate`).
+//!
+//! Layout:
+//! - [`room`]: room ids — format rules and minting from random bytes (pure).
+//! - [`pages`]: one routed page per file (landing, board).
+//! - this file: the HTML [`shell`] and the routed [`App`] root.
+//!
+//! Pure modules never touch IO, time or randomness: callers pass them in, so they are
+//! unit-tested natively with `cargo test`.
+
+pub mod pages;
+pub mod room;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path,
+};
+
+/// The whole HTML document the server renders around [`App`]; the browser hydrates `<body>`.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// The routed application. `data-hydrated` on `<main>` turns `true` once the WASM has
+/// taken over the server-rendered page: tests wait for it before interacting.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let hydrated = RwSignal::new(false);
+    // Effects never run during server rendering, only in the browser after hydration.
+    Effect::new(move |_| hydrated.set(true));
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/tether.css"/>
+        <Title text="Tether"/>
+        <Router>
+            <main data-hydrated=move || hydrated.get().to_string()>
+                <Routes fallback=pages::NotFound>
+                    <Route path=path!("/") view=pages::Landing/>
+                    <Route path=path!("/b/:room") view=pages::BoardPage/>
+                </Routes>
+            </main>
+        </Router>
+    }
+}

@@ -1,0 +1,60 @@
+// Playwright runs the real server binary (built by scripts/build-site.sh) on a free port
+// and drives Debian's Chromium against it. Browsers are never downloaded.
+import { defineConfig } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import * as path from 'node:path';
+
+// The config is evaluated by the runner and again by each worker; workers inherit the
+// runner's environment, so the port picked first is the port everyone uses.
+if (!process.env.TETHER_E2E_PORT) {
+  process.env.TETHER_E2E_PORT = execFileSync(process.execPath, [
+    '-e',
+    "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})",
+  ]).toString().trim();
+}
+const port = Number(process.env.TETHER_E2E_PORT);
+const root = path.resolve(__dirname, '..');
+const serverBin = process.env.TETHER_SERVER_BIN ?? path.join(root, 'target/debug/server');
+const siteRoot = process.env.TETHER_SITE_ROOT ?? path.join(root, 'target/site');
+
+export default defineConfig({
+  testDir: './tests',
+  // Timing-sensitive connection tests on 2 cores: one at a time.
+  workers: 1,
+  fullyParallel: false,
+  forbidOnly: !!process.env.CI,
+  retries: 0,
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  reporter: [['list']],
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    trace: 'retain-on-failure',
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    },
+  },
+  webServer: {
+    command: serverBin,
+    url: `http://127.0.0.1:${port}/healthz`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: 'pipe',
+    stderr: 'pipe',
+    env: {
+      TETHER_ADDR: `127.0.0.1:${port}`,
+      LEPTOS_SITE_ROOT: siteRoot,
+      RUST_LOG: process.env.RUST_LOG ?? 'info',
+    },
+  },
+});

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Runs every test: Rust unit and integration tests (native), then the Playwright browser
+# tests against the real server binary in headless Chromium. Installs what is missing.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+cd "$TETHER_ROOT"
+
+started=$SECONDS
+"$TETHER_ROOT/scripts/setup.sh"
+select_toolchain
+
+log "cargo test --workspace"
+cargo test --workspace --quiet
+
+server_bin="$("$TETHER_ROOT/scripts/build-site.sh" | tail -n 1)"
+
+log "playwright test"
+export TETHER_SERVER_BIN="$TETHER_ROOT/$server_bin"
+export TETHER_SITE_ROOT="$TETHER_ROOT/target/site"
+(cd end2end && npx playwright test)
+
+log "all tests passed in $((SECONDS - started)) s"

@@ -1,0 +1,40 @@
+//! The `server` binary: parses the configuration, sets up logging, binds, and runs
+//! [`server::run`] until SIGINT/SIGTERM.
+
+use anyhow::Context;
+use clap::Parser;
+use leptos::config::get_configuration;
+use server::{config::Config, AppState};
+use tracing::info;
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,server=debug")),
+        )
+        .init();
+
+    let config = Config::parse();
+    // `None`: Leptos reads LEPTOS_* from the environment (what cargo-leptos and
+    // scripts/build-site.sh provide), falling back to its defaults.
+    let leptos_options = get_configuration(None)
+        .context("reading the LEPTOS_* settings")?
+        .leptos_options;
+    let addr = config.addr.unwrap_or(leptos_options.site_addr);
+
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("binding {addr}"))?;
+    let bound = listener.local_addr().context("reading the bound address")?;
+    // Tests and scripts read this exact line to learn the port when binding port 0.
+    info!("listening on http://{bound}");
+    info!(site_root = %leptos_options.site_root, "serving static files");
+
+    server::run(listener, AppState { leptos_options }, server::shutdown::signal())
+        .await
+        .context("serving HTTP")?;
+    info!("stopped");
+    Ok(())
+}

@@ -1,0 +1,33 @@
+//! Shutdown signals: the future that resolves on Ctrl-C (SIGINT) or SIGTERM.
+
+use tracing::{info, warn};
+
+/// Resolves when the process is asked to stop. A failure to install a handler is logged
+/// and that signal is simply not watched (the other one still is).
+pub async fn signal() {
+    let ctrl_c = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            warn!(%error, "cannot watch Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut sigterm) => {
+                sigterm.recv().await;
+            }
+            Err(error) => {
+                warn!(%error, "cannot watch SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+
+    tokio::select! {
+        () = ctrl_c => info!("Ctrl-C received: shutting down"),
+        () = terminate => info!("SIGTERM received: shutting down"),
+    }
+}
