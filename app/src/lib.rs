@@ -9,8 +9,12 @@
 //! Pure modules never touch IO, time or randomness: callers pass them in, so they are
 //! unit-tested natively with `cargo test`.
 
+pub mod board;
+pub mod ids;
+pub mod limits;
 pub mod pages;
-pub mod room;
+pub mod protocol;
+pub mod snapshot;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};

@@ -1,50 +1,147 @@
-//! Tether's server: server-side rendering of the Leptos app, static files, health.
+//! Tether's server: server-side rendering of the Leptos app, the WebSocket room hub, and
+//! durable storage.
 //!
 //! Layout:
 //! - [`config`]: the one configuration struct (flags with env fallbacks).
-//! - [`health`]: `/healthz`.
-//! - [`shutdown`]: SIGINT/SIGTERM.
+//! - [`store`]: the `Store` trait and the embedded SQLite implementation.
+//! - [`hub`]: the registry of room actors; [`hub::outbox`]: per-member frame queues.
+//! - [`session`]: one client's session, transport-independent (validation, dispatch).
+//! - [`ws`]: the WebSocket transport (`/ws/{room}`).
+//! - [`health`]: `/healthz`; [`shutdown`]: SIGINT/SIGTERM; [`random`]: ids and secrets.
 //! - this file: [`app`] builds the router from state, [`run`] serves it on a listener the
-//!   caller bound, until the caller's shutdown future resolves. Tests bind `127.0.0.1:0`.
+//!   caller bound until the caller's shutdown future resolves. Tests bind `127.0.0.1:0`.
 
 pub mod config;
 pub mod health;
+pub mod hub;
+pub mod random;
+pub mod session;
 pub mod shutdown;
+pub mod store;
+pub mod ws;
 
-use app::{shell, App};
-use axum::{extract::FromRef, routing::get, Router};
-use leptos::config::LeptosOptions;
-use leptos_axum::{generate_route_list, LeptosRoutes};
-use std::future::Future;
+use app::{
+    shell,
+    snapshot::{BoardSnapshot, BoardSource},
+    App,
+};
+use axum::{
+    body::Body,
+    extract::{FromRef, Request, State},
+    response::IntoResponse,
+    routing::{get, post},
+    Router,
+};
+use config::Config;
+use hub::Hub;
+use leptos::{config::LeptosOptions, prelude::provide_context};
+use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
+use std::{future::Future, sync::Arc};
+use store::{SqliteStore, Store};
 use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
 use tower_http::trace::TraceLayer;
+use tracing::{error, info};
 
 /// State shared by every request handler.
 #[derive(Clone, FromRef)]
 pub struct AppState {
     /// Leptos' settings: site root for static files, bundle name, environment.
     pub leptos_options: LeptosOptions,
+    pub hub: Hub,
+    pub config: Arc<Config>,
+    /// Cancelled when the server begins shutting down; every connection watches it.
+    pub shutdown: CancellationToken,
 }
 
-/// The full HTTP surface: SSR routes, `/healthz`, and static files from the site root.
+impl AppState {
+    /// Opens the store named by `config` and builds the state around it.
+    pub fn open(config: Config, leptos_options: LeptosOptions) -> anyhow::Result<Self> {
+        let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&config.data_dir)?);
+        Ok(Self::with_store(config, leptos_options, store))
+    }
+
+    /// The state around an already-open store.
+    pub fn with_store(
+        config: Config,
+        leptos_options: LeptosOptions,
+        store: Arc<dyn Store>,
+    ) -> Self {
+        Self {
+            leptos_options,
+            hub: Hub::new(store, config.hub_settings()),
+            config: Arc::new(config),
+            shutdown: CancellationToken::new(),
+        }
+    }
+
+    /// How server-rendered pages and the `load_board` server function read a board.
+    fn board_source(&self) -> BoardSource {
+        let hub = self.hub.clone();
+        BoardSource(Arc::new(move |room: String| {
+            let hub = hub.clone();
+            Box::pin(async move {
+                let (seq, strokes) = hub.snapshot(&room).await.map_err(|e| e.to_string())?;
+                Ok(BoardSnapshot { seq, strokes })
+            })
+        }))
+    }
+}
+
+/// The full HTTP surface: SSR routes, server functions, `/ws/{room}`, `/healthz`, and
+/// static files from the site root.
 pub fn app(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let options = state.leptos_options.clone();
+    let source = state.board_source();
     Router::new()
         .route("/healthz", get(health::healthz))
-        .leptos_routes(&state, routes, move || shell(options.clone()))
+        .route("/ws/{room}", get(ws::ws_handler))
+        .route("/api/{*fn_name}", post(server_fn_handler))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(source.clone()),
+            move || shell(options.clone()),
+        )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
 
-/// Serves [`app`] on `listener` until `shutdown` resolves.
+async fn server_fn_handler(
+    State(state): State<AppState>,
+    request: Request<Body>,
+) -> impl IntoResponse {
+    let source = state.board_source();
+    handle_server_fns_with_context(move || provide_context(source.clone()), request).await
+}
+
+/// Serves [`app`] on `listener` until `shutdown` resolves, then closes every connection
+/// and flushes the store.
 pub async fn run(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    let token = state.shutdown.clone();
+    let hub = state.hub.clone();
+    let signal = {
+        let token = token.clone();
+        async move {
+            shutdown.await;
+            // Upgraded WebSockets are not drained by axum's graceful shutdown: each
+            // connection watches this token and closes itself.
+            token.cancel();
+        }
+    };
+    let served = axum::serve(listener, app(state))
+        .with_graceful_shutdown(signal)
+        .await;
+    token.cancel();
+    match hub.flush().await {
+        Ok(()) => info!("storage flushed"),
+        Err(error) => error!(%error, "flushing storage at shutdown failed"),
+    }
+    served
 }

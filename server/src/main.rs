@@ -1,5 +1,5 @@
-//! The `server` binary: parses the configuration, sets up logging, binds, and runs
-//! [`server::run`] until SIGINT/SIGTERM.
+//! The `server` binary: parses the configuration, sets up logging, opens storage, binds,
+//! and runs [`server::run`] until SIGINT/SIGTERM.
 
 use anyhow::Context;
 use clap::Parser;
@@ -12,7 +12,8 @@ use tracing_subscriber::EnvFilter;
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,server=debug")),
+            EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| EnvFilter::new("info,server=debug")),
         )
         .init();
 
@@ -23,6 +24,7 @@ async fn main() -> anyhow::Result<()> {
         .context("reading the LEPTOS_* settings")?
         .leptos_options;
     let addr = config.addr.unwrap_or(leptos_options.site_addr);
+    let state = AppState::open(config, leptos_options).context("opening storage")?;
 
     let listener = tokio::net::TcpListener::bind(addr)
         .await
@@ -30,9 +32,8 @@ async fn main() -> anyhow::Result<()> {
     let bound = listener.local_addr().context("reading the bound address")?;
     // Tests and scripts read this exact line to learn the port when binding port 0.
     info!("listening on http://{bound}");
-    info!(site_root = %leptos_options.site_root, "serving static files");
 
-    server::run(listener, AppState { leptos_options }, server::shutdown::signal())
+    server::run(listener, state, server::shutdown::signal())
         .await
         .context("serving HTTP")?;
     info!("stopped");

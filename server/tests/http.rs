@@ -1,30 +1,18 @@
 //! HTTP surface of a real server on 127.0.0.1:0: health, SSR pages, 404s.
 
-use leptos::config::LeptosOptions;
-use server::AppState;
-use tokio::{net::TcpListener, sync::oneshot};
+mod common;
 
-/// A running server; dropping it stops the server.
-struct TestServer {
-    base: String,
-    _stop: oneshot::Sender<()>,
-}
+use common::TestServer;
 
-async fn start() -> TestServer {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let leptos_options = LeptosOptions::builder().output_name("tether").build();
-    let (stop, stopped) = oneshot::channel::<()>();
-    tokio::spawn(server::run(listener, AppState { leptos_options }, async {
-        let _ = stopped.await;
-    }));
-    TestServer { base, _stop: stop }
+async fn start() -> (TestServer, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    (TestServer::start(dir.path()).await, dir)
 }
 
 #[tokio::test]
 async fn healthz_reports_ok_as_json() {
-    let server = start().await;
-    let response = reqwest::get(format!("{}/healthz", server.base)).await.unwrap();
+    let (server, _dir) = start().await;
+    let response = reqwest::get(server.url("/healthz")).await.unwrap();
     assert_eq!(response.status(), 200);
     let body: serde_json::Value = serde_json::from_str(&response.text().await.unwrap()).unwrap();
     assert_eq!(body["status"], "ok");
@@ -32,19 +20,25 @@ async fn healthz_reports_ok_as_json() {
 
 #[tokio::test]
 async fn landing_page_is_server_rendered_with_its_hydration_script() {
-    let server = start().await;
-    let response = reqwest::get(format!("{}/", server.base)).await.unwrap();
+    let (server, _dir) = start().await;
+    let response = reqwest::get(server.url("/")).await.unwrap();
     assert_eq!(response.status(), 200);
     let html = response.text().await.unwrap();
     assert!(html.contains(r#"data-testid="new-board""#), "{html}");
-    assert!(html.contains("/pkg/tether.js"), "hydration script missing: {html}");
-    assert!(html.contains("/pkg/tether.wasm"), "wasm preload missing: {html}");
+    assert!(
+        html.contains("/pkg/tether.js"),
+        "hydration script missing: {html}"
+    );
+    assert!(
+        html.contains("/pkg/tether.wasm"),
+        "wasm preload missing: {html}"
+    );
 }
 
 #[tokio::test]
 async fn board_page_renders_the_room_and_rejects_malformed_ids() {
-    let server = start().await;
-    let html = reqwest::get(format!("{}/b/my_room-1", server.base))
+    let (server, _dir) = start().await;
+    let html = reqwest::get(server.url("/b/my_room-1"))
         .await
         .unwrap()
         .text()
@@ -53,7 +47,7 @@ async fn board_page_renders_the_room_and_rejects_malformed_ids() {
     assert!(html.contains(r#"data-testid="board""#), "{html}");
     assert!(html.contains("my_room-1"));
 
-    let html = reqwest::get(format!("{}/b/bad%20room", server.base))
+    let html = reqwest::get(server.url("/b/bad%20room"))
         .await
         .unwrap()
         .text()
@@ -65,7 +59,7 @@ async fn board_page_renders_the_room_and_rejects_malformed_ids() {
 
 #[tokio::test]
 async fn unknown_paths_are_404() {
-    let server = start().await;
-    let response = reqwest::get(format!("{}/no/such/page", server.base)).await.unwrap();
+    let (server, _dir) = start().await;
+    let response = reqwest::get(server.url("/no/such/page")).await.unwrap();
     assert_eq!(response.status(), 404);
 }

@@ -1,6 +1,6 @@
 //! The board page at `/b/{room}`: the shared drawing surface of one room.
 
-use crate::room::is_valid_room_id;
+use crate::ids::is_valid_id;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
@@ -12,7 +12,7 @@ pub fn BoardPage() -> impl IntoView {
 
     move || {
         let room = room();
-        if is_valid_room_id(&room) {
+        if is_valid_id(&room) {
             let label = room.clone();
             view! {
                 <section class="board-page" data-room=room>

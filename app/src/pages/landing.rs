@@ -1,6 +1,6 @@
 //! The landing page: explains Tether in a line and mints a new board.
 
-use crate::room::{room_id_from_random, ROOM_ID_RANDOM_BYTES};
+use crate::ids::{id_from_random, ID_RANDOM_BYTES};
 use leptos::prelude::*;
 use leptos_router::{hooks::use_navigate, NavigateOptions};
 
@@ -31,7 +31,7 @@ pub fn Landing() -> impl IntoView {
 
 /// Mints a room id from the browser's cryptographic random source.
 fn random_room_id() -> Result<String, String> {
-    let mut bytes = [0u8; ROOM_ID_RANDOM_BYTES];
+    let mut bytes = [0u8; ID_RANDOM_BYTES];
     let crypto = web_sys::window()
         .ok_or("no browser window")?
         .crypto()
@@ -39,5 +39,5 @@ fn random_room_id() -> Result<String, String> {
     crypto
         .get_random_values_with_u8_array(&mut bytes)
         .map_err(|_| "crypto.getRandomValues failed")?;
-    Ok(room_id_from_random(&bytes))
+    Ok(id_from_random(&bytes))
 }

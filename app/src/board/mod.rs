@@ -1,0 +1,15 @@
+//! The document model: strokes, durable ops, applying them, and the doc hash. Pure: no IO,
+//! no clock, no randomness.
+
+mod doc;
+pub mod geometry;
+mod op;
+mod stroke;
+mod validate;
+
+pub use doc::{visible_strokes, ApplyOutcome, Board};
+pub use op::{AppliedOp, Op};
+pub use stroke::{is_valid_color, Point, Stroke};
+pub use validate::{
+    validate_op, validate_points, validate_position, validate_stroke, validate_style, InvalidOp,
+};

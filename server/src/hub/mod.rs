@@ -1,0 +1,343 @@
+//! The room hub: finds or starts the actor of a room, and forgets rooms when they stop.
+//!
+//! Rooms are loaded on first use (join, or a server-rendered page) and unload themselves
+//! after staying empty for `room_linger`. The registry is a map behind a std `Mutex` that
+//! is only held to look up or insert a handle, never across an `.await`.
+
+pub mod outbox;
+mod room;
+
+use crate::store::{Store, StoreError};
+use app::{
+    board::{Op, Stroke},
+    protocol::{HeartbeatSettings, ServerMsg},
+};
+use outbox::MemberOutbox;
+use room::Room;
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex, Weak},
+    time::Duration,
+};
+use thiserror::Error;
+use tokio::sync::{mpsc, oneshot};
+use tracing::warn;
+
+/// Tunables of the hub and its rooms (from [`crate::config::Config`]).
+#[derive(Debug, Clone)]
+pub struct HubSettings {
+    /// How long an empty room stays loaded, so a reload or quick reconnect finds it warm.
+    pub room_linger: Duration,
+    /// Frames a member's outbox holds before the member counts as too slow.
+    pub outbox_capacity: usize,
+    /// Newest ops kept in memory for `Replay`; clients further behind get a `Snapshot`.
+    pub replay_window: usize,
+    /// Sent to clients in `Welcome`.
+    pub heartbeat: HeartbeatSettings,
+}
+
+impl Default for HubSettings {
+    fn default() -> Self {
+        Self {
+            room_linger: Duration::from_secs(30),
+            outbox_capacity: 1024,
+            replay_window: 1000,
+            heartbeat: HeartbeatSettings {
+                ping_interval_ms: 15_000,
+                pong_timeout_ms: 5_000,
+            },
+        }
+    }
+}
+
+/// Capacity of a room's command queue. Connections wait (backpressure on that client)
+/// when it is full; the room itself never waits on anyone.
+const ROOM_QUEUE: usize = 1024;
+
+/// What a connection asks of the room when it joins.
+pub struct JoinRequest {
+    pub client_id: String,
+    pub name: String,
+    pub color: String,
+    pub last_seq: Option<u64>,
+    /// Where the room queues this member's frames.
+    pub outbox: MemberOutbox,
+}
+
+/// The room's answer to a join (the `Welcome` itself travels through the outbox).
+#[derive(Debug, Clone)]
+pub struct JoinAccepted {
+    pub session: String,
+    pub epoch: String,
+}
+
+/// A room's answer to `Join`.
+pub(crate) enum JoinReply {
+    Accepted(JoinAccepted),
+    /// The room is unloading: ask the hub again (a fresh room will load).
+    Retry(JoinRequest),
+    Failed(JoinError),
+}
+
+/// Why joining failed.
+#[derive(Debug, Error)]
+pub enum JoinError {
+    #[error("the room is unloading")]
+    RoomClosing,
+    #[error("the room could not be loaded: {0}")]
+    Storage(#[from] StoreError),
+    #[error("the room stopped")]
+    Gone,
+}
+
+/// Messages to a room actor.
+pub(crate) enum RoomCmd {
+    Join {
+        request: JoinRequest,
+        reply: oneshot::Sender<JoinReply>,
+    },
+    Leave {
+        session: String,
+    },
+    Op {
+        session: String,
+        op_id: String,
+        op: Op,
+    },
+    /// Already-validated ephemeral message to relay to the other members.
+    Ephemeral {
+        session: String,
+        msg: ServerMsg,
+    },
+    Snapshot {
+        reply: oneshot::Sender<(u64, Vec<Stroke>)>,
+    },
+    Committed {
+        seq: u64,
+        result: Result<(), StoreError>,
+    },
+}
+
+/// A joined member's line to its room.
+#[derive(Clone)]
+pub struct RoomLink {
+    session: String,
+    commands: mpsc::Sender<RoomCmd>,
+}
+
+impl RoomLink {
+    /// This member's session id.
+    pub fn session(&self) -> &str {
+        &self.session
+    }
+
+    /// Submits a durable op (validated by the caller). Waits only if the room is busy.
+    pub async fn op(&self, op_id: String, op: Op) -> Result<(), JoinError> {
+        let session = self.session.clone();
+        self.commands
+            .send(RoomCmd::Op { session, op_id, op })
+            .await
+            .map_err(|_| JoinError::Gone)
+    }
+
+    /// Relays an ephemeral message to the other members; dropped if the room is busy.
+    pub fn ephemeral(&self, msg: ServerMsg) {
+        let session = self.session.clone();
+        let _ = self.commands.try_send(RoomCmd::Ephemeral { session, msg });
+    }
+
+    /// Leaves the room (the connection is gone).
+    pub async fn leave(self) {
+        let _ = self
+            .commands
+            .send(RoomCmd::Leave {
+                session: self.session,
+            })
+            .await;
+    }
+}
+
+struct Registered {
+    generation: u64,
+    commands: mpsc::Sender<RoomCmd>,
+}
+
+#[derive(Default)]
+struct Registry {
+    rooms: HashMap<String, Registered>,
+    next_generation: u64,
+}
+
+struct Shared {
+    registry: Mutex<Registry>,
+    store: Arc<dyn Store>,
+    settings: Arc<HubSettings>,
+}
+
+/// Handle to the hub; cheap to clone.
+#[derive(Clone)]
+pub struct Hub {
+    shared: Arc<Shared>,
+}
+
+/// Removes a room from the registry when its actor stops (if it is still that room).
+pub(crate) struct Unregister {
+    hub: Weak<Shared>,
+    room: String,
+    generation: u64,
+}
+
+impl Unregister {
+    fn run(self) {
+        if let Some(shared) = self.hub.upgrade() {
+            let mut registry = lock(&shared.registry);
+            if registry
+                .rooms
+                .get(&self.room)
+                .is_some_and(|r| r.generation == self.generation)
+            {
+                registry.rooms.remove(&self.room);
+            }
+        }
+    }
+}
+
+fn lock(registry: &Mutex<Registry>) -> std::sync::MutexGuard<'_, Registry> {
+    // The registry is a plain map: a panic elsewhere cannot leave it half-updated.
+    registry
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl Hub {
+    pub fn new(store: Arc<dyn Store>, settings: HubSettings) -> Self {
+        Self {
+            shared: Arc::new(Shared {
+                registry: Mutex::new(Registry::default()),
+                store,
+                settings: Arc::new(settings),
+            }),
+        }
+    }
+
+    /// The hub's settings.
+    pub fn settings(&self) -> &HubSettings {
+        &self.shared.settings
+    }
+
+    /// Waits until everything handed to the store is durable.
+    pub async fn flush(&self) -> Result<(), StoreError> {
+        self.shared.store.flush().await
+    }
+
+    /// Number of rooms loaded in memory.
+    pub fn loaded_rooms(&self) -> usize {
+        lock(&self.shared.registry).rooms.len()
+    }
+
+    /// The command queue of `room`'s actor, starting the actor if needed.
+    fn room(&self, room: &str) -> mpsc::Sender<RoomCmd> {
+        let mut registry = lock(&self.shared.registry);
+        if let Some(existing) = registry.rooms.get(room) {
+            if !existing.commands.is_closed() {
+                return existing.commands.clone();
+            }
+        }
+        registry.next_generation += 1;
+        let generation = registry.next_generation;
+        let (commands, receiver) = mpsc::channel(ROOM_QUEUE);
+        registry.rooms.insert(
+            room.to_owned(),
+            Registered {
+                generation,
+                commands: commands.clone(),
+            },
+        );
+        drop(registry);
+
+        let unregister = Unregister {
+            hub: Arc::downgrade(&self.shared),
+            room: room.to_owned(),
+            generation,
+        };
+        let (id, settings, store, weak) = (
+            room.to_owned(),
+            self.shared.settings.clone(),
+            self.shared.store.clone(),
+            commands.downgrade(),
+        );
+        tokio::spawn(async move {
+            match Room::load(id.clone(), settings, store, weak).await {
+                Ok(room) => room.run(receiver, unregister).await,
+                Err(error) => {
+                    warn!(room = %id, %error, "cannot load room");
+                    unregister.run();
+                    refuse_all(receiver, error).await;
+                }
+            }
+        });
+        commands
+    }
+
+    /// Joins `room`. A room that is just unloading hands the request back, and the next
+    /// attempt starts a fresh actor.
+    pub async fn join(
+        &self,
+        room: &str,
+        mut request: JoinRequest,
+    ) -> Result<(RoomLink, JoinAccepted), JoinError> {
+        for _ in 0..3 {
+            let commands = self.room(room);
+            let (reply, answer) = oneshot::channel();
+            request = match commands.send(RoomCmd::Join { request, reply }).await {
+                Err(mpsc::error::SendError(RoomCmd::Join { request, .. })) => request,
+                Err(_) => return Err(JoinError::Gone),
+                Ok(()) => match answer.await {
+                    Ok(JoinReply::Accepted(accepted)) => {
+                        let link = RoomLink {
+                            session: accepted.session.clone(),
+                            commands,
+                        };
+                        return Ok((link, accepted));
+                    }
+                    Ok(JoinReply::Retry(request)) => request,
+                    Ok(JoinReply::Failed(error)) => return Err(error),
+                    Err(_) => return Err(JoinError::Gone),
+                },
+            };
+        }
+        Err(JoinError::RoomClosing)
+    }
+
+    /// The room's confirmed seq and strokes (loads the room if needed), for SSR.
+    pub async fn snapshot(&self, room: &str) -> Result<(u64, Vec<Stroke>), JoinError> {
+        for _ in 0..3 {
+            let (reply, answer) = oneshot::channel();
+            if self
+                .room(room)
+                .send(RoomCmd::Snapshot { reply })
+                .await
+                .is_err()
+            {
+                continue;
+            }
+            if let Ok(snapshot) = answer.await {
+                return Ok(snapshot);
+            }
+        }
+        Err(JoinError::Gone)
+    }
+}
+
+/// A room that failed to load answers every queued request with the error.
+async fn refuse_all(mut receiver: mpsc::Receiver<RoomCmd>, error: StoreError) {
+    receiver.close();
+    let message = error.to_string();
+    while let Some(command) = receiver.recv().await {
+        if let RoomCmd::Join { reply, .. } = command {
+            let _ = reply.send(JoinReply::Failed(JoinError::Storage(StoreError::Backend(
+                message.clone(),
+            ))));
+        }
+    }
+}

@@ -1,0 +1,131 @@
+//! The room's side of one connection: a bounded queue of frames to that client.
+//!
+//! Only the room actor writes into it, and it never waits: a frame either fits or the
+//! member is too slow. Ephemeral frames (cursors, live strokes) use only the upper part of
+//! the queue and are dropped when it is fuller than that; a durable frame that does not fit
+//! means the client fell behind, so it is disconnected (it resyncs on reconnect) instead
+//! of silently missing an op.
+
+use std::sync::Arc;
+use tokio::sync::mpsc;
+
+/// What the room hands a connection's writer.
+#[derive(Debug, Clone)]
+pub enum Outgoing {
+    /// A serialized `ServerMsg`, shared by every member it was broadcast to.
+    Frame(Arc<str>),
+    /// Close the connection with this WebSocket close code and reason.
+    Close { code: u16, reason: &'static str },
+}
+
+/// Whether a frame reached the queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    Queued,
+    /// Ephemeral frame dropped because the queue is busy: allowed, nothing is lost.
+    Dropped,
+    /// The member can no longer keep up (or is gone) and must be removed.
+    Overflowed,
+}
+
+/// Close code sent to a client that fell too far behind: "try again later".
+pub const CLOSE_SLOW_CONSUMER: u16 = 1013;
+
+/// The sending half of a member's queue, with the drop/overflow policy.
+#[derive(Debug, Clone)]
+pub struct MemberOutbox {
+    tx: mpsc::Sender<Outgoing>,
+    /// Ephemeral frames are only queued while at least this many slots are free.
+    ephemeral_reserve: usize,
+}
+
+impl MemberOutbox {
+    /// A queue of `capacity` frames; the receiving half goes to the connection's writer.
+    pub fn channel(capacity: usize) -> (Self, mpsc::Receiver<Outgoing>) {
+        let capacity = capacity.max(4);
+        let (tx, rx) = mpsc::channel(capacity);
+        (
+            Self {
+                tx,
+                ephemeral_reserve: capacity / 4,
+            },
+            rx,
+        )
+    }
+
+    /// Queues a durable frame. When only the last slot is left, it is used for a close
+    /// message instead, and the caller must drop the member.
+    pub fn send_durable(&self, frame: Arc<str>) -> Delivery {
+        if self.tx.capacity() <= 1 {
+            let _ = self.tx.try_send(Outgoing::Close {
+                code: CLOSE_SLOW_CONSUMER,
+                reason: "too far behind: reconnect to resync",
+            });
+            return Delivery::Overflowed;
+        }
+        match self.tx.try_send(Outgoing::Frame(frame)) {
+            Ok(()) => Delivery::Queued,
+            Err(_) => Delivery::Overflowed,
+        }
+    }
+
+    /// Queues an ephemeral frame if the queue is not busy; otherwise drops it.
+    pub fn send_ephemeral(&self, frame: Arc<str>) -> Delivery {
+        if self.tx.is_closed() {
+            return Delivery::Overflowed;
+        }
+        if self.tx.capacity() <= self.ephemeral_reserve {
+            return Delivery::Dropped;
+        }
+        match self.tx.try_send(Outgoing::Frame(frame)) {
+            Ok(()) => Delivery::Queued,
+            Err(mpsc::error::TrySendError::Full(_)) => Delivery::Dropped,
+            Err(mpsc::error::TrySendError::Closed(_)) => Delivery::Overflowed,
+        }
+    }
+
+    /// Asks the connection to close (used when the room itself ends the session).
+    pub fn close(&self, code: u16, reason: &'static str) {
+        let _ = self.tx.try_send(Outgoing::Close { code, reason });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frame() -> Arc<str> {
+        Arc::from("{}")
+    }
+
+    #[test]
+    fn ephemeral_frames_give_way_before_durable_ones() {
+        let (outbox, mut rx) = MemberOutbox::channel(8); // reserve 2
+        for _ in 0..6 {
+            assert_eq!(outbox.send_ephemeral(frame()), Delivery::Queued);
+        }
+        assert_eq!(outbox.send_ephemeral(frame()), Delivery::Dropped);
+        assert_eq!(outbox.send_durable(frame()), Delivery::Queued);
+        // One slot left: it carries the close, and the member must go.
+        assert_eq!(outbox.send_durable(frame()), Delivery::Overflowed);
+        let mut last = None;
+        while let Ok(item) = rx.try_recv() {
+            last = Some(item);
+        }
+        assert!(matches!(
+            last,
+            Some(Outgoing::Close {
+                code: CLOSE_SLOW_CONSUMER,
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn a_gone_connection_overflows() {
+        let (outbox, rx) = MemberOutbox::channel(8);
+        drop(rx);
+        assert_eq!(outbox.send_durable(frame()), Delivery::Overflowed);
+        assert_eq!(outbox.send_ephemeral(frame()), Delivery::Overflowed);
+    }
+}

@@ -1,0 +1,446 @@
+//! One room's actor: the single owner of a room's state.
+//!
+//! Every change goes through its command channel, one at a time, so seqs are assigned
+//! without locks and without gaps. The actor never awaits a socket or the disk: frames go
+//! into members' bounded outboxes with `try_send`, and each op is handed to the store by a
+//! spawned task that reports back with `Committed`. Ops are broadcast (`Applied`) strictly in
+//! seq order and only after they are durable.
+
+use super::{
+    outbox::{Delivery, MemberOutbox},
+    HubSettings, JoinAccepted, JoinReply, JoinRequest, RoomCmd, Unregister,
+};
+use crate::{random::random_id, store::Store};
+use app::{
+    board::{AppliedOp, ApplyOutcome, Board, Op, Stroke},
+    protocol::{Peer, PeerState, ServerMsg, Welcome, PROTOCOL_VERSION},
+};
+use std::{
+    collections::{HashMap, VecDeque},
+    sync::Arc,
+};
+use tokio::{sync::mpsc, time::Instant};
+use tracing::{debug, info, warn};
+
+/// Close code when the room cannot go on (storage failed): clients retry later.
+const CLOSE_ROOM_FAILED: u16 = 1011;
+
+/// An op that has a seq but is not durable yet.
+struct InFlight {
+    entry: AppliedOp,
+    /// Set once the store confirmed it; broadcast when everything before it is too.
+    committed: bool,
+    /// Sessions that resent this op meanwhile and must get its `Applied` too.
+    duplicate_senders: Vec<String>,
+}
+
+/// Someone connected to the room.
+struct Member {
+    client_id: String,
+    name: String,
+    color: String,
+    outbox: MemberOutbox,
+}
+
+impl Member {
+    fn peer(&self, session: &str) -> Peer {
+        Peer {
+            session: session.to_owned(),
+            name: self.name.clone(),
+            color: self.color.clone(),
+            state: PeerState::Active,
+        }
+    }
+}
+
+/// The room's whole state, owned by its actor task.
+pub(super) struct Room {
+    id: String,
+    epoch: String,
+    settings: Arc<HubSettings>,
+    store: Arc<dyn Store>,
+    /// Where `Committed` reports come back to.
+    commands: mpsc::WeakSender<RoomCmd>,
+    /// Confirmed (durable) state.
+    board: Board,
+    /// Every op id in the log or in flight, with its seq: the dedup index.
+    op_seqs: HashMap<String, u64>,
+    /// The newest durable ops, for replaying to clients that were briefly away.
+    recent: VecDeque<AppliedOp>,
+    /// Ops with a seq, not yet durable, in seq order.
+    in_flight: VecDeque<InFlight>,
+    members: HashMap<String, Member>,
+}
+
+impl Room {
+    /// Loads the room's log from the store and builds its state.
+    pub(super) async fn load(
+        id: String,
+        settings: Arc<HubSettings>,
+        store: Arc<dyn Store>,
+        commands: mpsc::WeakSender<RoomCmd>,
+    ) -> Result<Self, crate::store::StoreError> {
+        let log = store.load(&id).await?;
+        let mut board = Board::new();
+        let mut op_seqs = HashMap::with_capacity(log.ops.len());
+        for entry in &log.ops {
+            if let ApplyOutcome::Gap { expected } = board.apply(entry.seq, &entry.op) {
+                // The store guarantees gap-free logs; a gap is corruption, not user input.
+                return Err(crate::store::StoreError::Backend(format!(
+                    "room {id}: stored log jumps from seq {} to {}",
+                    expected - 1,
+                    entry.seq
+                )));
+            }
+            op_seqs.insert(entry.op_id.clone(), entry.seq);
+        }
+        let keep = log.ops.len().saturating_sub(settings.replay_window);
+        let recent: VecDeque<AppliedOp> = log.ops.into_iter().skip(keep).collect();
+        debug!(room = %id, seq = board.seq(), strokes = board.len(), "room loaded");
+        Ok(Self {
+            id,
+            epoch: log.epoch.unwrap_or_else(random_id),
+            settings,
+            store,
+            commands,
+            board,
+            op_seqs,
+            recent,
+            in_flight: VecDeque::new(),
+            members: HashMap::new(),
+        })
+    }
+
+    /// The actor loop. Ends when the room has been empty for the linger time (and has
+    /// nothing in flight), or when its storage failed.
+    pub(super) async fn run(
+        mut self,
+        mut commands: mpsc::Receiver<RoomCmd>,
+        unregister: Unregister,
+    ) {
+        let mut empty_since = Some(Instant::now());
+        loop {
+            let idle_deadline = empty_since
+                .filter(|_| self.in_flight.is_empty())
+                .map(|since| since + self.settings.room_linger);
+            let command = tokio::select! {
+                command = commands.recv() => command,
+                () = sleep_until_opt(idle_deadline) => {
+                    debug!(room = %self.id, "room idle: unloading");
+                    break;
+                }
+            };
+            let Some(command) = command else { break };
+            if let Err(failure) = self.handle(command) {
+                warn!(room = %self.id, %failure, "room failed: disconnecting everyone");
+                self.fail_everyone();
+                break;
+            }
+            empty_since = match (self.members.is_empty(), empty_since) {
+                (true, None) => Some(Instant::now()),
+                (true, since) => since,
+                (false, _) => None,
+            };
+        }
+        // After a storage failure, ops handed to the store may still be committing: wait
+        // for their answers so a reloaded room never races this one's writes.
+        while !self.in_flight.is_empty() {
+            match commands.recv().await {
+                Some(RoomCmd::Committed { seq, .. }) => {
+                    self.in_flight.retain(|f| f.entry.seq != seq)
+                }
+                Some(RoomCmd::Join { request, reply }) => {
+                    let _ = reply.send(JoinReply::Retry(request));
+                }
+                Some(_) => {}
+                None => break,
+            }
+        }
+        // Unregister first so new joins create a fresh room, then refuse what is queued.
+        unregister.run();
+        commands.close();
+        while let Some(command) = commands.recv().await {
+            match command {
+                RoomCmd::Join { request, reply } => {
+                    let _ = reply.send(JoinReply::Retry(request));
+                }
+                RoomCmd::Snapshot { reply } => {
+                    let _ = reply.send((self.board.seq(), self.strokes()));
+                }
+                _ => {}
+            }
+        }
+        debug!(room = %self.id, "room actor stopped");
+    }
+
+    fn handle(&mut self, command: RoomCmd) -> Result<(), String> {
+        match command {
+            RoomCmd::Join { request, reply } => {
+                let accepted = self.join(request);
+                let _ = reply.send(JoinReply::Accepted(accepted));
+            }
+            RoomCmd::Leave { session } => self.leave(&session),
+            RoomCmd::Op { session, op_id, op } => self.submit(&session, op_id, op),
+            RoomCmd::Ephemeral { session, msg } => self.relay(&session, msg),
+            RoomCmd::Snapshot { reply } => {
+                let _ = reply.send((self.board.seq(), self.strokes()));
+            }
+            RoomCmd::Committed { seq, result } => {
+                result.map_err(|e| format!("storing seq {seq}: {e}"))?;
+                self.committed(seq);
+            }
+        }
+        Ok(())
+    }
+
+    fn strokes(&self) -> Vec<Stroke> {
+        self.board.strokes().map(|s| (**s).clone()).collect()
+    }
+
+    fn join(&mut self, request: JoinRequest) -> JoinAccepted {
+        let session = random_id();
+        let resume_token = random_id();
+        let member = Member {
+            client_id: request.client_id,
+            name: request.name,
+            color: request.color,
+            outbox: request.outbox,
+        };
+        let welcome = ServerMsg::Welcome(Welcome {
+            protocol: PROTOCOL_VERSION,
+            session: session.clone(),
+            resume_token: resume_token.clone(),
+            resumed: false,
+            room_seq: self.board.seq(),
+            heartbeat: self.settings.heartbeat,
+            limits: Default::default(),
+            peers: self.members.iter().map(|(s, m)| m.peer(s)).collect(),
+        });
+        let catch_up = self.catch_up(request.last_seq);
+        let joined = ServerMsg::PeerJoined {
+            peer: member.peer(&session),
+        };
+        // Welcome and catch-up go to the newcomer before anything else can be queued.
+        let mut delivered = member.outbox.send_durable(frame(&welcome)) == Delivery::Queued;
+        delivered &= member.outbox.send_durable(frame(&catch_up)) == Delivery::Queued;
+        if delivered {
+            self.broadcast_durable(&joined, Some(&session));
+            info!(room = %self.id, %session, name = %member.name, members = self.members.len() + 1, "joined");
+            self.members.insert(session.clone(), member);
+        } else {
+            warn!(room = %self.id, %session, "snapshot does not fit the outbox: join refused");
+            member.outbox.close(
+                super::outbox::CLOSE_SLOW_CONSUMER,
+                "board too large for outbox",
+            );
+        }
+        JoinAccepted {
+            session,
+            epoch: self.epoch.clone(),
+        }
+    }
+
+    /// `Replay` of what the client missed since `last_seq`, or a `Snapshot` when that is
+    /// shorter, unknown here (client ahead of the log: data reset) or out of the window.
+    fn catch_up(&self, last_seq: Option<u64>) -> ServerMsg {
+        let seq = self.board.seq();
+        if let Some(last) = last_seq.filter(|&last| last <= seq) {
+            let missed = (seq - last) as usize;
+            let first_kept = self.recent.front().map_or(seq + 1, |e| e.seq);
+            let in_window = last + 1 >= first_kept || missed == 0;
+            if in_window && missed <= self.board.len().max(64) {
+                let ops = self
+                    .recent
+                    .iter()
+                    .filter(|e| e.seq > last)
+                    .cloned()
+                    .collect();
+                return ServerMsg::Replay { ops };
+            }
+        }
+        ServerMsg::Snapshot {
+            seq,
+            strokes: self.strokes(),
+        }
+    }
+
+    fn leave(&mut self, session: &str) {
+        if let Some(member) = self.members.remove(session) {
+            info!(room = %self.id, %session, name = %member.name, members = self.members.len(), "left");
+            self.broadcast_durable(
+                &ServerMsg::PeerLeft {
+                    session: session.to_owned(),
+                },
+                None,
+            );
+        }
+    }
+
+    /// A durable op from a member: dedup, seq, hand to the store.
+    fn submit(&mut self, session: &str, op_id: String, mut op: Op) {
+        let Some(member) = self.members.get(session) else {
+            return; // left meanwhile; its client resends after reconnecting
+        };
+        if let Some(&seq) = self.op_seqs.get(&op_id) {
+            // Seen before: the sender gets the original seq, nobody else hears of it.
+            if let Some(in_flight) = self.in_flight.iter_mut().find(|f| f.entry.seq == seq) {
+                in_flight.duplicate_senders.push(session.to_owned());
+            } else {
+                let author = member.client_id.clone();
+                let ack = ServerMsg::Applied(AppliedOp {
+                    seq,
+                    op_id,
+                    author,
+                    op,
+                });
+                self.send_durable(session, &ack);
+            }
+            return;
+        }
+        if let Op::AddStroke { stroke } = &mut op {
+            let reused = self.board.contains(&stroke.id)
+                || self.in_flight.iter().any(
+                    |f| matches!(&f.entry.op, Op::AddStroke { stroke: s } if s.id == stroke.id),
+                );
+            if reused {
+                let rejected = ServerMsg::Rejected {
+                    op_id,
+                    code: "duplicate_stroke_id".into(),
+                    reason: format!("stroke id {} is already on this board", stroke.id),
+                };
+                self.send_durable(session, &rejected);
+                return;
+            }
+            // The author is whoever is connected, never what the client claims.
+            stroke.author = member.client_id.clone();
+        }
+        let seq = self.board.seq() + self.in_flight.len() as u64 + 1;
+        let entry = AppliedOp {
+            seq,
+            op_id: op_id.clone(),
+            author: member.client_id.clone(),
+            op,
+        };
+        self.op_seqs.insert(op_id, seq);
+        self.in_flight.push_back(InFlight {
+            entry: entry.clone(),
+            committed: false,
+            duplicate_senders: Vec::new(),
+        });
+        let (store, room, epoch, commands) = (
+            self.store.clone(),
+            self.id.clone(),
+            self.epoch.clone(),
+            self.commands.clone(),
+        );
+        tokio::spawn(async move {
+            let result = store.append(&room, &epoch, entry).await;
+            // Gone only when the room already failed and stopped; then no one awaits it.
+            if let Some(commands) = commands.upgrade() {
+                let _ = commands.send(RoomCmd::Committed { seq, result }).await;
+            }
+        });
+    }
+
+    /// The store confirmed `seq`: broadcast every op that is now durable, in order.
+    fn committed(&mut self, seq: u64) {
+        if let Some(in_flight) = self.in_flight.iter_mut().find(|f| f.entry.seq == seq) {
+            in_flight.committed = true;
+        }
+        while self.in_flight.front().is_some_and(|f| f.committed) {
+            let Some(done) = self.in_flight.pop_front() else {
+                break;
+            };
+            let outcome = self.board.apply(done.entry.seq, &done.entry.op);
+            debug_assert_eq!(outcome, ApplyOutcome::Applied);
+            let applied = ServerMsg::Applied(done.entry.clone());
+            self.broadcast_durable(&applied, None);
+            for session in &done.duplicate_senders {
+                self.send_durable(session, &applied);
+            }
+            self.recent.push_back(done.entry);
+            if self.recent.len() > self.settings.replay_window {
+                self.recent.pop_front();
+            }
+        }
+    }
+
+    fn relay(&mut self, session: &str, msg: ServerMsg) {
+        if !self.members.contains_key(session) {
+            return;
+        }
+        let shared = frame(&msg);
+        for (other, member) in &self.members {
+            // Ephemeral: a busy or gone member simply misses this one; a gone member is
+            // removed by its own connection's Leave.
+            if other != session {
+                member.outbox.send_ephemeral(shared.clone());
+            }
+        }
+    }
+
+    fn send_durable(&mut self, session: &str, msg: &ServerMsg) {
+        let overflowed = self
+            .members
+            .get(session)
+            .is_some_and(|m| m.outbox.send_durable(frame(msg)) == Delivery::Overflowed);
+        if overflowed {
+            self.drop_slow(vec![session.to_owned()]);
+        }
+    }
+
+    fn broadcast_durable(&mut self, msg: &ServerMsg, except: Option<&str>) {
+        let shared = frame(msg);
+        let slow: Vec<String> = self
+            .members
+            .iter()
+            .filter(|(session, _)| Some(session.as_str()) != except)
+            .filter(|(_, member)| {
+                member.outbox.send_durable(shared.clone()) == Delivery::Overflowed
+            })
+            .map(|(session, _)| session.clone())
+            .collect();
+        self.drop_slow(slow);
+    }
+
+    /// Members whose outbox overflowed: already told to close; forget them and tell peers.
+    fn drop_slow(&mut self, sessions: Vec<String>) {
+        for session in sessions {
+            if self.members.remove(&session).is_some() {
+                warn!(room = %self.id, %session, "member too far behind: disconnected to resync");
+                self.broadcast_durable(&ServerMsg::PeerLeft { session }, None);
+            }
+        }
+    }
+
+    /// Storage failed: nothing in flight was acknowledged, so clients keep those ops in
+    /// their outboxes; disconnect everyone so they reconnect to a freshly loaded room.
+    fn fail_everyone(&mut self) {
+        let error = ServerMsg::Error {
+            code: "storage_unavailable".into(),
+            message: "the server could not store your drawing; reconnecting".into(),
+            fatal: false,
+        };
+        let shared = frame(&error);
+        for member in self.members.values() {
+            member.outbox.send_durable(shared.clone());
+            member
+                .outbox
+                .close(CLOSE_ROOM_FAILED, "storage unavailable");
+        }
+        self.members.clear();
+    }
+}
+
+/// Serializes a message once for every recipient.
+fn frame(msg: &ServerMsg) -> Arc<str> {
+    // ServerMsg holds only strings, numbers and vectors: serialization cannot fail.
+    Arc::from(serde_json::to_string(msg).expect("ServerMsg serializes"))
+}
+
+async fn sleep_until_opt(deadline: Option<Instant>) {
+    match deadline {
+        Some(deadline) => tokio::time::sleep_until(deadline).await,
+        None => std::future::pending().await,
+    }
+}

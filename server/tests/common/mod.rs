@@ -1,0 +1,214 @@
+//! Test harness: a real server on 127.0.0.1:0 with its own SQLite data dir, and a small
+//! WebSocket client that speaks the protocol.
+#![allow(dead_code)] // each test binary uses a different part of the harness
+
+use app::{
+    board::{Op, Point, Stroke},
+    protocol::{ClientMsg, ServerMsg, PROTOCOL_VERSION},
+};
+use clap::Parser;
+use futures_util::{SinkExt, StreamExt};
+use leptos::config::LeptosOptions;
+use server::{config::Config, AppState};
+use std::{path::Path, time::Duration};
+use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
+use tokio_tungstenite::{connect_async, tungstenite::Message, MaybeTlsStream, WebSocketStream};
+
+/// How long a test waits for an expected message before failing.
+pub const WAIT: Duration = Duration::from_secs(5);
+
+/// A running server; `stop` shuts it down gracefully.
+pub struct TestServer {
+    pub addr: String,
+    pub state: AppState,
+    stop: Option<oneshot::Sender<()>>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl TestServer {
+    pub async fn start(data_dir: &Path) -> Self {
+        Self::start_with(data_dir, &[]).await
+    }
+
+    /// Starts with extra command-line flags, e.g. `["--room-linger-ms", "50"]`.
+    pub async fn start_with(data_dir: &Path, flags: &[&str]) -> Self {
+        let mut args = vec!["server", "--data-dir", data_dir.to_str().unwrap()];
+        args.extend_from_slice(flags);
+        let config = Config::parse_from(args);
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
+        let addr = listener.local_addr().unwrap().to_string();
+        let options = LeptosOptions::builder().output_name("tether").build();
+        let state = AppState::open(config, options).expect("open state");
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(server::run(listener, state.clone(), async {
+            let _ = stopped.await;
+        }));
+        Self {
+            addr,
+            state,
+            stop: Some(stop),
+            task,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// Graceful stop: connections closed, storage flushed.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        self.task.await.unwrap().unwrap();
+    }
+}
+
+type Socket = WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// A protocol-speaking test client.
+pub struct Client {
+    pub socket: Socket,
+    pub client_id: String,
+    pub session: String,
+    counter: u64,
+}
+
+pub fn hello(room: &str, client_id: &str, name: &str, last_seq: Option<u64>) -> ClientMsg {
+    ClientMsg::Hello {
+        protocol: PROTOCOL_VERSION,
+        room: room.into(),
+        client_id: client_id.into(),
+        resume_token: None,
+        last_seq,
+        name: name.into(),
+        color: "#336699".into(),
+    }
+}
+
+pub fn stroke(id: &str) -> Stroke {
+    Stroke {
+        id: id.into(),
+        points: vec![
+            Point::new(10.0, 10.0),
+            Point::new(20.0, 25.5),
+            Point::new(30.0, 12.0),
+        ],
+        color: "#ff0000".into(),
+        width: 3.0,
+        author: String::new(),
+    }
+}
+
+/// Opens a raw socket to `/ws/{room}` without saying hello.
+pub async fn connect_raw(server: &TestServer, room: &str) -> Socket {
+    let (socket, _) = connect_async(format!("ws://{}/ws/{room}", server.addr))
+        .await
+        .expect("connect");
+    socket
+}
+
+impl Client {
+    /// Connects, says hello and waits for `Welcome`. The catch-up message is left unread.
+    pub async fn join(
+        server: &TestServer,
+        room: &str,
+        client_id: &str,
+        last_seq: Option<u64>,
+    ) -> (Self, ServerMsg) {
+        let mut socket = connect_raw(server, room).await;
+        send(&mut socket, &hello(room, client_id, client_id, last_seq)).await;
+        let welcome = recv(&mut socket).await;
+        let ServerMsg::Welcome(w) = &welcome else {
+            panic!("expected welcome, got {welcome:?}")
+        };
+        let session = w.session.clone();
+        let mut client = Self {
+            socket,
+            client_id: client_id.into(),
+            session,
+            counter: 0,
+        };
+        let catch_up = client.recv().await;
+        (client, catch_up)
+    }
+
+    pub async fn send(&mut self, msg: &ClientMsg) {
+        send(&mut self.socket, msg).await
+    }
+
+    pub async fn recv(&mut self) -> ServerMsg {
+        recv(&mut self.socket).await
+    }
+
+    /// Sends `AddStroke` with a fresh op id; returns the op id.
+    pub async fn draw(&mut self, stroke_id: &str) -> String {
+        self.counter += 1;
+        let op_id = format!("{}-{}", self.client_id, self.counter);
+        self.send(&ClientMsg::Op {
+            op_id: op_id.clone(),
+            op: Op::AddStroke {
+                stroke: stroke(stroke_id),
+            },
+        })
+        .await;
+        op_id
+    }
+
+    /// Reads until a message matches, skipping others (presence, cursors...).
+    pub async fn until<T>(&mut self, mut pick: impl FnMut(ServerMsg) -> Option<T>) -> T {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            let msg = tokio::time::timeout_at(deadline, recv(&mut self.socket))
+                .await
+                .expect("timed out waiting for a matching message");
+            if let Some(found) = pick(msg) {
+                return found;
+            }
+        }
+    }
+
+    /// Asserts that nothing but the listed kinds arrives within `quiet`.
+    pub async fn expect_silence(&mut self, quiet: Duration) {
+        if let Ok(msg) = tokio::time::timeout(quiet, recv(&mut self.socket)).await {
+            panic!("expected silence, got {msg:?}");
+        }
+    }
+}
+
+pub async fn send(socket: &mut Socket, msg: &ClientMsg) {
+    socket
+        .send(Message::text(serde_json::to_string(msg).unwrap()))
+        .await
+        .expect("send");
+}
+
+/// The next protocol message (panics on close, timeout or non-text).
+pub async fn recv(socket: &mut Socket) -> ServerMsg {
+    loop {
+        let message = tokio::time::timeout(WAIT, socket.next())
+            .await
+            .expect("timed out waiting for a message")
+            .expect("socket ended")
+            .expect("socket error");
+        match message {
+            Message::Text(text) => return serde_json::from_str(&text).expect("valid ServerMsg"),
+            Message::Ping(_) | Message::Pong(_) => continue,
+            other => panic!("unexpected frame {other:?}"),
+        }
+    }
+}
+
+/// Reads until the socket closes; returns the close code.
+pub async fn closed_with(socket: &mut Socket) -> Option<u16> {
+    loop {
+        match tokio::time::timeout(WAIT, socket.next())
+            .await
+            .expect("timed out waiting for close")
+        {
+            Some(Ok(Message::Close(frame))) => return frame.map(|f| u16::from(f.code)),
+            Some(Ok(_)) => continue,
+            Some(Err(_)) | None => return None,
+        }
+    }
+}
