@@ -15,6 +15,7 @@ pub mod limits;
 pub mod pages;
 pub mod protocol;
 pub mod snapshot;
+pub mod sync;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
