@@ -75,10 +75,11 @@ where
         tokio::time::timeout(state.config.handshake_timeout(), next_text(&mut stream)).await;
     let hello = match handshake {
         Err(_) => {
+            // Not fatal: on a slow link the next attempt may well make it.
             let error = ProtocolError {
                 code: "handshake_timeout",
                 message: "no hello in time".into(),
-                fatal: true,
+                fatal: false,
             };
             return close_with(&mut sink, Some(error.to_msg()), close_code::POLICY).await;
         }
