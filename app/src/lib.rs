@@ -2,26 +2,36 @@
 //! (feature `hydrate`).
 //!
 //! Layout:
-//! - [`room`]: room ids — format rules and minting from random bytes (pure).
-//! - [`pages`]: one routed page per file (landing, board).
+//! - [`protocol`]: wire messages (pure).  [`limits`]: input limits.  [`ids`]: id rules.
+//! - [`board`]: the document model — strokes, ops, apply, hash, validation (pure).
+//! - [`sync`]: the client's connection engine and its parts (pure).
+//! - [`socket`]: the reactive state/actions the components use (no browser APIs).
+//! - [`snapshot`]: the `load_board` server function for the first paint.
+//! - [`components`]: UI components, one per file; [`pages`]: routed pages; [`tools`].
 //! - this file: the HTML [`shell`] and the routed [`App`] root.
 //!
 //! Pure modules never touch IO, time or randomness: callers pass them in, so they are
 //! unit-tested natively with `cargo test`.
 
+// Leptos view types nest deeply; the board page exceeds the default query depth.
+#![recursion_limit = "512"]
+
 pub mod board;
+pub mod components;
 pub mod ids;
 pub mod limits;
 pub mod pages;
 pub mod protocol;
 pub mod snapshot;
+pub mod socket;
 pub mod sync;
+pub mod tools;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path,
+    path, SsrMode,
 };
 
 /// The whole HTML document the server renders around [`App`]; the browser hydrates `<body>`.
@@ -60,7 +70,7 @@ pub fn App() -> impl IntoView {
             <main data-hydrated=move || hydrated.get().to_string()>
                 <Routes fallback=pages::NotFound>
                     <Route path=path!("/") view=pages::Landing/>
-                    <Route path=path!("/b/:room") view=pages::BoardPage/>
+                    <Route path=path!("/b/:room") view=pages::BoardPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

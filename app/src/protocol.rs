@@ -195,7 +195,7 @@ pub struct Peer {
 }
 
 /// Whether a peer is connected right now.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum PeerState {
     Active,

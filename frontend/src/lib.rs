@@ -1,13 +1,35 @@
 //! Tether's browser entry point. `hydrate()` is called by the script Leptos puts in the
-//! server-rendered page: it attaches the app to the existing DOM instead of re-rendering.
+//! server-rendered page: it installs the connection runtime and attaches the app to the
+//! existing DOM instead of re-rendering it.
 //!
-//! Everything here is wasm32-only; on a native target this crate is empty so that
-//! `cargo test --workspace` never mixes the app's `hydrate` and `ssr` features.
+//! Layout (all wasm32-only; on a native target this crate is empty so that
+//! `cargo test --workspace` never mixes the app's `hydrate` and `ssr` features):
+//! - [`runtime`]: runs the `app::sync` engine — performs its effects, feeds it events.
+//! - [`websocket`]: the WebSocket transport (abandonable without waiting for `onclose`).
+//! - [`storage`]: client id, display name and the persisted outbox (localStorage).
+//! - [`browser`]: clock, randomness and ids from the browser.
+
+#[cfg(target_arch = "wasm32")]
+mod browser;
+#[cfg(target_arch = "wasm32")]
+mod runtime;
+#[cfg(target_arch = "wasm32")]
+mod storage;
+#[cfg(target_arch = "wasm32")]
+mod websocket;
 
 #[cfg(target_arch = "wasm32")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
+    use app::socket::{Connector, ConnectorContext};
+    use leptos::prelude::*;
+    use std::rc::Rc;
+
     // Panics show up in the browser console with a message instead of "unreachable".
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    leptos::mount::hydrate_body(|| {
+        let connector: Rc<dyn Connector> = Rc::new(runtime::BrowserConnector);
+        provide_context(ConnectorContext(StoredValue::new_local(connector)));
+        view! { <app::App/> }
+    });
 }

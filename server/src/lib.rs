@@ -11,6 +11,9 @@
 //! - this file: [`app`] builds the router from state, [`run`] serves it on a listener the
 //!   caller bound until the caller's shutdown future resolves. Tests bind `127.0.0.1:0`.
 
+// Leptos view types nest deeply; the board page exceeds the default query depth.
+#![recursion_limit = "512"]
+
 pub mod config;
 pub mod health;
 pub mod hub;

@@ -3,6 +3,7 @@
 mod common;
 
 use common::TestServer;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 async fn start() -> (TestServer, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
@@ -62,4 +63,36 @@ async fn unknown_paths_are_404() {
     let (server, _dir) = start().await;
     let response = reqwest::get(server.url("/no/such/page")).await.unwrap();
     assert_eq!(response.status(), 404);
+}
+
+/// SSR runs on a multi-threaded runtime where a page's reactive owner may be dropped on a
+/// different thread than the one that rendered it: nothing thread-bound may be created.
+/// Such bugs panic in a server task after the response was sent, so panics are counted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn board_pages_render_concurrently_on_many_threads() {
+    static PANICS: AtomicUsize = AtomicUsize::new(0);
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        PANICS.fetch_add(1, Ordering::SeqCst);
+        default_hook(info);
+    }));
+    let (server, _dir) = start().await;
+    for _round in 0..5 {
+        let pages: Vec<_> = (0..16)
+            .map(|i| {
+                let url = server.url(&format!("/b/room{}", i % 4));
+                tokio::spawn(async move { reqwest::get(url).await?.text().await })
+            })
+            .collect();
+        for page in pages {
+            let html = page.await.unwrap().expect("a complete response");
+            assert!(html.contains(r#"data-testid="board""#));
+        }
+    }
+    server.stop().await;
+    assert_eq!(
+        PANICS.load(Ordering::SeqCst),
+        0,
+        "the server panicked while rendering"
+    );
 }

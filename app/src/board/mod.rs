@@ -1,6 +1,7 @@
 //! The document model: strokes, durable ops, applying them, and the doc hash. Pure: no IO,
 //! no clock, no randomness.
 
+pub mod builder;
 mod doc;
 pub mod geometry;
 mod op;

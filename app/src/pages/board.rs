@@ -1,38 +1,104 @@
 //! The board page at `/b/{room}`: the shared drawing surface of one room.
+//!
+//! The server renders it with the room's confirmed strokes (loaded through the
+//! `load_board` server function, whose result travels inside the HTML), so the board
+//! paints as soon as the WASM starts; the connection opens after hydration.
 
-use crate::ids::is_valid_id;
+use crate::{
+    components::{
+        BoardCanvas, ConnectionStatus, MetricsPanel, NamePrompt, Presence, Toasts, Toolbar,
+    },
+    ids::is_valid_id,
+    snapshot::{load_board, BoardSnapshot},
+    socket::{BoardClient, BoardState, ConnectParams, ConnectorContext},
+    tools::ToolSettings,
+};
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 /// `/b/{room}`: the board of one room, or a clear message when the link is malformed.
 #[component]
 pub fn BoardPage() -> impl IntoView {
     let params = use_params_map();
     let room = move || params.read().get("room").unwrap_or_default();
-
-    move || {
-        let room = room();
+    let snapshot = Resource::new(room, |room| async move {
         if is_valid_id(&room) {
-            let label = room.clone();
-            view! {
-                <section class="board-page" data-room=room>
-                    <header class="board-header">
-                        <a href="/" class="brand">"Tether"</a>
-                        <span class="room-name" data-testid="room-name">{label}</span>
-                    </header>
-                    <div class="board" data-testid="board"></div>
-                </section>
-            }
-            .into_any()
+            Some(load_board(room).await.map_err(|e| e.to_string()))
         } else {
-            view! {
-                <section class="board-page invalid" data-testid="invalid-room">
-                    <h1>"This board link is not valid"</h1>
-                    <p>"Board names use letters, digits, '_' and '-', at most 64 characters."</p>
-                    <a href="/">"Start a new board"</a>
-                </section>
-            }
-            .into_any()
+            None
         }
+    });
+
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading board…"</p> }>
+            {move || Suspend::new(async move {
+                match snapshot.await {
+                    Some(Ok(snapshot)) => view! { <Board room=room() snapshot/> }.into_any(),
+                    Some(Err(message)) => view! {
+                        <section class="board-page invalid" data-testid="board-error">
+                            <h1>"This board could not be loaded"</h1>
+                            <p>{message}</p>
+                            <a href="">"Try again"</a>
+                        </section>
+                    }.into_any(),
+                    None => view! {
+                        <section class="board-page invalid" data-testid="invalid-room">
+                            <h1>"This board link is not valid"</h1>
+                            <p>"Board names use letters, digits, '_' and '-', at most 64 characters."</p>
+                            <a href="/">"Start a new board"</a>
+                        </section>
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
     }
+}
+
+/// One open board: its state, tools and connection.
+#[component]
+fn Board(room: String, snapshot: BoardSnapshot) -> impl IntoView {
+    let state = BoardState::from_snapshot(&snapshot);
+    let client = BoardClient::new(state);
+    provide_context(client);
+    provide_context(ToolSettings::new());
+
+    // The connection exists only in the browser: after hydration, the runtime provided
+    // by the `frontend` crate opens it; it closes when the page goes away.
+    let connector = use_context::<ConnectorContext>();
+    let query = use_query_map();
+    let params = ConnectParams {
+        room: room.clone(),
+        name_override: query.with_untracked(|q| q.get("name")),
+        snapshot,
+    };
+    Effect::new(move |previous: Option<()>| {
+        if previous.is_some() {
+            return;
+        }
+        if let Some(ConnectorContext(connector)) = connector {
+            let actions = connector.with_value(|c| c.connect(params.clone(), state));
+            client.attach(actions.clone());
+            // Cleanup closures must be Send; this one only ever runs on the browser's thread.
+            let actions = send_wrapper::SendWrapper::new(actions);
+            on_cleanup(move || actions.close());
+        }
+    });
+
+    let label = room.clone();
+    view! {
+        <section class="board-page" data-room=room>
+            <header class="board-header">
+                <a href="/" class="brand">"Tether"</a>
+                <span class="room-name" data-testid="room-name">{label}</span>
+                <Toolbar/>
+                <Presence/>
+                <MetricsPanel/>
+                <ConnectionStatus/>
+            </header>
+            <NamePrompt/>
+            <BoardCanvas/>
+            <Toasts/>
+        </section>
+    }
+    .into_any()
 }

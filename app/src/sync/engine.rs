@@ -393,6 +393,11 @@ impl SyncEngine {
         self.track_state(now);
     }
 
+    /// A new display name, used from the next connection on.
+    pub fn set_name(&mut self, name: String) {
+        self.config.name = name;
+    }
+
     /// The host switched transports (WebSocket / polling fallback).
     pub fn set_transport(&mut self, transport: Transport) {
         self.transport = transport;

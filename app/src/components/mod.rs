@@ -1,0 +1,20 @@
+//! UI components of the board page, one per file.
+
+mod board_canvas;
+mod clock;
+mod connection_status;
+mod cursors;
+mod metrics_panel;
+mod name_prompt;
+mod presence;
+mod render;
+mod toasts;
+mod toolbar;
+
+pub use board_canvas::BoardCanvas;
+pub use connection_status::ConnectionStatus;
+pub use metrics_panel::MetricsPanel;
+pub use name_prompt::NamePrompt;
+pub use presence::Presence;
+pub use toasts::Toasts;
+pub use toolbar::Toolbar;

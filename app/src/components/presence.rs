@@ -1,0 +1,41 @@
+//! Who else is on this board, and whether they are connected right now.
+
+use crate::{protocol::PeerState, socket::BoardClient};
+use leptos::prelude::*;
+
+#[component]
+pub fn Presence() -> impl IntoView {
+    let state = expect_context::<BoardClient>().state;
+    view! {
+        <ul class="presence" data-testid="presence" aria-label="People on this board">
+            <li class="me" data-testid="self" title="You">
+                <span class="avatar">{move || initial(&state.name.get())}</span>
+                <span class="peer-name">{move || state.name.get()} " (you)"</span>
+            </li>
+            <For
+                each=move || state.peers.get()
+                key=|peer| (peer.session.clone(), peer.name.clone(), peer.state)
+                let:peer
+            >
+                <li
+                    class="peer"
+                    class:away=peer.state == PeerState::Away
+                    data-testid="peer"
+                    data-peer-name=peer.name.clone()
+                    data-peer-state=match peer.state { PeerState::Active => "active", PeerState::Away => "away" }
+                    title=match peer.state { PeerState::Active => peer.name.clone(), PeerState::Away => format!("{} (connection lost)", peer.name) }
+                >
+                    <span class="avatar" style=format!("background: {}", peer.color)>{initial(&peer.name)}</span>
+                    <span class="peer-name">{peer.name.clone()}</span>
+                </li>
+            </For>
+        </ul>
+    }
+}
+
+fn initial(name: &str) -> String {
+    name.chars()
+        .next()
+        .map(|c| c.to_uppercase().collect())
+        .unwrap_or_default()
+}

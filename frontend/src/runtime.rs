@@ -1,0 +1,378 @@
+//! The browser runtime of one open board: it feeds the [`SyncEngine`] what happens
+//! (socket events, timers, `online`/`offline`, tab visibility, the user's drawing), and
+//! performs what the engine asks (open or abandon a socket, send, persist the outbox,
+//! show a toast). After every step it copies the engine's state into the board signals.
+//!
+//! All decisions live in the engine; this file only wires browser APIs to it.
+
+use crate::{
+    browser::{self, now, random, random_id},
+    storage::{self, OutboxStore},
+    websocket::{url_for, Handlers, WsTransport},
+};
+use app::{
+    board::{Board, Op},
+    protocol::{clean_name, ClientMsg, LiveStroke, ServerMsg},
+    socket::{BoardActions, BoardState, ConnectParams, Connector, Toast, ToastKind},
+    sync::{Effect, EngineConfig, Notice, SyncEngine},
+    tools::presence_color,
+};
+use gloo_events::EventListener;
+use gloo_timers::callback::Timeout;
+use leptos::prelude::*;
+use std::{
+    cell::RefCell,
+    collections::VecDeque,
+    rc::{Rc, Weak},
+};
+use web_sys::VisibilityState;
+
+/// Opens boards in this browser.
+pub struct BrowserConnector;
+
+impl Connector for BrowserConnector {
+    fn connect(&self, params: ConnectParams, state: BoardState) -> Rc<dyn BoardActions> {
+        Runtime::start(params, state)
+    }
+}
+
+type Step = Box<dyn FnOnce(&mut SyncEngine, f64, f64)>;
+
+/// One board's runtime.
+pub struct Runtime {
+    inner: RefCell<Inner>,
+    /// Steps that arrived while another step was running (never dropped).
+    queued: RefCell<VecDeque<(Option<u64>, Step)>>,
+    me: Weak<Runtime>,
+}
+
+struct Inner {
+    engine: SyncEngine,
+    state: BoardState,
+    room: String,
+    transport: Option<WsTransport>,
+    /// Incremented for every socket; events of older sockets are ignored.
+    generation: u64,
+    timer: Option<Timeout>,
+    outbox_store: OutboxStore,
+    /// The user was told local storage is full (told again only after it recovered).
+    storage_warned: bool,
+    listeners: Vec<EventListener>,
+    closed: bool,
+    next_toast: u64,
+}
+
+impl Runtime {
+    fn start(params: ConnectParams, state: BoardState) -> Rc<Self> {
+        let client_id = storage::client_id();
+        let chosen = params
+            .name_override
+            .as_deref()
+            .and_then(clean_name)
+            .or_else(|| storage::stored_name().as_deref().and_then(clean_name));
+        let ask_name = chosen.is_none();
+        let name = chosen.unwrap_or_else(|| format!("Guest {}", client_id[..4].to_uppercase()));
+        state.client_id.set(client_id.clone());
+        state.name.set(name.clone());
+        state.ask_name.set(ask_name);
+
+        let outbox_store = OutboxStore::new(&params.room);
+        let saved = outbox_store.adopt();
+        let board = Board::from_snapshot(params.snapshot.seq, params.snapshot.strokes);
+        let color = presence_color(&client_id).to_owned();
+        let config = EngineConfig::new(params.room.clone(), client_id, name, color);
+        let engine = SyncEngine::new(config, board, saved);
+
+        let runtime = Rc::new_cyclic(|me| Runtime {
+            inner: RefCell::new(Inner {
+                engine,
+                state,
+                room: params.room,
+                transport: None,
+                generation: 0,
+                timer: None,
+                outbox_store,
+                storage_warned: false,
+                listeners: Vec::new(),
+                closed: false,
+                next_toast: 0,
+            }),
+            queued: RefCell::new(VecDeque::new()),
+            me: me.clone(),
+        });
+        runtime.listen_to_the_browser();
+        let (online, visible) = (navigator_online(), document_visible());
+        runtime.step(None, move |engine, now, random| {
+            engine.set_online(now, random, online);
+            engine.set_visible(now, visible);
+            engine.start(now);
+        });
+        runtime
+    }
+
+    /// Runs one engine step, then performs its effects and refreshes the view. Steps of
+    /// sockets other than the current one (`generation`) are ignored.
+    fn step(
+        &self,
+        generation: Option<u64>,
+        step: impl FnOnce(&mut SyncEngine, f64, f64) + 'static,
+    ) {
+        self.queued
+            .borrow_mut()
+            .push_back((generation, Box::new(step)));
+        // A step already running drains the queue itself when it finishes.
+        let Ok(mut inner) = self.inner.try_borrow_mut() else {
+            return;
+        };
+        loop {
+            let next = self.queued.borrow_mut().pop_front();
+            let Some((generation, step)) = next else {
+                break;
+            };
+            if inner.closed || generation.is_some_and(|g| g != inner.generation) {
+                continue;
+            }
+            let now = now();
+            step(&mut inner.engine, now, random());
+            self.pump(&mut inner, now);
+        }
+    }
+
+    fn pump(&self, inner: &mut Inner, now: f64) {
+        loop {
+            let effects = inner.engine.drain_effects();
+            if effects.is_empty() {
+                break;
+            }
+            for effect in effects {
+                self.perform(inner, effect, now);
+            }
+        }
+        inner.state.update_from(&inner.engine, now);
+        let me = self.me.clone();
+        inner.timer = inner.engine.schedule().map(|at| {
+            let delay = (at - now).clamp(0.0, i32::MAX as f64) as u32;
+            Timeout::new(delay, move || {
+                if let Some(runtime) = me.upgrade() {
+                    runtime.step(None, |engine, now, random| engine.tick(now, random));
+                }
+            })
+        });
+    }
+
+    fn perform(&self, inner: &mut Inner, effect: Effect, now: f64) {
+        match effect {
+            Effect::Connect => {
+                if let Some(old) = inner.transport.take() {
+                    old.abandon();
+                }
+                inner.generation += 1;
+                let handlers = self.socket_handlers(inner.generation);
+                let opened = url_for(&inner.room)
+                    .ok_or_else(|| "no page location".to_owned())
+                    .and_then(|url| WsTransport::open(&url, handlers));
+                match opened {
+                    Ok(transport) => inner.transport = Some(transport),
+                    Err(error) => {
+                        browser::warn(&format!("cannot open a WebSocket: {error}"));
+                        inner.engine.closed(now, random());
+                    }
+                }
+            }
+            Effect::Disconnect => {
+                if let Some(old) = inner.transport.take() {
+                    old.abandon();
+                }
+            }
+            Effect::Send(msg) => {
+                if let Some(transport) = &inner.transport {
+                    match serde_json::to_string(&msg) {
+                        Ok(text) if transport.send(&text) => {
+                            inner.engine.count_bytes(false, text.len())
+                        }
+                        Ok(_) => {}
+                        Err(error) => browser::warn(&format!("cannot encode a message: {error}")),
+                    }
+                }
+            }
+            Effect::SaveOutbox => match inner.outbox_store.save(inner.engine.outbox()) {
+                Ok(()) => inner.storage_warned = false,
+                Err(_) if !inner.storage_warned => {
+                    inner.storage_warned = true;
+                    let message = "This browser's storage is full: unsent strokes are kept only while this tab stays open.";
+                    toast(inner, ToastKind::Failed, message.to_owned());
+                }
+                Err(_) => {}
+            },
+            Effect::Notice(notice) => notify(inner, notice),
+        }
+    }
+
+    fn socket_handlers(&self, generation: u64) -> Handlers {
+        let (open, text, close) = (self.me.clone(), self.me.clone(), self.me.clone());
+        Handlers {
+            on_open: Box::new(move || {
+                if let Some(runtime) = open.upgrade() {
+                    runtime.step(Some(generation), |engine, now, _| engine.opened(now));
+                }
+            }),
+            on_text: Box::new(move |frame: String| {
+                if let Some(runtime) = text.upgrade() {
+                    runtime.step(Some(generation), move |engine, now, random| {
+                        engine.count_bytes(true, frame.len());
+                        match serde_json::from_str::<ServerMsg>(&frame) {
+                            Ok(msg) => engine.received(now, random, msg),
+                            Err(error) => {
+                                browser::warn(&format!("unreadable server message: {error}"))
+                            }
+                        }
+                    });
+                }
+            }),
+            on_close: Box::new(move || {
+                if let Some(runtime) = close.upgrade() {
+                    runtime.step(Some(generation), |engine, now, random| {
+                        engine.closed(now, random)
+                    });
+                }
+            }),
+        }
+    }
+
+    /// `online`, `offline`, tab visibility and back/forward-cache restores.
+    fn listen_to_the_browser(&self) {
+        let (Some(window), Some(document)) = (
+            web_sys::window(),
+            web_sys::window().and_then(|w| w.document()),
+        ) else {
+            return;
+        };
+        let on = |runtime: Weak<Runtime>, step: fn(&mut SyncEngine, f64, f64)| {
+            move |_: &web_sys::Event| {
+                if let Some(runtime) = runtime.upgrade() {
+                    runtime.step(None, step);
+                }
+            }
+        };
+        let listeners = vec![
+            EventListener::new(
+                &window,
+                "online",
+                on(self.me.clone(), |e, now, r| e.set_online(now, r, true)),
+            ),
+            EventListener::new(
+                &window,
+                "offline",
+                on(self.me.clone(), |e, now, r| e.set_online(now, r, false)),
+            ),
+            EventListener::new(
+                &document,
+                "visibilitychange",
+                on(self.me.clone(), |e, now, _| {
+                    e.set_visible(now, document_visible())
+                }),
+            ),
+            // Restored from the back/forward cache: the socket is gone, try again at once.
+            EventListener::new(
+                &window,
+                "pageshow",
+                on(self.me.clone(), |e, now, _| {
+                    e.set_visible(now, document_visible());
+                    e.retry_now(now);
+                }),
+            ),
+        ];
+        self.inner.borrow_mut().listeners = listeners;
+    }
+}
+
+impl BoardActions for Runtime {
+    fn new_id(&self) -> String {
+        random_id()
+    }
+
+    fn submit(&self, op: Op) {
+        let op_id = random_id();
+        self.step(None, move |engine, now, _| engine.submit(now, op_id, op));
+    }
+
+    fn live(&self, live: LiveStroke) {
+        self.step(None, move |engine, _, _| {
+            engine.send_ephemeral(ClientMsg::LiveStroke(live))
+        });
+    }
+
+    fn cursor(&self, x: f32, y: f32) {
+        self.step(None, move |engine, _, _| {
+            engine.send_ephemeral(ClientMsg::Cursor { x, y })
+        });
+    }
+
+    fn retry_now(&self) {
+        self.step(None, |engine, now, _| engine.retry_now(now));
+    }
+
+    fn rename(&self, name: String) {
+        storage::store_name(&name);
+        self.inner.borrow().state.name.set(name.clone());
+        self.step(None, move |engine, _, _| engine.set_name(name));
+    }
+
+    fn close(&self) {
+        let mut inner = self.inner.borrow_mut();
+        inner.closed = true;
+        inner.timer = None;
+        inner.listeners.clear();
+        if let Some(transport) = inner.transport.take() {
+            transport.abandon();
+        }
+    }
+}
+
+fn notify(inner: &mut Inner, notice: Notice) {
+    let (kind, message) = match notice {
+        Notice::ConnectionLost => (
+            ToastKind::Lost,
+            "Connection lost. Keep drawing: your strokes are saved here and sent when it is back."
+                .to_owned(),
+        ),
+        Notice::Restored { synced } => {
+            // The outage is over: its warnings are no longer true.
+            inner.state.toasts.update(|all| {
+                all.retain(|t| !matches!(t.kind, ToastKind::Lost | ToastKind::Failed))
+            });
+            let message = match synced {
+                0 => "Connection restored.".to_owned(),
+                1 => "Connection restored: 1 stroke synced.".to_owned(),
+                n => format!("Connection restored: {n} strokes synced."),
+            };
+            (ToastKind::Restored, message)
+        }
+        Notice::Failed { reason } => (ToastKind::Failed, format!("Disconnected: {reason}.")),
+        Notice::Rejected { reason, .. } => (
+            ToastKind::Rejected,
+            format!("The server refused a change: {reason}."),
+        ),
+    };
+    toast(inner, kind, message);
+}
+
+fn toast(inner: &mut Inner, kind: ToastKind, message: String) {
+    inner.next_toast += 1;
+    let toast = Toast {
+        id: inner.next_toast,
+        kind,
+        message,
+    };
+    inner.state.toasts.update(|all| all.push(toast));
+}
+
+fn navigator_online() -> bool {
+    web_sys::window().is_none_or(|w| w.navigator().on_line())
+}
+
+fn document_visible() -> bool {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .is_none_or(|d| d.visibility_state() == VisibilityState::Visible)
+}
