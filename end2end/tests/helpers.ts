@@ -13,9 +13,10 @@ export interface Client {
   page: Page;
 }
 
-/** Opens `/b/{room}?name=` in its own browser context and waits until it is connected. */
-export async function openBoard(browser: Browser, room: string, name: string): Promise<Client> {
-  const context = await browser.newContext();
+/** Opens `/b/{room}?name=` in its own browser context and waits until it is connected.
+ *  `baseURL` defaults to the config's (shared) server. */
+export async function openBoard(browser: Browser, room: string, name: string, baseURL?: string): Promise<Client> {
+  const context = await browser.newContext(baseURL ? { baseURL } : {});
   const page = await context.newPage();
   await gotoBoard(page, room, name);
   return { context, page };
