@@ -31,6 +31,10 @@ pub enum ClientMsg {
         /// The last seq this client applied; the server sends only what came after.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         last_seq: Option<u64>,
+        /// The room epoch `last_seq` belongs to. If the room's history was reset since
+        /// (another epoch), `last_seq` means nothing and the client gets a snapshot.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        epoch: Option<String>,
         name: String,
         color: String,
     },
@@ -143,7 +147,10 @@ pub struct Welcome {
     pub resumed: bool,
     /// The room's last seq when the client joined.
     pub room_seq: u64,
+    /// Id of the room's history; sent back in the next `Hello` with `last_seq`.
+    pub epoch: String,
     pub heartbeat: HeartbeatSettings,
+    pub reconnect: ReconnectSettings,
     pub limits: Limits,
     /// Everyone else in the room.
     pub peers: Vec<Peer>,
@@ -155,6 +162,36 @@ pub struct Welcome {
 pub struct HeartbeatSettings {
     pub ping_interval_ms: u64,
     pub pong_timeout_ms: u64,
+}
+
+/// How clients reconnect (tests shorten these through server config).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReconnectSettings {
+    /// First backoff ceiling; doubles per attempt.
+    pub base_ms: u64,
+    pub cap_ms: u64,
+    /// Attempts before the client shows `failed`.
+    pub max_attempts: u32,
+    /// A link up this long resets the attempt counter.
+    pub stable_after_ms: u64,
+    /// An unfinished handshake after this long is abandoned.
+    pub handshake_timeout_ms: u64,
+    /// How long the server keeps a dropped session resumable (peers see it `away`).
+    pub grace_ms: u64,
+}
+
+impl Default for ReconnectSettings {
+    fn default() -> Self {
+        Self {
+            base_ms: 1_000,
+            cap_ms: 30_000,
+            max_attempts: 10,
+            stable_after_ms: 5_000,
+            handshake_timeout_ms: 10_000,
+            grace_ms: 30_000,
+        }
+    }
 }
 
 /// The server's input limits, so clients can stay inside them.

@@ -6,10 +6,11 @@ use crate::board::Stroke;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-/// A board's confirmed strokes at `seq`.
+/// A board's confirmed strokes at `seq` of the room's history `epoch`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct BoardSnapshot {
     pub seq: u64,
+    pub epoch: String,
     pub strokes: Vec<Stroke>,
 }
 

@@ -79,9 +79,10 @@ impl Runtime {
         let outbox_store = OutboxStore::new(&params.room);
         let saved = outbox_store.adopt();
         let board = Board::from_snapshot(params.snapshot.seq, params.snapshot.strokes);
+        let epoch = Some(params.snapshot.epoch).filter(|e| !e.is_empty());
         let color = presence_color(&client_id).to_owned();
         let config = EngineConfig::new(params.room.clone(), client_id, name, color);
-        let engine = SyncEngine::new(config, board, saved);
+        let engine = SyncEngine::new(config, board, epoch, saved);
 
         let runtime = Rc::new_cyclic(|me| Runtime {
             inner: RefCell::new(Inner {

@@ -3,7 +3,7 @@
 //! by Leptos; flags here override them where both exist.
 
 use crate::hub::HubSettings;
-use app::protocol::HeartbeatSettings;
+use app::protocol::{HeartbeatSettings, ReconnectSettings};
 use clap::Parser;
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
@@ -47,6 +47,40 @@ pub struct Config {
     /// Client heartbeat: a pong later than this marks the link degraded.
     #[arg(long, env = "TETHER_PONG_TIMEOUT_MS", default_value_t = 5_000)]
     pub pong_timeout_ms: u64,
+
+    /// How long a dropped session can be resumed; peers see it `away` meanwhile, then
+    /// `left`.
+    #[arg(long, env = "TETHER_GRACE_MS", default_value_t = 30_000)]
+    pub grace_ms: u64,
+
+    /// WebSocket Ping frames every this long; a connection that misses two pongs is
+    /// dropped (browsers answer pings even in throttled background tabs).
+    #[arg(long, env = "TETHER_WS_PING_INTERVAL_MS", default_value_t = 20_000)]
+    pub ws_ping_interval_ms: u64,
+
+    /// Client reconnect backoff: first ceiling (doubles per attempt).
+    #[arg(long, env = "TETHER_BACKOFF_BASE_MS", default_value_t = 1_000)]
+    pub backoff_base_ms: u64,
+
+    /// Client reconnect backoff: longest delay.
+    #[arg(long, env = "TETHER_BACKOFF_CAP_MS", default_value_t = 30_000)]
+    pub backoff_cap_ms: u64,
+
+    /// Client reconnect attempts before showing `failed`.
+    #[arg(long, env = "TETHER_BACKOFF_MAX_ATTEMPTS", default_value_t = 10)]
+    pub backoff_max_attempts: u32,
+
+    /// A link must stay up this long before the client's attempt counter resets.
+    #[arg(long, env = "TETHER_STABLE_AFTER_MS", default_value_t = 5_000)]
+    pub stable_after_ms: u64,
+
+    /// At shutdown, clients are told to come back after this long...
+    #[arg(long, env = "TETHER_RESTART_RETRY_AFTER_MS", default_value_t = 1_000)]
+    pub restart_retry_after_ms: u64,
+
+    /// ...plus a random share of this window, so they do not all return at once.
+    #[arg(long, env = "TETHER_RESTART_SPREAD_MS", default_value_t = 5_000)]
+    pub restart_spread_ms: u64,
 }
 
 impl Config {
@@ -70,6 +104,19 @@ impl Config {
                 ping_interval_ms: self.ping_interval_ms,
                 pong_timeout_ms: self.pong_timeout_ms,
             },
+            reconnect: ReconnectSettings {
+                base_ms: self.backoff_base_ms,
+                cap_ms: self.backoff_cap_ms,
+                max_attempts: self.backoff_max_attempts,
+                stable_after_ms: self.stable_after_ms,
+                handshake_timeout_ms: self.handshake_timeout_ms,
+                grace_ms: self.grace_ms,
+            },
         }
+    }
+
+    /// Interval of WebSocket Ping frames.
+    pub fn ws_ping_interval(&self) -> Duration {
+        Duration::from_millis(self.ws_ping_interval_ms.max(10))
     }
 }

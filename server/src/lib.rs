@@ -42,9 +42,9 @@ use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRou
 use std::{future::Future, sync::Arc};
 use store::{SqliteStore, Store};
 use tokio::net::TcpListener;
-use tokio_util::sync::CancellationToken;
+use tokio_util::{sync::CancellationToken, task::TaskTracker};
 use tower_http::trace::TraceLayer;
-use tracing::{error, info};
+use tracing::{error, info, warn};
 
 /// State shared by every request handler.
 #[derive(Clone, FromRef)]
@@ -55,6 +55,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Cancelled when the server begins shutting down; every connection watches it.
     pub shutdown: CancellationToken,
+    /// Every WebSocket connection task, so shutdown can wait for them to close.
+    pub connections: TaskTracker,
 }
 
 impl AppState {
@@ -75,6 +77,7 @@ impl AppState {
             hub: Hub::new(store, config.hub_settings()),
             config: Arc::new(config),
             shutdown: CancellationToken::new(),
+            connections: TaskTracker::new(),
         }
     }
 
@@ -84,8 +87,12 @@ impl AppState {
         BoardSource(Arc::new(move |room: String| {
             let hub = hub.clone();
             Box::pin(async move {
-                let (seq, strokes) = hub.snapshot(&room).await.map_err(|e| e.to_string())?;
-                Ok(BoardSnapshot { seq, strokes })
+                let snapshot = hub.snapshot(&room).await.map_err(|e| e.to_string())?;
+                Ok(BoardSnapshot {
+                    seq: snapshot.seq,
+                    epoch: snapshot.epoch,
+                    strokes: snapshot.strokes,
+                })
             })
         }))
     }
@@ -120,8 +127,9 @@ async fn server_fn_handler(
     handle_server_fns_with_context(move || provide_context(source.clone()), request).await
 }
 
-/// Serves [`app`] on `listener` until `shutdown` resolves, then closes every connection
-/// and flushes the store.
+/// Serves [`app`] on `listener` until `shutdown` resolves. Then: stop accepting, tell
+/// every client `Restarting` (with a spread so they do not return all at once) and close
+/// with 1012, wait for the connections to end, and flush storage.
 pub async fn run(
     listener: TcpListener,
     state: AppState,
@@ -129,6 +137,7 @@ pub async fn run(
 ) -> std::io::Result<()> {
     let token = state.shutdown.clone();
     let hub = state.hub.clone();
+    let connections = state.connections.clone();
     let signal = {
         let token = token.clone();
         async move {
@@ -142,9 +151,22 @@ pub async fn run(
         .with_graceful_shutdown(signal)
         .await;
     token.cancel();
+    connections.close();
+    if tokio::time::timeout(CONNECTIONS_DRAIN, connections.wait())
+        .await
+        .is_err()
+    {
+        warn!(
+            open = connections.len(),
+            "connections still open after the drain time"
+        );
+    }
     match hub.flush().await {
         Ok(()) => info!("storage flushed"),
         Err(error) => error!(%error, "flushing storage at shutdown failed"),
     }
     served
 }
+
+/// How long shutdown waits for connections to send their close frames.
+const CONNECTIONS_DRAIN: std::time::Duration = std::time::Duration::from_secs(5);

@@ -2,7 +2,7 @@
 //! handshake, decodes and validates every message, and turns them into room commands.
 //! Bad input gets an explicit `Error` or `Rejected` and changes nothing.
 
-use crate::hub::{outbox::MemberOutbox, Hub, JoinError, JoinRequest, RoomLink};
+use crate::hub::{outbox::MemberOutbox, Hub, JoinError, JoinRequest, LeaveReason, RoomLink};
 use app::{
     board::{is_valid_color, validate_op, validate_points, validate_position, validate_style},
     ids::is_valid_id,
@@ -16,6 +16,10 @@ use tracing::debug;
 pub mod close_code {
     /// Normal end (client said `Bye`).
     pub const NORMAL: u16 = 1000;
+    /// The server is shutting down.
+    pub const GOING_AWAY: u16 = 1001;
+    /// The server is restarting: reconnect after the `Restarting` delay.
+    pub const SERVICE_RESTART: u16 = 1012;
     /// The client broke the protocol in a way that retrying will not fix.
     pub const POLICY: u16 = 1008;
     /// The server cannot serve the room right now; retry later.
@@ -58,6 +62,8 @@ pub enum Reply {
     Send(ServerMsg),
     /// Send this (if any) and close the connection with the code.
     Close(Option<ServerMsg>, u16),
+    /// The client said goodbye: close normally and end the session now.
+    Bye,
 }
 
 /// Parses one text frame, enforcing the frame size limit first.
@@ -83,6 +89,7 @@ pub struct Hello {
     pub name: String,
     pub color: String,
     pub last_seq: Option<u64>,
+    pub epoch: Option<String>,
     pub resume_token: Option<String>,
 }
 
@@ -94,6 +101,7 @@ pub fn check_hello(room: &str, msg: ClientMsg) -> Result<Hello, ProtocolError> {
         client_id,
         resume_token,
         last_seq,
+        epoch,
         name,
         color,
     } = msg
@@ -142,11 +150,15 @@ pub fn check_hello(room: &str, msg: ClientMsg) -> Result<Hello, ProtocolError> {
             true,
         ));
     }
+    // Tokens and epochs are ids this server issued; anything else cannot match.
+    let resume_token = resume_token.filter(|t| is_valid_id(t));
+    let epoch = epoch.filter(|e| is_valid_id(e));
     Ok(Hello {
         client_id,
         name,
         color,
         last_seq,
+        epoch,
         resume_token,
     })
 }
@@ -154,6 +166,7 @@ pub fn check_hello(room: &str, msg: ClientMsg) -> Result<Hello, ProtocolError> {
 /// A client joined to a room.
 pub struct ClientSession {
     link: RoomLink,
+    resumed: bool,
 }
 
 impl ClientSession {
@@ -170,10 +183,15 @@ impl ClientSession {
             name: hello.name,
             color: hello.color,
             last_seq: hello.last_seq,
+            epoch: hello.epoch,
+            resume_token: hello.resume_token,
             outbox,
         };
         match hub.join(room, request).await {
-            Ok((link, _accepted)) => Ok(Self { link }),
+            Ok((link, accepted)) => Ok(Self {
+                link,
+                resumed: accepted.resumed,
+            }),
             Err(error @ JoinError::Storage(_)) => Err(ProtocolError::new(
                 "storage_unavailable",
                 format!("{error}; retry shortly"),
@@ -254,13 +272,19 @@ impl ClientSession {
                 }
                 Err(error) => Reply::Send(error.to_msg()),
             },
-            ClientMsg::Bye => Reply::Close(None, close_code::NORMAL),
+            ClientMsg::Bye => Reply::Bye,
         }
     }
 
-    /// Leaves the room (the transport is gone).
-    pub async fn leave(self) {
-        self.link.leave().await;
+    /// True when this connection resumed an earlier session.
+    pub fn resumed(&self) -> bool {
+        self.resumed
+    }
+
+    /// Leaves the room: the transport is gone (`Dropped`, resumable) or the client said
+    /// `Bye`.
+    pub async fn leave(self, reason: LeaveReason) {
+        self.link.leave(reason).await;
     }
 }
 
@@ -307,6 +331,7 @@ mod tests {
             client_id: "c1".into(),
             resume_token: None,
             last_seq: Some(3),
+            epoch: None,
             name: "  Ann  ".into(),
             color: "#112233".into(),
         }

@@ -4,7 +4,10 @@
 //! the room (through the member outbox) and by the reader (direct replies).
 
 use crate::{
-    hub::outbox::{MemberOutbox, Outgoing},
+    hub::{
+        outbox::{MemberOutbox, Outgoing},
+        LeaveReason,
+    },
     session::{check_hello, close_code, decode, ClientSession, ProtocolError, Reply},
     AppState,
 };
@@ -22,7 +25,13 @@ use axum::{
     Json,
 };
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
-use std::time::Duration;
+use std::{
+    sync::{
+        atomic::{AtomicU32, Ordering},
+        Arc,
+    },
+    time::Duration,
+};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, warn};
@@ -55,7 +64,11 @@ pub async fn ws_handler(
     };
     ws.max_message_size(HARD_MESSAGE_LIMIT)
         .max_frame_size(HARD_MESSAGE_LIMIT)
-        .on_upgrade(move |socket| handle_socket(socket, room, state))
+        .on_upgrade(move |socket| {
+            // Tracked, so a shutdown can wait for every connection to close.
+            let connections = state.connections.clone();
+            connections.track_future(handle_socket(socket, room, state))
+        })
 }
 
 /// Runs one connection from handshake to close.
@@ -104,19 +117,31 @@ where
 
     let (direct, direct_frames) = mpsc::channel(DIRECT_QUEUE);
     let writer_done = CancellationToken::new();
+    let liveness = Arc::new(AtomicU32::new(0));
     let writer = tokio::spawn(write_loop(
         sink,
-        room_frames,
-        direct_frames,
-        writer_done.clone(),
-        state.shutdown.clone(),
+        WriterInputs {
+            room_frames,
+            direct: direct_frames,
+            done: writer_done.clone(),
+            shutdown: state.shutdown.clone(),
+            unanswered_pings: liveness.clone(),
+            ping_interval: state.config.ws_ping_interval(),
+            restarting: ServerMsg::Restarting {
+                retry_after_ms: state.config.restart_retry_after_ms,
+                spread_ms: state.config.restart_spread_ms,
+            },
+        },
     ));
 
+    let mut leave = LeaveReason::Dropped;
     loop {
         let message = tokio::select! {
             message = stream.next() => message,
             () = writer_done.cancelled() => break,
         };
+        // Anything from the client proves the link is alive.
+        liveness.store(0, Ordering::Relaxed);
         let text = match message {
             Some(Ok(Message::Text(text))) => text,
             Some(Ok(Message::Binary(_))) => {
@@ -148,12 +173,17 @@ where
                 let _ = direct.send(Direct::Close(msg, code)).await;
                 false
             }
+            Reply::Bye => {
+                leave = LeaveReason::Bye;
+                let _ = direct.send(Direct::Close(None, close_code::NORMAL)).await;
+                false
+            }
         };
         if !keep_going {
             break;
         }
     }
-    session.leave().await;
+    session.leave(leave).await;
     drop(direct);
     // The writer flushes what is queued for a direct close, then ends; it also ends on
     // its own when the room drops the outbox. Bound the wait for a stuck socket.
@@ -170,22 +200,39 @@ enum Direct {
     Close(Option<ServerMsg>, u16),
 }
 
-/// The only task that writes to the socket.
-async fn write_loop<W>(
-    mut sink: W,
-    mut room_frames: mpsc::Receiver<Outgoing>,
-    mut direct: mpsc::Receiver<Direct>,
+/// What the writer task listens to.
+struct WriterInputs {
+    room_frames: mpsc::Receiver<Outgoing>,
+    direct: mpsc::Receiver<Direct>,
+    /// Cancelled by the writer when it ends, so the reader stops too.
     done: CancellationToken,
     shutdown: CancellationToken,
-) where
+    /// Pings sent since the client was last heard from (reset by the reader).
+    unanswered_pings: Arc<AtomicU32>,
+    ping_interval: Duration,
+    /// Sent before closing at shutdown.
+    restarting: ServerMsg,
+}
+
+/// Pings without an answer after which the connection counts as dead.
+const MAX_UNANSWERED_PINGS: u32 = 2;
+
+/// The only task that writes to the socket.
+async fn write_loop<W>(mut sink: W, mut inputs: WriterInputs)
+where
     W: Sink<Message> + Unpin,
 {
+    let mut pings = tokio::time::interval_at(
+        tokio::time::Instant::now() + inputs.ping_interval,
+        inputs.ping_interval,
+    );
+    pings.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         let result = tokio::select! {
             // Direct replies first: a close requested by the reader must not wait behind
             // a full room queue.
             biased;
-            item = direct.recv() => match item {
+            item = inputs.direct.recv() => match item {
                 Some(Direct::Send(msg)) => sink.send(text(&msg)).await.is_ok(),
                 Some(Direct::Close(msg, code)) => {
                     close_with(&mut sink, msg, code).await;
@@ -193,7 +240,11 @@ async fn write_loop<W>(
                 }
                 None => break,
             },
-            item = room_frames.recv() => match item {
+            () = inputs.shutdown.cancelled() => {
+                close_with(&mut sink, Some(inputs.restarting.clone()), close_code::SERVICE_RESTART).await;
+                break;
+            }
+            item = inputs.room_frames.recv() => match item {
                 Some(Outgoing::Frame(frame)) => sink.send(Message::Text(Utf8Bytes::from(&*frame))).await.is_ok(),
                 Some(Outgoing::Close { code, reason }) => {
                     let frame = CloseFrame { code, reason: Utf8Bytes::from_static(reason) };
@@ -207,16 +258,19 @@ async fn write_loop<W>(
                     break;
                 }
             },
-            () = shutdown.cancelled() => {
-                close_with(&mut sink, None, 1001).await;
-                break;
+            _ = pings.tick() => {
+                if inputs.unanswered_pings.fetch_add(1, Ordering::Relaxed) >= MAX_UNANSWERED_PINGS {
+                    debug!("two pings unanswered: dropping a dead connection");
+                    break;
+                }
+                sink.send(Message::Ping(Default::default())).await.is_ok()
             }
         };
         if !result {
             break;
         }
     }
-    done.cancel();
+    inputs.done.cancel();
 }
 
 fn text(msg: &ServerMsg) -> Message {

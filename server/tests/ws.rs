@@ -411,7 +411,7 @@ async fn malformed_room_ids_are_refused_before_upgrading() {
 #[tokio::test]
 async fn presence_follows_joins_and_leaves() {
     let dir = tempfile::tempdir().unwrap();
-    let server = TestServer::start(dir.path()).await;
+    let server = TestServer::start_with(dir.path(), &["--grace-ms", "300"]).await;
     let (mut alice, _) = Client::join(&server, "r", "alice", None).await;
     let (bob, _) = Client::join(&server, "r", "bob", None).await;
     let joined = alice
@@ -435,8 +435,16 @@ async fn presence_follows_joins_and_leaves() {
     names.sort();
     assert_eq!(names, ["alice", "bob"]);
 
+    // A dropped connection is first away (it may come back), then gone.
     let bob_session = bob.session.clone();
     drop(bob);
+    let away = alice
+        .until(|m| match m {
+            ServerMsg::PeerAway { session } => Some(session),
+            _ => None,
+        })
+        .await;
+    assert_eq!(away, bob_session);
     let left = alice
         .until(|m| match m {
             ServerMsg::PeerLeft { session } => Some(session),
@@ -444,6 +452,186 @@ async fn presence_follows_joins_and_leaves() {
         })
         .await;
     assert_eq!(left, bob_session);
+}
+
+#[tokio::test]
+async fn a_session_resumes_within_the_grace_period_with_its_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path()).await;
+    let (mut alice, _) = Client::join(&server, "r", "alice", None).await;
+    let mut bob = connect_raw(&server, "r").await;
+    send(&mut bob, &hello("r", "bob", "bob", None)).await;
+    let ServerMsg::Welcome(first) = recv(&mut bob).await else {
+        panic!()
+    };
+    assert!(!first.resumed);
+    drop(bob);
+    let away = alice
+        .until(|m| match m {
+            ServerMsg::PeerAway { session } => Some(session),
+            _ => None,
+        })
+        .await;
+    assert_eq!(away, first.session);
+
+    let mut again = connect_raw(&server, "r").await;
+    let resume = ClientMsg::Hello {
+        protocol: app::protocol::PROTOCOL_VERSION,
+        room: "r".into(),
+        client_id: "bob".into(),
+        resume_token: Some(first.resume_token.clone()),
+        last_seq: Some(0),
+        epoch: Some(first.epoch.clone()),
+        name: "bob".into(),
+        color: "#336699".into(),
+    };
+    send(&mut again, &resume).await;
+    let ServerMsg::Welcome(second) = recv(&mut again).await else {
+        panic!()
+    };
+    assert!(second.resumed);
+    assert_eq!(
+        second.session, first.session,
+        "same session, peers keep their view"
+    );
+    let back = alice
+        .until(|m| match m {
+            ServerMsg::PeerBack { session } => Some(session),
+            _ => None,
+        })
+        .await;
+    assert_eq!(back, first.session);
+}
+
+#[tokio::test]
+async fn a_client_id_or_a_wrong_token_cannot_take_over_a_session() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path()).await;
+    let mut bob = connect_raw(&server, "r").await;
+    send(&mut bob, &hello("r", "bob", "bob", None)).await;
+    let ServerMsg::Welcome(first) = recv(&mut bob).await else {
+        panic!()
+    };
+    let attempts = [
+        ("bob", "0123456789abcdef0123456789abcdef".to_owned()), // right client id, wrong token
+        ("mallory", first.resume_token.clone()),                // right token, another client
+    ];
+    for (client_id, token) in attempts {
+        let mut socket = connect_raw(&server, "r").await;
+        let mut msg = hello("r", client_id, client_id, None);
+        if let ClientMsg::Hello { resume_token, .. } = &mut msg {
+            *resume_token = Some(token);
+        }
+        send(&mut socket, &msg).await;
+        let ServerMsg::Welcome(welcome) = recv(&mut socket).await else {
+            panic!()
+        };
+        assert!(!welcome.resumed);
+        assert_ne!(welcome.session, first.session);
+    }
+}
+
+#[tokio::test]
+async fn bye_leaves_at_once_without_a_grace_period() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path()).await;
+    let (mut alice, _) = Client::join(&server, "r", "alice", None).await;
+    let (mut bob, _) = Client::join(&server, "r", "bob", None).await;
+    bob.send(&ClientMsg::Bye).await;
+    assert_eq!(closed_with(&mut bob.socket).await, Some(1000));
+    let left = alice
+        .until(|m| {
+            matches!(m, ServerMsg::PeerLeft { .. } | ServerMsg::PeerAway { .. }).then_some(m)
+        })
+        .await;
+    assert!(
+        matches!(left, ServerMsg::PeerLeft { ref session } if *session == bob.session),
+        "{left:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_last_seq_from_another_epoch_gets_a_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path()).await;
+    let (mut alice, _) = Client::join(&server, "r", "alice", None).await;
+    alice.draw("s1").await;
+    alice.until(applied).await;
+    let mut socket = connect_raw(&server, "r").await;
+    let mut msg = hello("r", "bob", "bob", Some(1));
+    if let ClientMsg::Hello { epoch, .. } = &mut msg {
+        *epoch = Some("0000000000000000000000000000dead".into());
+    }
+    send(&mut socket, &msg).await;
+    let ServerMsg::Welcome(_) = recv(&mut socket).await else {
+        panic!()
+    };
+    assert!(matches!(
+        recv(&mut socket).await,
+        ServerMsg::Snapshot { seq: 1, .. }
+    ));
+}
+
+#[tokio::test]
+async fn a_connection_that_stops_answering_pings_is_dropped() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start_with(
+        dir.path(),
+        &["--ws-ping-interval-ms", "100", "--grace-ms", "60000"],
+    )
+    .await;
+    let (mut alice, _) = Client::join(&server, "r", "alice", None).await;
+    // A client that keeps reading answers pings automatically and stays.
+    alice.expect_silence(Duration::from_millis(500)).await;
+    let (bob, _) = Client::join(&server, "r", "bob", None).await;
+    alice
+        .until(|m| matches!(m, ServerMsg::PeerJoined { .. }).then_some(()))
+        .await;
+    // Bob's socket stays open but is never read again: no pongs.
+    let bob_session = bob.session.clone();
+    let away = alice
+        .until(|m| match m {
+            ServerMsg::PeerAway { session } => Some(session),
+            _ => None,
+        })
+        .await;
+    assert_eq!(away, bob_session, "the silent connection was dropped");
+    drop(bob);
+}
+
+#[tokio::test]
+async fn a_graceful_shutdown_says_restarting_and_closes_with_1012() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start_with(
+        dir.path(),
+        &[
+            "--restart-retry-after-ms",
+            "250",
+            "--restart-spread-ms",
+            "4000",
+        ],
+    )
+    .await;
+    let (mut alice, _) = Client::join(&server, "r", "alice", None).await;
+    alice.draw("s1").await;
+    alice.until(applied).await;
+    let stopping = tokio::spawn(server.stop());
+    let restarting = alice
+        .until(|m| match m {
+            ServerMsg::Restarting {
+                retry_after_ms,
+                spread_ms,
+            } => Some((retry_after_ms, spread_ms)),
+            _ => None,
+        })
+        .await;
+    assert_eq!(restarting, (250, 4000));
+    assert_eq!(closed_with(&mut alice.socket).await, Some(1012));
+    stopping.await.unwrap();
+    // And everything acknowledged is there after the restart.
+    let server = TestServer::start(dir.path()).await;
+    let (_, catch_up) = Client::join(&server, "r", "bob", None).await;
+    assert!(matches!(catch_up, ServerMsg::Snapshot { seq: 1, .. }));
 }
 
 #[tokio::test]
@@ -491,7 +679,8 @@ async fn live_strokes_and_cursors_reach_peers_but_not_the_sender() {
 #[tokio::test]
 async fn empty_rooms_are_unloaded_from_memory() {
     let dir = tempfile::tempdir().unwrap();
-    let server = TestServer::start_with(dir.path(), &["--room-linger-ms", "50"]).await;
+    let server =
+        TestServer::start_with(dir.path(), &["--room-linger-ms", "50", "--grace-ms", "50"]).await;
     let (mut alice, _) = Client::join(&server, "r", "alice", None).await;
     alice.draw("s1").await;
     alice.until(applied).await;

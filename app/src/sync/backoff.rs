@@ -43,6 +43,11 @@ impl Backoff {
         }
     }
 
+    /// Adopts new tunables (from the server), keeping the attempt count.
+    pub fn configure(&mut self, config: BackoffConfig) {
+        self.config = config;
+    }
+
     /// Failed attempts since the last stable link.
     pub fn attempt(&self) -> u32 {
         self.attempt

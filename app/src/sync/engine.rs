@@ -133,6 +133,8 @@ pub struct SyncEngine {
     heartbeat_settings: HeartbeatSettings,
     session: Option<String>,
     resume_token: Option<String>,
+    /// The room history the board's seq belongs to (from the snapshot, then `Welcome`).
+    epoch: Option<String>,
     ever_connected: bool,
     online: bool,
     visible: bool,
@@ -145,9 +147,14 @@ pub struct SyncEngine {
 }
 
 impl SyncEngine {
-    /// An engine starting from a confirmed board (the server-rendered snapshot) and the
-    /// ops saved in the persisted outbox.
-    pub fn new(config: EngineConfig, board: Board, saved: Vec<PendingOp>) -> Self {
+    /// An engine starting from a confirmed board (the server-rendered snapshot, of room
+    /// history `epoch`) and the ops saved in the persisted outbox.
+    pub fn new(
+        config: EngineConfig,
+        board: Board,
+        epoch: Option<String>,
+        saved: Vec<PendingOp>,
+    ) -> Self {
         let backoff = Backoff::new(config.backoff);
         Self {
             config,
@@ -165,6 +172,7 @@ impl SyncEngine {
             },
             session: None,
             resume_token: None,
+            epoch,
             ever_connected: false,
             online: true,
             visible: true,
@@ -195,6 +203,7 @@ impl SyncEngine {
                 client_id: self.config.client_id.clone(),
                 resume_token: self.resume_token.clone(),
                 last_seq: Some(self.board.seq()),
+                epoch: self.epoch.clone(),
                 name: self.config.name.clone(),
                 color: self.config.color.clone(),
             };
@@ -242,7 +251,16 @@ impl SyncEngine {
                 }
                 self.session = Some(welcome.session);
                 self.resume_token = Some(welcome.resume_token);
+                self.epoch = Some(welcome.epoch);
                 self.heartbeat_settings = welcome.heartbeat;
+                let reconnect = welcome.reconnect;
+                self.config.handshake_timeout_ms = reconnect.handshake_timeout_ms as f64;
+                self.backoff.configure(BackoffConfig {
+                    base_ms: reconnect.base_ms as f64,
+                    cap_ms: reconnect.cap_ms as f64,
+                    max_attempts: reconnect.max_attempts,
+                    stable_after_ms: reconnect.stable_after_ms as f64,
+                });
                 self.awareness.reset(welcome.peers);
             }
             ServerMsg::Replay { ops } => {

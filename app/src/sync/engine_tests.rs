@@ -4,7 +4,7 @@
 use super::*;
 use crate::{
     board::Point,
-    protocol::{Limits, Welcome},
+    protocol::{Limits, ReconnectSettings, Welcome},
 };
 use proptest::prelude::*;
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -32,10 +32,12 @@ fn welcome(room_seq: u64) -> ServerMsg {
         resume_token: "token".into(),
         resumed: false,
         room_seq,
+        epoch: "epoch-1".into(),
         heartbeat: HeartbeatSettings {
             ping_interval_ms: 15_000,
             pong_timeout_ms: 5_000,
         },
+        reconnect: ReconnectSettings::default(),
         limits: Limits::default(),
         peers: vec![],
     })
@@ -82,7 +84,7 @@ fn notices(effects: &[Effect]) -> Vec<Notice> {
 
 /// An engine connected to an empty room at time 0.
 fn live_engine() -> SyncEngine {
-    let mut engine = SyncEngine::new(config(), Board::new(), vec![]);
+    let mut engine = SyncEngine::new(config(), Board::new(), None, vec![]);
     engine.start(0.0);
     engine.opened(1.0);
     engine.received(2.0, 0.5, welcome(0));
@@ -110,7 +112,7 @@ fn applied(seq: u64, op_id: &str, op: Op) -> ServerMsg {
 #[test]
 fn connects_says_hello_with_its_seq_and_goes_live_after_catch_up() {
     let board = Board::from_snapshot(7, vec![]);
-    let mut engine = SyncEngine::new(config(), board, vec![]);
+    let mut engine = SyncEngine::new(config(), board, None, vec![]);
     assert_eq!(engine.state(), ConnectionState::Connecting);
     engine.start(0.0);
     assert_eq!(engine.drain_effects(), [Effect::Connect]);
@@ -151,6 +153,56 @@ fn ops_are_sent_when_live_and_leave_the_outbox_on_ack() {
     assert_eq!(engine.outbox().len(), 0);
     assert_eq!(engine.board().seq(), 1);
     assert_eq!(engine.visible_strokes().len(), 1);
+}
+
+#[test]
+fn the_next_hello_resumes_the_session_in_its_epoch() {
+    let mut engine = live_engine();
+    engine.closed(100.0, 0.0);
+    engine.tick(engine.retry_at().unwrap(), 0.5);
+    engine.drain_effects();
+    engine.opened(2_000.0);
+    let effects = engine.drain_effects();
+    let hello = sends(&effects);
+    assert!(
+        matches!(hello[..], [ClientMsg::Hello { resume_token: Some(ref t), epoch: Some(ref e), last_seq: Some(0), .. }] if t == "token" && e == "epoch-1"),
+        "{hello:?}"
+    );
+}
+
+#[test]
+fn server_timings_replace_the_defaults() {
+    let mut engine = SyncEngine::new(config(), Board::new(), None, vec![]);
+    engine.start(0.0);
+    engine.opened(1.0);
+    let mut welcome = welcome(0);
+    if let ServerMsg::Welcome(w) = &mut welcome {
+        w.reconnect.base_ms = 100;
+        w.reconnect.handshake_timeout_ms = 700;
+    }
+    engine.received(2.0, 0.5, welcome);
+    engine.received(
+        3.0,
+        0.5,
+        ServerMsg::Snapshot {
+            seq: 0,
+            strokes: vec![],
+        },
+    );
+    engine.closed(10.0, 0.999_999);
+    assert!(
+        engine.retry_at().unwrap() - 10.0 <= 100.0,
+        "backoff base from the server"
+    );
+    engine.tick(engine.retry_at().unwrap(), 0.5);
+    let started = engine
+        .retry_at()
+        .unwrap_or(engine.schedule().unwrap() - 700.0);
+    assert_eq!(
+        engine.schedule(),
+        Some(started + 700.0),
+        "handshake timeout from the server"
+    );
 }
 
 #[test]
@@ -299,7 +351,7 @@ fn a_dead_link_is_abandoned_and_replaced_at_once() {
 
 #[test]
 fn a_hung_handshake_is_abandoned() {
-    let mut engine = SyncEngine::new(config(), Board::new(), vec![]);
+    let mut engine = SyncEngine::new(config(), Board::new(), None, vec![]);
     engine.start(0.0);
     engine.drain_effects();
     assert_eq!(engine.schedule(), Some(10_000.0));
@@ -622,7 +674,7 @@ proptest! {
     /// client ends on the server's state, and no stroke is ever shown twice.
     #[test]
     fn nothing_is_lost_or_doubled(steps in prop::collection::vec(step(), 1..120)) {
-        let mut engine = SyncEngine::new(config(), Board::new(), vec![]);
+        let mut engine = SyncEngine::new(config(), Board::new(), None, vec![]);
         engine.start(0.0);
         let mut h = Harness {
             engine, server: ModelServer::default(), to_server: VecDeque::new(), to_client: VecDeque::new(),

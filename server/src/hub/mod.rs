@@ -10,7 +10,7 @@ mod room;
 use crate::store::{Store, StoreError};
 use app::{
     board::{Op, Stroke},
-    protocol::{HeartbeatSettings, ServerMsg},
+    protocol::{HeartbeatSettings, ReconnectSettings, ServerMsg},
 };
 use outbox::MemberOutbox;
 use room::Room;
@@ -34,19 +34,15 @@ pub struct HubSettings {
     pub replay_window: usize,
     /// Sent to clients in `Welcome`.
     pub heartbeat: HeartbeatSettings,
+    /// Sent to clients in `Welcome`; `grace_ms` is also how long a dropped session stays
+    /// resumable here.
+    pub reconnect: ReconnectSettings,
 }
 
-impl Default for HubSettings {
-    fn default() -> Self {
-        Self {
-            room_linger: Duration::from_secs(30),
-            outbox_capacity: 1024,
-            replay_window: 1000,
-            heartbeat: HeartbeatSettings {
-                ping_interval_ms: 15_000,
-                pong_timeout_ms: 5_000,
-            },
-        }
+impl HubSettings {
+    /// How long a dropped session can be resumed (peers see it `away` meanwhile).
+    pub fn grace(&self) -> Duration {
+        Duration::from_millis(self.reconnect.grace_ms)
     }
 }
 
@@ -60,6 +56,10 @@ pub struct JoinRequest {
     pub name: String,
     pub color: String,
     pub last_seq: Option<u64>,
+    /// The room epoch `last_seq` belongs to.
+    pub epoch: Option<String>,
+    /// The secret of an earlier session to resume.
+    pub resume_token: Option<String>,
     /// Where the room queues this member's frames.
     pub outbox: MemberOutbox,
 }
@@ -68,7 +68,18 @@ pub struct JoinRequest {
 #[derive(Debug, Clone)]
 pub struct JoinAccepted {
     pub session: String,
-    pub epoch: String,
+    /// Identifies this connection of the session (a resumed session gets a new one).
+    pub connection: u64,
+    pub resumed: bool,
+}
+
+/// Why a connection leaves its room.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LeaveReason {
+    /// The transport dropped: the session stays resumable for the grace period.
+    Dropped,
+    /// The client said `Bye`: gone at once.
+    Bye,
 }
 
 /// A room's answer to `Join`.
@@ -98,6 +109,8 @@ pub(crate) enum RoomCmd {
     },
     Leave {
         session: String,
+        connection: u64,
+        reason: LeaveReason,
     },
     Op {
         session: String,
@@ -105,23 +118,31 @@ pub(crate) enum RoomCmd {
         op: Op,
     },
     /// Already-validated ephemeral message to relay to the other members.
-    Ephemeral {
-        session: String,
-        msg: ServerMsg,
-    },
+    Ephemeral { session: String, msg: ServerMsg },
     Snapshot {
-        reply: oneshot::Sender<(u64, Vec<Stroke>)>,
+        reply: oneshot::Sender<RoomSnapshot>,
     },
     Committed {
         seq: u64,
         result: Result<(), StoreError>,
     },
+    /// Internal wake-up (a grace period ended).
+    Tick,
+}
+
+/// A room's confirmed state, for server rendering.
+#[derive(Debug, Clone)]
+pub struct RoomSnapshot {
+    pub seq: u64,
+    pub epoch: String,
+    pub strokes: Vec<Stroke>,
 }
 
 /// A joined member's line to its room.
 #[derive(Clone)]
 pub struct RoomLink {
     session: String,
+    connection: u64,
     commands: mpsc::Sender<RoomCmd>,
 }
 
@@ -146,14 +167,14 @@ impl RoomLink {
         let _ = self.commands.try_send(RoomCmd::Ephemeral { session, msg });
     }
 
-    /// Leaves the room (the connection is gone).
-    pub async fn leave(self) {
-        let _ = self
-            .commands
-            .send(RoomCmd::Leave {
-                session: self.session,
-            })
-            .await;
+    /// Leaves the room: the connection is gone (`Dropped`) or the client said goodbye.
+    pub async fn leave(self, reason: LeaveReason) {
+        let leave = RoomCmd::Leave {
+            session: self.session,
+            connection: self.connection,
+            reason,
+        };
+        let _ = self.commands.send(leave).await;
     }
 }
 
@@ -296,6 +317,7 @@ impl Hub {
                     Ok(JoinReply::Accepted(accepted)) => {
                         let link = RoomLink {
                             session: accepted.session.clone(),
+                            connection: accepted.connection,
                             commands,
                         };
                         return Ok((link, accepted));
@@ -309,8 +331,8 @@ impl Hub {
         Err(JoinError::RoomClosing)
     }
 
-    /// The room's confirmed seq and strokes (loads the room if needed), for SSR.
-    pub async fn snapshot(&self, room: &str) -> Result<(u64, Vec<Stroke>), JoinError> {
+    /// The room's confirmed state (loads the room if needed), for SSR.
+    pub async fn snapshot(&self, room: &str) -> Result<RoomSnapshot, JoinError> {
         for _ in 0..3 {
             let (reply, answer) = oneshot::channel();
             if self

@@ -5,20 +5,26 @@
 //! into members' bounded outboxes with `try_send`, and each op is handed to the store by a
 //! spawned task that reports back with `Committed`. Ops are broadcast (`Applied`) strictly in
 //! seq order and only after they are durable.
+//!
+//! Sessions outlive connections: when a connection drops, its member turns `away` (peers
+//! are told) and can be resumed with its secret resume token within the grace period;
+//! after it, the member is removed and peers see it leave.
 
 use super::{
     outbox::{Delivery, MemberOutbox},
-    HubSettings, JoinAccepted, JoinReply, JoinRequest, RoomCmd, Unregister,
+    HubSettings, JoinAccepted, JoinReply, JoinRequest, LeaveReason, RoomCmd, RoomSnapshot,
+    Unregister,
 };
 use crate::{random::random_id, store::Store};
 use app::{
-    board::{AppliedOp, ApplyOutcome, Board, Op, Stroke},
+    board::{AppliedOp, ApplyOutcome, Board, Op},
     protocol::{Peer, PeerState, ServerMsg, Welcome, PROTOCOL_VERSION},
 };
 use std::{
     collections::{HashMap, VecDeque},
     sync::Arc,
 };
+use subtle::ConstantTimeEq;
 use tokio::{sync::mpsc, time::Instant};
 use tracing::{debug, info, warn};
 
@@ -34,12 +40,25 @@ struct InFlight {
     duplicate_senders: Vec<String>,
 }
 
-/// Someone connected to the room.
+/// Where a member's frames go.
+enum Link {
+    /// Connected: frames go to this connection's outbox.
+    Connected {
+        outbox: MemberOutbox,
+        connection: u64,
+    },
+    /// The connection dropped; resumable until `until`.
+    Away { until: Instant },
+}
+
+/// A session in the room.
 struct Member {
     client_id: String,
     name: String,
     color: String,
-    outbox: MemberOutbox,
+    /// The secret that resumes this session (compared in constant time).
+    resume_token: String,
+    link: Link,
 }
 
 impl Member {
@@ -48,7 +67,17 @@ impl Member {
             session: session.to_owned(),
             name: self.name.clone(),
             color: self.color.clone(),
-            state: PeerState::Active,
+            state: match self.link {
+                Link::Connected { .. } => PeerState::Active,
+                Link::Away { .. } => PeerState::Away,
+            },
+        }
+    }
+
+    fn outbox(&self) -> Option<&MemberOutbox> {
+        match &self.link {
+            Link::Connected { outbox, .. } => Some(outbox),
+            Link::Away { .. } => None,
         }
     }
 }
@@ -70,6 +99,7 @@ pub(super) struct Room {
     /// Ops with a seq, not yet durable, in seq order.
     in_flight: VecDeque<InFlight>,
     members: HashMap<String, Member>,
+    next_connection: u64,
 }
 
 impl Room {
@@ -108,6 +138,7 @@ impl Room {
             recent,
             in_flight: VecDeque::new(),
             members: HashMap::new(),
+            next_connection: 0,
         })
     }
 
@@ -123,8 +154,13 @@ impl Room {
             let idle_deadline = empty_since
                 .filter(|_| self.in_flight.is_empty())
                 .map(|since| since + self.settings.room_linger);
+            let grace_deadline = self.next_grace_expiry();
             let command = tokio::select! {
                 command = commands.recv() => command,
+                () = sleep_until_opt(grace_deadline) => {
+                    self.expire_away(Instant::now());
+                    Some(RoomCmd::Tick)
+                }
                 () = sleep_until_opt(idle_deadline) => {
                     debug!(room = %self.id, "room idle: unloading");
                     break;
@@ -165,7 +201,7 @@ impl Room {
                     let _ = reply.send(JoinReply::Retry(request));
                 }
                 RoomCmd::Snapshot { reply } => {
-                    let _ = reply.send((self.board.seq(), self.strokes()));
+                    let _ = reply.send(self.snapshot());
                 }
                 _ => {}
             }
@@ -179,69 +215,138 @@ impl Room {
                 let accepted = self.join(request);
                 let _ = reply.send(JoinReply::Accepted(accepted));
             }
-            RoomCmd::Leave { session } => self.leave(&session),
+            RoomCmd::Leave {
+                session,
+                connection,
+                reason,
+            } => self.leave(&session, connection, reason),
             RoomCmd::Op { session, op_id, op } => self.submit(&session, op_id, op),
             RoomCmd::Ephemeral { session, msg } => self.relay(&session, msg),
             RoomCmd::Snapshot { reply } => {
-                let _ = reply.send((self.board.seq(), self.strokes()));
+                let _ = reply.send(self.snapshot());
             }
             RoomCmd::Committed { seq, result } => {
                 result.map_err(|e| format!("storing seq {seq}: {e}"))?;
                 self.committed(seq);
             }
+            RoomCmd::Tick => {}
         }
         Ok(())
     }
 
-    fn strokes(&self) -> Vec<Stroke> {
-        self.board.strokes().map(|s| (**s).clone()).collect()
+    fn snapshot(&self) -> RoomSnapshot {
+        RoomSnapshot {
+            seq: self.board.seq(),
+            epoch: self.epoch.clone(),
+            strokes: self.board.strokes().map(|s| (**s).clone()).collect(),
+        }
+    }
+
+    /// The session a resume token belongs to, if any. Every member's token is compared,
+    /// each in constant time, so timing reveals nothing about any token.
+    fn session_for_token(&self, client_id: &str, token: &str) -> Option<String> {
+        let mut found = None;
+        for (session, member) in &self.members {
+            let same_token: bool = member
+                .resume_token
+                .as_bytes()
+                .ct_eq(token.as_bytes())
+                .into();
+            if same_token && member.client_id == client_id {
+                found = Some(session.clone());
+            }
+        }
+        found
     }
 
     fn join(&mut self, request: JoinRequest) -> JoinAccepted {
-        let session = random_id();
-        let resume_token = random_id();
-        let member = Member {
-            client_id: request.client_id,
-            name: request.name,
-            color: request.color,
+        self.next_connection += 1;
+        let connection = self.next_connection;
+        let link = Link::Connected {
             outbox: request.outbox,
+            connection,
         };
+        let resumable = request
+            .resume_token
+            .as_deref()
+            .and_then(|token| self.session_for_token(&request.client_id, token));
+
+        let (session, resumed) = match resumable {
+            Some(session) => {
+                let member = self.members.get_mut(&session).expect("found above");
+                let was_away = matches!(member.link, Link::Away { .. });
+                // A still-connected old link (dead, not yet noticed) is replaced: dropping
+                // its outbox ends that connection.
+                member.link = link;
+                member.name = request.name;
+                member.color = request.color;
+                if was_away {
+                    self.broadcast_durable(
+                        &ServerMsg::PeerBack {
+                            session: session.clone(),
+                        },
+                        Some(&session),
+                    );
+                }
+                info!(room = %self.id, %session, "session resumed");
+                (session, true)
+            }
+            None => {
+                let session = random_id();
+                let member = Member {
+                    client_id: request.client_id,
+                    name: request.name,
+                    color: request.color,
+                    resume_token: random_id(),
+                    link,
+                };
+                let joined = ServerMsg::PeerJoined {
+                    peer: member.peer(&session),
+                };
+                self.broadcast_durable(&joined, None);
+                info!(room = %self.id, %session, name = %member.name, members = self.members.len() + 1, "joined");
+                self.members.insert(session.clone(), member);
+                (session, false)
+            }
+        };
+
+        let member = &self.members[&session];
         let welcome = ServerMsg::Welcome(Welcome {
             protocol: PROTOCOL_VERSION,
             session: session.clone(),
-            resume_token: resume_token.clone(),
-            resumed: false,
+            resume_token: member.resume_token.clone(),
+            resumed,
             room_seq: self.board.seq(),
+            epoch: self.epoch.clone(),
             heartbeat: self.settings.heartbeat,
+            reconnect: self.settings.reconnect,
             limits: Default::default(),
-            peers: self.members.iter().map(|(s, m)| m.peer(s)).collect(),
+            peers: self
+                .members
+                .iter()
+                .filter(|(s, _)| **s != session)
+                .map(|(s, m)| m.peer(s))
+                .collect(),
         });
-        let catch_up = self.catch_up(request.last_seq);
-        let joined = ServerMsg::PeerJoined {
-            peer: member.peer(&session),
-        };
-        // Welcome and catch-up go to the newcomer before anything else can be queued.
-        let mut delivered = member.outbox.send_durable(frame(&welcome)) == Delivery::Queued;
-        delivered &= member.outbox.send_durable(frame(&catch_up)) == Delivery::Queued;
-        if delivered {
-            self.broadcast_durable(&joined, Some(&session));
-            info!(room = %self.id, %session, name = %member.name, members = self.members.len() + 1, "joined");
-            self.members.insert(session.clone(), member);
-        } else {
-            warn!(room = %self.id, %session, "snapshot does not fit the outbox: join refused");
-            member.outbox.close(
-                super::outbox::CLOSE_SLOW_CONSUMER,
-                "board too large for outbox",
-            );
+        let same_history = request
+            .epoch
+            .as_deref()
+            .is_none_or(|epoch| epoch == self.epoch);
+        let catch_up = self.catch_up(request.last_seq.filter(|_| same_history));
+        let mut delivered = self.send_durable(&session, &welcome);
+        delivered &= self.send_durable(&session, &catch_up);
+        if !delivered {
+            warn!(room = %self.id, %session, "welcome and catch-up do not fit the outbox");
         }
         JoinAccepted {
             session,
-            epoch: self.epoch.clone(),
+            connection,
+            resumed,
         }
     }
 
     /// `Replay` of what the client missed since `last_seq`, or a `Snapshot` when that is
-    /// shorter, unknown here (client ahead of the log: data reset) or out of the window.
+    /// shorter, unknown here (client ahead of the log, or another epoch) or out of the window.
     fn catch_up(&self, last_seq: Option<u64>) -> ServerMsg {
         let seq = self.board.seq();
         if let Some(last) = last_seq.filter(|&last| last <= seq) {
@@ -258,13 +363,43 @@ impl Room {
                 return ServerMsg::Replay { ops };
             }
         }
+        let snapshot = self.snapshot();
         ServerMsg::Snapshot {
-            seq,
-            strokes: self.strokes(),
+            seq: snapshot.seq,
+            strokes: snapshot.strokes,
         }
     }
 
-    fn leave(&mut self, session: &str) {
+    /// A connection ended. Stale reports (from a connection the session already
+    /// replaced) change nothing.
+    fn leave(&mut self, session: &str, connection: u64, reason: LeaveReason) {
+        let current = self.members.get(session).is_some_and(
+            |m| matches!(m.link, Link::Connected { connection: c, .. } if c == connection),
+        );
+        if !current {
+            return;
+        }
+        match reason {
+            LeaveReason::Bye => self.remove(session),
+            LeaveReason::Dropped => self.mark_away(session),
+        }
+    }
+
+    fn mark_away(&mut self, session: &str) {
+        let until = Instant::now() + self.settings.grace();
+        if let Some(member) = self.members.get_mut(session) {
+            member.link = Link::Away { until };
+            debug!(room = %self.id, %session, "connection dropped: away for the grace period");
+            self.broadcast_durable(
+                &ServerMsg::PeerAway {
+                    session: session.to_owned(),
+                },
+                None,
+            );
+        }
+    }
+
+    fn remove(&mut self, session: &str) {
         if let Some(member) = self.members.remove(session) {
             info!(room = %self.id, %session, name = %member.name, members = self.members.len(), "left");
             self.broadcast_durable(
@@ -276,17 +411,39 @@ impl Room {
         }
     }
 
+    fn next_grace_expiry(&self) -> Option<Instant> {
+        self.members
+            .values()
+            .filter_map(|m| match m.link {
+                Link::Away { until } => Some(until),
+                Link::Connected { .. } => None,
+            })
+            .min()
+    }
+
+    fn expire_away(&mut self, now: Instant) {
+        let expired: Vec<String> = self
+            .members
+            .iter()
+            .filter(|(_, m)| matches!(m.link, Link::Away { until } if until <= now))
+            .map(|(s, _)| s.clone())
+            .collect();
+        for session in expired {
+            self.remove(&session);
+        }
+    }
+
     /// A durable op from a member: dedup, seq, hand to the store.
     fn submit(&mut self, session: &str, op_id: String, mut op: Op) {
         let Some(member) = self.members.get(session) else {
-            return; // left meanwhile; its client resends after reconnecting
+            return; // gone meanwhile; its client resends after reconnecting
         };
+        let author = member.client_id.clone();
         if let Some(&seq) = self.op_seqs.get(&op_id) {
             // Seen before: the sender gets the original seq, nobody else hears of it.
             if let Some(in_flight) = self.in_flight.iter_mut().find(|f| f.entry.seq == seq) {
                 in_flight.duplicate_senders.push(session.to_owned());
             } else {
-                let author = member.client_id.clone();
                 let ack = ServerMsg::Applied(AppliedOp {
                     seq,
                     op_id,
@@ -312,13 +469,13 @@ impl Room {
                 return;
             }
             // The author is whoever is connected, never what the client claims.
-            stroke.author = member.client_id.clone();
+            stroke.author = author.clone();
         }
         let seq = self.board.seq() + self.in_flight.len() as u64 + 1;
         let entry = AppliedOp {
             seq,
             op_id: op_id.clone(),
-            author: member.client_id.clone(),
+            author,
             op,
         };
         self.op_seqs.insert(op_id, seq);
@@ -371,22 +528,26 @@ impl Room {
         }
         let shared = frame(&msg);
         for (other, member) in &self.members {
-            // Ephemeral: a busy or gone member simply misses this one; a gone member is
-            // removed by its own connection's Leave.
+            // Ephemeral: a busy or away member simply misses this one.
             if other != session {
-                member.outbox.send_ephemeral(shared.clone());
+                if let Some(outbox) = member.outbox() {
+                    outbox.send_ephemeral(shared.clone());
+                }
             }
         }
     }
 
-    fn send_durable(&mut self, session: &str, msg: &ServerMsg) {
-        let overflowed = self
+    /// Sends to one member; `false` if it is not connected or could not take it.
+    fn send_durable(&mut self, session: &str, msg: &ServerMsg) -> bool {
+        let delivery = self
             .members
             .get(session)
-            .is_some_and(|m| m.outbox.send_durable(frame(msg)) == Delivery::Overflowed);
-        if overflowed {
+            .and_then(Member::outbox)
+            .map(|outbox| outbox.send_durable(frame(msg)));
+        if delivery == Some(Delivery::Overflowed) {
             self.drop_slow(vec![session.to_owned()]);
         }
+        delivery == Some(Delivery::Queued)
     }
 
     fn broadcast_durable(&mut self, msg: &ServerMsg, except: Option<&str>) {
@@ -395,21 +556,19 @@ impl Room {
             .members
             .iter()
             .filter(|(session, _)| Some(session.as_str()) != except)
-            .filter(|(_, member)| {
-                member.outbox.send_durable(shared.clone()) == Delivery::Overflowed
-            })
+            .filter_map(|(session, member)| Some((session, member.outbox()?)))
+            .filter(|(_, outbox)| outbox.send_durable(shared.clone()) == Delivery::Overflowed)
             .map(|(session, _)| session.clone())
             .collect();
         self.drop_slow(slow);
     }
 
-    /// Members whose outbox overflowed: already told to close; forget them and tell peers.
+    /// Members whose outbox overflowed were told to close: their clients will reconnect
+    /// and resume, so they go `away` like any dropped connection.
     fn drop_slow(&mut self, sessions: Vec<String>) {
         for session in sessions {
-            if self.members.remove(&session).is_some() {
-                warn!(room = %self.id, %session, "member too far behind: disconnected to resync");
-                self.broadcast_durable(&ServerMsg::PeerLeft { session }, None);
-            }
+            warn!(room = %self.id, %session, "member too far behind: disconnected to resync");
+            self.mark_away(&session);
         }
     }
 
@@ -423,10 +582,10 @@ impl Room {
         };
         let shared = frame(&error);
         for member in self.members.values() {
-            member.outbox.send_durable(shared.clone());
-            member
-                .outbox
-                .close(CLOSE_ROOM_FAILED, "storage unavailable");
+            if let Some(outbox) = member.outbox() {
+                outbox.send_durable(shared.clone());
+                outbox.close(CLOSE_ROOM_FAILED, "storage unavailable");
+            }
         }
         self.members.clear();
     }

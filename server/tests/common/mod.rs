@@ -81,6 +81,7 @@ pub fn hello(room: &str, client_id: &str, name: &str, last_seq: Option<u64>) -> 
         client_id: client_id.into(),
         resume_token: None,
         last_seq,
+        epoch: None,
         name: name.into(),
         color: "#336699".into(),
     }
