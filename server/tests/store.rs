@@ -75,44 +75,39 @@ async fn gaps_and_duplicates_are_refused_and_store_nothing() {
     assert_eq!(store.load("r").await.unwrap().ops.len(), 2);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_appends_share_commits() {
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(SqliteStore::open(dir.path()).unwrap());
-    let rooms = 20;
-    let per_room = 25;
+    let rooms = 20u64;
+    let per_room = 25u64;
     let before = store.commits();
-    let mut tasks = Vec::new();
-    for room in 0..rooms {
-        let store = store.clone();
-        tasks.push(tokio::spawn(async move {
-            // Within a room, appends are issued in order (as the room actor does) but
-            // without waiting for each other.
-            let pending: Vec<_> = (1..=per_room)
-                .map(|seq| {
-                    let store = store.clone();
-                    let room = format!("room{room}");
-                    let op_id = format!("op{seq}");
-                    async move { store.append(&room, "e", entry(seq, &op_id)).await }
-                })
-                .map(tokio::spawn)
-                .collect();
-            for task in pending {
-                task.await.unwrap().unwrap();
-            }
-        }));
-        // Give each room's appends a head start so they queue in seq order.
-        tokio::task::yield_now().await;
-    }
+    let tasks: Vec<_> = (0..rooms)
+        .map(|room| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                // As the room actor does: queue every entry in order at once, then wait
+                // for durability. Call order is log order, whatever the threads do.
+                let room = format!("room{room}");
+                let pending: Vec<_> = (1..=per_room)
+                    .map(|seq| store.append(&room, "e", entry(seq, &format!("op{seq}"))))
+                    .collect();
+                for durable in pending {
+                    durable.await.unwrap();
+                }
+            })
+        })
+        .collect();
     for task in tasks {
         task.await.unwrap();
     }
     let appends = rooms * per_room;
     let commits = store.commits() - before;
     for room in 0..rooms {
+        let log = store.load(&format!("room{room}")).await.unwrap();
         assert_eq!(
-            store.load(&format!("room{room}")).await.unwrap().ops.len(),
-            per_room as usize
+            log.ops.iter().map(|e| e.seq).collect::<Vec<_>>(),
+            (1..=per_room).collect::<Vec<_>>()
         );
     }
     assert!(

@@ -20,7 +20,7 @@ fn applied(msg: ServerMsg) -> Option<AppliedOp> {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_op_is_acknowledged_to_its_author_and_broadcast_to_peers() {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(dir.path()).await;
@@ -48,7 +48,7 @@ async fn an_op_is_acknowledged_to_its_author_and_broadcast_to_peers() {
     assert_eq!(stroke.author, "alice", "the server sets the author");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_author_is_the_connection_not_what_the_client_claims() {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(dir.path()).await;
@@ -70,7 +70,7 @@ async fn the_author_is_the_connection_not_what_the_client_claims() {
     assert_eq!(stroke.author, "mallory");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_writers_get_gap_free_seqs_in_one_order_for_everyone() {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(dir.path()).await;
@@ -117,7 +117,7 @@ async fn concurrent_writers_get_gap_free_seqs_in_one_order_for_everyone() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_repeated_op_id_is_stored_once_and_broadcast_once() {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(dir.path()).await;
@@ -156,7 +156,7 @@ async fn a_repeated_op_id_is_stored_once_and_broadcast_once() {
     assert_eq!(next_for_bob.seq, 2, "bob never saw the duplicate");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn strokes_persist_across_a_server_restart_and_missed_ops_are_replayed() {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(dir.path()).await;
@@ -193,7 +193,7 @@ async fn strokes_persist_across_a_server_restart_and_missed_ops_are_replayed() {
     assert_eq!(carol.until(applied).await.seq, 1);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_ahead_of_the_log_gets_a_snapshot() {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(dir.path()).await;
@@ -207,7 +207,7 @@ async fn a_client_ahead_of_the_log_gets_a_snapshot() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn invalid_ops_are_rejected_with_a_reason_and_store_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(dir.path()).await;
@@ -304,7 +304,7 @@ async fn invalid_ops_are_rejected_with_a_reason_and_store_nothing() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn malformed_frames_get_errors_and_the_connection_goes_on() {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(dir.path()).await;
@@ -351,7 +351,7 @@ async fn malformed_frames_get_errors_and_the_connection_goes_on() {
     assert_eq!(alice.until(applied).await.seq, 1);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bad_hello_is_a_fatal_error_with_a_close() {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(dir.path()).await;
@@ -384,7 +384,7 @@ async fn a_bad_hello_is_a_fatal_error_with_a_close() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_silent_connection_is_closed_after_the_handshake_timeout() {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start_with(dir.path(), &["--handshake-timeout-ms", "200"]).await;
@@ -396,7 +396,7 @@ async fn a_silent_connection_is_closed_after_the_handshake_timeout() {
     assert_eq!(closed_with(&mut socket).await, Some(1008));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn malformed_room_ids_are_refused_before_upgrading() {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(dir.path()).await;
@@ -408,7 +408,7 @@ async fn malformed_room_ids_are_refused_before_upgrading() {
     assert!(refused.is_err(), "no upgrade for a malformed room id");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn presence_follows_joins_and_leaves() {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start_with(dir.path(), &["--grace-ms", "300"]).await;
@@ -454,7 +454,7 @@ async fn presence_follows_joins_and_leaves() {
     assert_eq!(left, bob_session);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_session_resumes_within_the_grace_period_with_its_token() {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(dir.path()).await;
@@ -503,7 +503,7 @@ async fn a_session_resumes_within_the_grace_period_with_its_token() {
     assert_eq!(back, first.session);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_id_or_a_wrong_token_cannot_take_over_a_session() {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(dir.path()).await;
@@ -531,7 +531,7 @@ async fn a_client_id_or_a_wrong_token_cannot_take_over_a_session() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bye_leaves_at_once_without_a_grace_period() {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(dir.path()).await;
@@ -550,7 +550,7 @@ async fn bye_leaves_at_once_without_a_grace_period() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_last_seq_from_another_epoch_gets_a_snapshot() {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(dir.path()).await;
@@ -572,7 +572,7 @@ async fn a_last_seq_from_another_epoch_gets_a_snapshot() {
     ));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_connection_that_stops_answering_pings_is_dropped() {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start_with(
@@ -599,7 +599,7 @@ async fn a_connection_that_stops_answering_pings_is_dropped() {
     drop(bob);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_graceful_shutdown_says_restarting_and_closes_with_1012() {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start_with(
@@ -634,7 +634,7 @@ async fn a_graceful_shutdown_says_restarting_and_closes_with_1012() {
     assert!(matches!(catch_up, ServerMsg::Snapshot { seq: 1, .. }));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn live_strokes_and_cursors_reach_peers_but_not_the_sender() {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(dir.path()).await;
@@ -676,7 +676,7 @@ async fn live_strokes_and_cursors_reach_peers_but_not_the_sender() {
     alice.expect_silence(Duration::from_millis(200)).await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn empty_rooms_are_unloaded_from_memory() {
     let dir = tempfile::tempdir().unwrap();
     let server =

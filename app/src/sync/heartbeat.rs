@@ -91,11 +91,9 @@ impl Heartbeat {
         Beat::Idle
     }
 
-    /// Probe at once (the tab became visible, or the network changed).
+    /// Probe at once (the tab became visible, or the network changed). A ping already
+    /// outstanding may have been sent before a freeze; the fresh one replaces it.
     pub fn probe(&mut self, now: f64) -> Beat {
-        if self.outstanding.is_some() {
-            return Beat::Idle;
-        }
         self.ping(now)
     }
 

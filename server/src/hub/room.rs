@@ -226,7 +226,11 @@ impl Room {
                 let _ = reply.send(self.snapshot());
             }
             RoomCmd::Committed { seq, result } => {
-                result.map_err(|e| format!("storing seq {seq}: {e}"))?;
+                if let Err(error) = result {
+                    // Never acknowledged: its author still has it and will resend.
+                    self.in_flight.retain(|f| f.entry.seq != seq);
+                    return Err(format!("storing seq {seq}: {error}"));
+                }
                 self.committed(seq);
             }
             RoomCmd::Tick => {}
@@ -484,14 +488,11 @@ impl Room {
             committed: false,
             duplicate_senders: Vec::new(),
         });
-        let (store, room, epoch, commands) = (
-            self.store.clone(),
-            self.id.clone(),
-            self.epoch.clone(),
-            self.commands.clone(),
-        );
+        // Queued in seq order right here; only the wait for durability is spawned.
+        let durable = self.store.append(&self.id, &self.epoch, entry);
+        let commands = self.commands.clone();
         tokio::spawn(async move {
-            let result = store.append(&room, &epoch, entry).await;
+            let result = durable.await;
             // Gone only when the room already failed and stopped; then no one awaits it.
             if let Some(commands) = commands.upgrade() {
                 let _ = commands.send(RoomCmd::Committed { seq, result }).await;

@@ -13,7 +13,11 @@ pub use sqlite::SqliteStore;
 
 use app::board::AppliedOp;
 use async_trait::async_trait;
+use std::{future::Future, pin::Pin};
 use thiserror::Error;
+
+/// Resolves once an appended entry is durable (or could not be stored).
+pub type Durable = Pin<Box<dyn Future<Output = Result<(), StoreError>> + Send>>;
 
 /// A room's durable state as loaded at start-up of its actor.
 #[derive(Debug, Clone, Default)]
@@ -49,9 +53,12 @@ pub trait Store: Send + Sync + 'static {
     /// The room's epoch and whole log (empty for a room never written to).
     async fn load(&self, room: &str) -> Result<RoomLog, StoreError>;
 
-    /// Appends one entry to `room`'s log, recording `epoch` if the room is new. Resolves
-    /// once the entry is durable.
-    async fn append(&self, room: &str, epoch: &str, entry: AppliedOp) -> Result<(), StoreError>;
+    /// Appends one entry to `room`'s log, recording `epoch` if the room is new.
+    ///
+    /// Not `async` on purpose: the entry is queued *before this returns*, so entries
+    /// appended one after the other reach the log in that order even though their
+    /// durability is awaited elsewhere. The returned future resolves once it is durable.
+    fn append(&self, room: &str, epoch: &str, entry: AppliedOp) -> Durable;
 
     /// Waits until everything appended so far is durable (used at shutdown).
     async fn flush(&self) -> Result<(), StoreError>;

@@ -6,7 +6,7 @@
 //! answers each caller: group commit, acknowledged after the fsync. Reads (room loads)
 //! use a second connection, which WAL lets run beside the writer.
 
-use super::{RoomLog, Store, StoreError};
+use super::{Durable, RoomLog, Store, StoreError};
 use app::board::{AppliedOp, Op};
 use async_trait::async_trait;
 use rusqlite::{params, Connection, OptionalExtension};
@@ -103,15 +103,17 @@ impl SqliteStore {
         &self.path
     }
 
-    async fn request(
+    /// Queues a request for the writer now; the future waits for its answer.
+    fn request(
         &self,
         make: impl FnOnce(oneshot::Sender<Result<(), StoreError>>) -> Request,
-    ) -> Result<(), StoreError> {
+    ) -> Durable {
         let (done, result) = oneshot::channel();
-        self.writer
-            .send(make(done))
-            .map_err(|_| StoreError::Closed)?;
-        result.await.map_err(|_| StoreError::Closed)?
+        let queued = self.writer.send(make(done));
+        Box::pin(async move {
+            queued.map_err(|_| StoreError::Closed)?;
+            result.await.map_err(|_| StoreError::Closed)?
+        })
     }
 }
 
@@ -131,14 +133,13 @@ impl Store for SqliteStore {
         .map_err(|e| StoreError::Backend(format!("load task failed: {e}")))?
     }
 
-    async fn append(&self, room: &str, epoch: &str, entry: AppliedOp) -> Result<(), StoreError> {
+    fn append(&self, room: &str, epoch: &str, entry: AppliedOp) -> Durable {
         self.request(|done| Request::Append {
             room: room.to_owned(),
             epoch: epoch.to_owned(),
             entry,
             done,
         })
-        .await
     }
 
     async fn flush(&self) -> Result<(), StoreError> {

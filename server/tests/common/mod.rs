@@ -9,8 +9,12 @@ use app::{
 use clap::Parser;
 use futures_util::{SinkExt, StreamExt};
 use leptos::config::LeptosOptions;
-use server::{config::Config, AppState};
-use std::{path::Path, time::Duration};
+use server::{
+    config::Config,
+    store::{SqliteStore, Store},
+    AppState,
+};
+use std::{path::Path, sync::Arc, time::Duration};
 use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
 use tokio_tungstenite::{connect_async, tungstenite::Message, MaybeTlsStream, WebSocketStream};
 
@@ -32,13 +36,19 @@ impl TestServer {
 
     /// Starts with extra command-line flags, e.g. `["--room-linger-ms", "50"]`.
     pub async fn start_with(data_dir: &Path, flags: &[&str]) -> Self {
+        let store = Arc::new(SqliteStore::open(data_dir).expect("open store"));
+        Self::start_with_store(data_dir, flags, store).await
+    }
+
+    /// Starts on a given store (e.g. one that injects faults around the real one).
+    pub async fn start_with_store(data_dir: &Path, flags: &[&str], store: Arc<dyn Store>) -> Self {
         let mut args = vec!["server", "--data-dir", data_dir.to_str().unwrap()];
         args.extend_from_slice(flags);
         let config = Config::parse_from(args);
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
         let addr = listener.local_addr().unwrap().to_string();
         let options = LeptosOptions::builder().output_name("tether").build();
-        let state = AppState::open(config, options).expect("open state");
+        let state = AppState::with_store(config, options, store);
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(server::run(listener, state.clone(), async {
             let _ = stopped.await;

@@ -1,0 +1,60 @@
+// A switchable fault layer for a page's WebSockets, built on page.routeWebSocket (which
+// only affects sockets opened after it is installed, so install it before the page
+// connects). Modes: pass frames through, delay them, black-hole them (socket stays open,
+// nothing flows: a dead-but-open link), or refuse new sockets.
+import type { Page, WebSocketRoute } from '@playwright/test';
+
+export type Mode = { kind: 'pass' } | { kind: 'delay'; ms: number } | { kind: 'blackhole' } | { kind: 'refuse' };
+
+export class NetworkControl {
+  mode: Mode = { kind: 'pass' };
+  /** Sockets opened through the route so far. */
+  opened = 0;
+  /** Open sockets: the page side and its server side. */
+  private live = new Map<WebSocketRoute, WebSocketRoute>();
+
+  static async install(page: Page): Promise<NetworkControl> {
+    const control = new NetworkControl();
+    await page.routeWebSocket(/\/ws\//, (ws) => control.handle(ws));
+    return control;
+  }
+
+  private handle(ws: WebSocketRoute) {
+    this.opened++;
+    if (this.mode.kind === 'refuse') {
+      ws.close({ code: 1011, reason: 'refused by test' }).catch(() => {});
+      return;
+    }
+    const server = ws.connectToServer();
+    this.live.set(ws, server);
+    const forward = (send: () => void) => {
+      const mode = this.mode;
+      if (mode.kind === 'blackhole' || mode.kind === 'refuse') return;
+      if (mode.kind === 'delay') setTimeout(send, mode.ms);
+      else send();
+    };
+    ws.onMessage((message) => forward(() => server.send(message)));
+    server.onMessage((message) => forward(() => ws.send(message)));
+    // Setting onClose turns off Playwright's own forwarding of closes: forward them here.
+    ws.onClose((code, reason) => {
+      this.live.delete(ws);
+      server.close({ code, reason }).catch(() => {});
+    });
+    server.onClose((code, reason) => {
+      this.live.delete(ws);
+      ws.close({ code, reason }).catch(() => {});
+    });
+  }
+
+  /** Cuts every open socket: the page and the server both see it close. */
+  async cut() {
+    const sockets = [...this.live];
+    this.live.clear();
+    await Promise.all(
+      sockets.flatMap(([page, server]) => [
+        page.close({ code: 1011, reason: 'cut by test' }).catch(() => {}),
+        server.close({ code: 1011, reason: 'cut by test' }).catch(() => {}),
+      ]),
+    );
+  }
+}

@@ -1,0 +1,95 @@
+//! When storage fails, nothing acknowledged is lost and nothing is stored twice: the room
+//! disconnects its clients, reloads from storage, and the clients' resent ops land once.
+
+mod common;
+
+use app::{
+    board::AppliedOp,
+    protocol::{ClientMsg, ServerMsg},
+};
+use async_trait::async_trait;
+use common::*;
+use server::store::{Durable, RoomLog, SqliteStore, Store, StoreError};
+use std::sync::{
+    atomic::{AtomicBool, Ordering},
+    Arc,
+};
+
+/// The real SQLite store, except that the next append fails once when armed, as a full
+/// disk or an I/O error would.
+struct FailingOnce {
+    inner: SqliteStore,
+    armed: AtomicBool,
+}
+
+#[async_trait]
+impl Store for FailingOnce {
+    async fn load(&self, room: &str) -> Result<RoomLog, StoreError> {
+        self.inner.load(room).await
+    }
+
+    fn append(&self, room: &str, epoch: &str, entry: AppliedOp) -> Durable {
+        if self.armed.swap(false, Ordering::SeqCst) {
+            return Box::pin(async { Err(StoreError::Backend("injected: disk full".into())) });
+        }
+        self.inner.append(room, epoch, entry)
+    }
+
+    async fn flush(&self) -> Result<(), StoreError> {
+        self.inner.flush().await
+    }
+}
+
+fn applied(msg: ServerMsg) -> Option<AppliedOp> {
+    match msg {
+        ServerMsg::Applied(op) => Some(op),
+        _ => None,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_storage_failure_disconnects_then_the_resent_op_lands_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(FailingOnce {
+        inner: SqliteStore::open(dir.path()).unwrap(),
+        armed: AtomicBool::new(false),
+    });
+    let server = TestServer::start_with_store(dir.path(), &[], store.clone()).await;
+    let (mut alice, _) = Client::join(&server, "r", "alice", None).await;
+    let (mut bob, _) = Client::join(&server, "r", "bob", None).await;
+    alice.draw("s1").await;
+    assert_eq!(alice.until(applied).await.seq, 1);
+    assert_eq!(bob.until(applied).await.seq, 1);
+
+    store.armed.store(true, Ordering::SeqCst);
+    let op = ClientMsg::Op {
+        op_id: "alice-2".into(),
+        op: app::board::Op::AddStroke {
+            stroke: stroke("s2"),
+        },
+    };
+    alice.send(&op).await;
+    let error = alice
+        .until(|m| matches!(m, ServerMsg::Error { .. }).then_some(m))
+        .await;
+    assert!(
+        matches!(error, ServerMsg::Error { ref code, fatal: false, .. } if code == "storage_unavailable"),
+        "{error:?}"
+    );
+    assert!(closed_with(&mut alice.socket).await.is_some());
+
+    // The client comes back and resends what was never acknowledged.
+    let (mut alice, catch_up) = Client::join(&server, "r", "alice", Some(1)).await;
+    assert_eq!(catch_up, ServerMsg::Replay { ops: vec![] });
+    alice.send(&op).await;
+    assert_eq!(alice.until(applied).await.seq, 2);
+    let (_, catch_up) = Client::join(&server, "r", "carol", Some(0)).await;
+    let ServerMsg::Replay { ops } = catch_up else {
+        panic!("{catch_up:?}")
+    };
+    assert_eq!(
+        ops.iter().map(|o| o.op_id.as_str()).collect::<Vec<_>>(),
+        ["alice-1", "alice-2"]
+    );
+    drop(bob);
+}
