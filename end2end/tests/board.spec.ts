@@ -31,8 +31,20 @@ test('presence lists the other people by name', async ({ browser }) => {
   const b = await openBoard(browser, room, 'Bob');
   await expect(a.page.getByTestId('presence').locator('[data-testid=peer][data-peer-name="Bob"]')).toHaveCount(1);
   await expect(b.page.getByTestId('presence').locator('[data-testid=peer][data-peer-name="Alice"]')).toHaveCount(1);
+  // Bob's tab is gone without a goodbye: he may come back, so he shows as away.
   await b.context.close();
-  await expect(a.page.locator('[data-testid=peer][data-peer-name="Bob"]')).toHaveCount(0);
+  await expect(a.page.locator('[data-testid=peer][data-peer-name="Bob"]')).toHaveAttribute('data-peer-state', 'away');
+});
+
+test('leaving a board says goodbye: peers see the user leave at once', async ({ browser }) => {
+  const room = newRoom();
+  const a = await openBoard(browser, room, 'Alice');
+  const b = await openBoard(browser, room, 'Bob');
+  const bob = a.page.locator('[data-testid=peer][data-peer-name="Bob"]');
+  await expect(bob).toHaveCount(1);
+  await b.page.locator('a.brand').click();
+  await expect(b.page.getByTestId('new-board')).toBeVisible();
+  await expect(bob).toHaveCount(0);
 });
 
 test('undo removes the user\'s own last stroke everywhere', async ({ browser }) => {

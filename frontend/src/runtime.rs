@@ -25,6 +25,7 @@ use std::{
     collections::VecDeque,
     rc::{Rc, Weak},
 };
+use wasm_bindgen::JsCast;
 use web_sys::VisibilityState;
 
 /// Opens boards in this browser.
@@ -319,14 +320,29 @@ impl BoardActions for Runtime {
         self.step(None, move |engine, _, _| engine.set_name(name));
     }
 
+    /// The user left the board: say `Bye` (peers see them leave at once, no grace
+    /// period) and release everything.
     fn close(&self) {
-        let mut inner = self.inner.borrow_mut();
+        let Ok(mut inner) = self.inner.try_borrow_mut() else {
+            return;
+        };
+        if inner.closed {
+            return;
+        }
         inner.closed = true;
         inner.timer = None;
-        inner.listeners.clear();
         if let Some(transport) = inner.transport.take() {
+            if inner.engine.is_live() {
+                if let Ok(bye) = serde_json::to_string(&ClientMsg::Bye) {
+                    transport.send(&bye);
+                }
+            }
             transport.abandon();
         }
+        // Dropping the listeners last: this may run inside one of them.
+        let listeners = std::mem::take(&mut inner.listeners);
+        drop(inner);
+        drop(listeners);
     }
 }
 
