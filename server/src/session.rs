@@ -2,7 +2,7 @@
 //! handshake, decodes and validates every message, and turns them into room commands.
 //! Bad input gets an explicit `Error` or `Rejected` and changes nothing.
 
-use crate::hub::{outbox::MemberOutbox, Hub, JoinError, JoinRequest, LeaveReason, RoomLink};
+use crate::hub::{outbox::MemberOutbox, Hello, Hub, JoinError, JoinRequest, LeaveReason, RoomLink};
 use app::{
     board::{is_valid_color, validate_op, validate_points, validate_position, validate_style},
     ids::is_valid_id,
@@ -80,17 +80,6 @@ pub fn decode(text: &str) -> Result<ClientMsg, ProtocolError> {
     }
     serde_json::from_str(text)
         .map_err(|e| ProtocolError::new("bad_message", format!("unreadable message: {e}"), false))
-}
-
-/// The checked contents of a `Hello`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Hello {
-    pub client_id: String,
-    pub name: String,
-    pub color: String,
-    pub last_seq: Option<u64>,
-    pub epoch: Option<String>,
-    pub resume_token: Option<String>,
 }
 
 /// Checks that `msg` is a valid `Hello` for the room the client connected to.
@@ -178,15 +167,7 @@ impl ClientSession {
         hello: Hello,
         outbox: MemberOutbox,
     ) -> Result<Self, ProtocolError> {
-        let request = JoinRequest {
-            client_id: hello.client_id,
-            name: hello.name,
-            color: hello.color,
-            last_seq: hello.last_seq,
-            epoch: hello.epoch,
-            resume_token: hello.resume_token,
-            outbox,
-        };
+        let request = JoinRequest { hello, outbox };
         match hub.join(room, request).await {
             Ok((link, accepted)) => Ok(Self {
                 link,

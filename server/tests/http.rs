@@ -5,14 +5,9 @@ mod common;
 use common::TestServer;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-async fn start() -> (TestServer, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    (TestServer::start(dir.path()).await, dir)
-}
-
 #[tokio::test]
 async fn healthz_reports_ok_as_json() {
-    let (server, _dir) = start().await;
+    let server = TestServer::temp(&[]).await;
     let response = reqwest::get(server.url("/healthz")).await.unwrap();
     assert_eq!(response.status(), 200);
     let body: serde_json::Value = serde_json::from_str(&response.text().await.unwrap()).unwrap();
@@ -21,7 +16,7 @@ async fn healthz_reports_ok_as_json() {
 
 #[tokio::test]
 async fn landing_page_is_server_rendered_with_its_hydration_script() {
-    let (server, _dir) = start().await;
+    let server = TestServer::temp(&[]).await;
     let response = reqwest::get(server.url("/")).await.unwrap();
     assert_eq!(response.status(), 200);
     let html = response.text().await.unwrap();
@@ -38,7 +33,7 @@ async fn landing_page_is_server_rendered_with_its_hydration_script() {
 
 #[tokio::test]
 async fn board_page_renders_the_room_and_rejects_malformed_ids() {
-    let (server, _dir) = start().await;
+    let server = TestServer::temp(&[]).await;
     let html = reqwest::get(server.url("/b/my_room-1"))
         .await
         .unwrap()
@@ -60,7 +55,7 @@ async fn board_page_renders_the_room_and_rejects_malformed_ids() {
 
 #[tokio::test]
 async fn unknown_paths_are_404() {
-    let (server, _dir) = start().await;
+    let server = TestServer::temp(&[]).await;
     let response = reqwest::get(server.url("/no/such/page")).await.unwrap();
     assert_eq!(response.status(), 404);
 }
@@ -76,7 +71,7 @@ async fn board_pages_render_concurrently_on_many_threads() {
         PANICS.fetch_add(1, Ordering::SeqCst);
         default_hook(info);
     }));
-    let (server, _dir) = start().await;
+    let server = TestServer::temp(&[]).await;
     for _round in 0..5 {
         let pages: Vec<_> = (0..16)
             .map(|i| {

@@ -22,8 +22,7 @@ fn applied(msg: ServerMsg) -> Option<AppliedOp> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_op_is_acknowledged_to_its_author_and_broadcast_to_peers() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = TestServer::start(dir.path()).await;
+    let server = TestServer::temp(&[]).await;
     let (mut alice, catch_up) = Client::join(&server, "room1", "alice", None).await;
     assert_eq!(
         catch_up,
@@ -50,8 +49,7 @@ async fn an_op_is_acknowledged_to_its_author_and_broadcast_to_peers() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_author_is_the_connection_not_what_the_client_claims() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = TestServer::start(dir.path()).await;
+    let server = TestServer::temp(&[]).await;
     let (mut mallory, _) = Client::join(&server, "r", "mallory", None).await;
     let forged = Stroke {
         author: "alice".into(),
@@ -72,8 +70,7 @@ async fn the_author_is_the_connection_not_what_the_client_claims() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_writers_get_gap_free_seqs_in_one_order_for_everyone() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = TestServer::start(dir.path()).await;
+    let server = TestServer::temp(&[]).await;
     let writers = 5;
     let per_writer = 40;
     let mut clients = Vec::new();
@@ -119,8 +116,7 @@ async fn concurrent_writers_get_gap_free_seqs_in_one_order_for_everyone() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_repeated_op_id_is_stored_once_and_broadcast_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = TestServer::start(dir.path()).await;
+    let server = TestServer::temp(&[]).await;
     let (mut alice, _) = Client::join(&server, "r", "alice", None).await;
     let (mut bob, _) = Client::join(&server, "r", "bob", None).await;
     let op = ClientMsg::Op {
@@ -195,8 +191,7 @@ async fn strokes_persist_across_a_server_restart_and_missed_ops_are_replayed() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_ahead_of_the_log_gets_a_snapshot() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = TestServer::start(dir.path()).await;
+    let server = TestServer::temp(&[]).await;
     let (_, catch_up) = Client::join(&server, "fresh", "alice", Some(42)).await;
     assert_eq!(
         catch_up,
@@ -209,8 +204,7 @@ async fn a_client_ahead_of_the_log_gets_a_snapshot() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn invalid_ops_are_rejected_with_a_reason_and_store_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = TestServer::start(dir.path()).await;
+    let server = TestServer::temp(&[]).await;
     let (mut alice, _) = Client::join(&server, "r", "alice", None).await;
     let (mut bob, _) = Client::join(&server, "r", "bob", None).await;
     let cases = [
@@ -306,8 +300,7 @@ async fn invalid_ops_are_rejected_with_a_reason_and_store_nothing() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn malformed_frames_get_errors_and_the_connection_goes_on() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = TestServer::start(dir.path()).await;
+    let server = TestServer::temp(&[]).await;
     let (mut alice, _) = Client::join(&server, "r", "alice", None).await;
     let error_code = |msg: ServerMsg| match msg {
         ServerMsg::Error {
@@ -353,8 +346,7 @@ async fn malformed_frames_get_errors_and_the_connection_goes_on() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bad_hello_is_a_fatal_error_with_a_close() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = TestServer::start(dir.path()).await;
+    let server = TestServer::temp(&[]).await;
     let cases = [
         (hello("other-room", "c", "n", None), "room_mismatch"),
         (hello("r", "c", "", None), "invalid_name"),
@@ -386,8 +378,7 @@ async fn a_bad_hello_is_a_fatal_error_with_a_close() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_silent_connection_is_closed_after_the_handshake_timeout() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = TestServer::start_with(dir.path(), &["--handshake-timeout-ms", "200"]).await;
+    let server = TestServer::temp(&["--handshake-timeout-ms", "200"]).await;
     let mut socket = connect_raw(&server, "r").await;
     let reply = recv(&mut socket).await;
     assert!(
@@ -398,8 +389,7 @@ async fn a_silent_connection_is_closed_after_the_handshake_timeout() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn malformed_room_ids_are_refused_before_upgrading() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = TestServer::start(dir.path()).await;
+    let server = TestServer::temp(&[]).await;
     let response = reqwest::get(server.url("/ws/bad%20room")).await.unwrap();
     assert_eq!(response.status(), 400);
     let body: serde_json::Value = serde_json::from_str(&response.text().await.unwrap()).unwrap();
@@ -410,8 +400,7 @@ async fn malformed_room_ids_are_refused_before_upgrading() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn presence_follows_joins_and_leaves() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = TestServer::start_with(dir.path(), &["--grace-ms", "300"]).await;
+    let server = TestServer::temp(&["--grace-ms", "300"]).await;
     let (mut alice, _) = Client::join(&server, "r", "alice", None).await;
     let (bob, _) = Client::join(&server, "r", "bob", None).await;
     let joined = alice
@@ -456,8 +445,7 @@ async fn presence_follows_joins_and_leaves() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_session_resumes_within_the_grace_period_with_its_token() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = TestServer::start(dir.path()).await;
+    let server = TestServer::temp(&[]).await;
     let (mut alice, _) = Client::join(&server, "r", "alice", None).await;
     let mut bob = connect_raw(&server, "r").await;
     send(&mut bob, &hello("r", "bob", "bob", None)).await;
@@ -505,8 +493,7 @@ async fn a_session_resumes_within_the_grace_period_with_its_token() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_id_or_a_wrong_token_cannot_take_over_a_session() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = TestServer::start(dir.path()).await;
+    let server = TestServer::temp(&[]).await;
     let mut bob = connect_raw(&server, "r").await;
     send(&mut bob, &hello("r", "bob", "bob", None)).await;
     let ServerMsg::Welcome(first) = recv(&mut bob).await else {
@@ -533,8 +520,7 @@ async fn a_client_id_or_a_wrong_token_cannot_take_over_a_session() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bye_leaves_at_once_without_a_grace_period() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = TestServer::start(dir.path()).await;
+    let server = TestServer::temp(&[]).await;
     let (mut alice, _) = Client::join(&server, "r", "alice", None).await;
     let (mut bob, _) = Client::join(&server, "r", "bob", None).await;
     bob.send(&ClientMsg::Bye).await;
@@ -552,8 +538,7 @@ async fn bye_leaves_at_once_without_a_grace_period() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_last_seq_from_another_epoch_gets_a_snapshot() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = TestServer::start(dir.path()).await;
+    let server = TestServer::temp(&[]).await;
     let (mut alice, _) = Client::join(&server, "r", "alice", None).await;
     alice.draw("s1").await;
     alice.until(applied).await;
@@ -574,12 +559,7 @@ async fn a_last_seq_from_another_epoch_gets_a_snapshot() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_connection_that_stops_answering_pings_is_dropped() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = TestServer::start_with(
-        dir.path(),
-        &["--ws-ping-interval-ms", "100", "--grace-ms", "60000"],
-    )
-    .await;
+    let server = TestServer::temp(&["--ws-ping-interval-ms", "100", "--grace-ms", "60000"]).await;
     let (mut alice, _) = Client::join(&server, "r", "alice", None).await;
     // A client that keeps reading answers pings automatically and stays.
     alice.expect_silence(Duration::from_millis(500)).await;
@@ -636,8 +616,7 @@ async fn a_graceful_shutdown_says_restarting_and_closes_with_1012() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn live_strokes_and_cursors_reach_peers_but_not_the_sender() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = TestServer::start(dir.path()).await;
+    let server = TestServer::temp(&[]).await;
     let (mut alice, _) = Client::join(&server, "r", "alice", None).await;
     let (mut bob, _) = Client::join(&server, "r", "bob", None).await;
     alice
@@ -678,9 +657,7 @@ async fn live_strokes_and_cursors_reach_peers_but_not_the_sender() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn empty_rooms_are_unloaded_from_memory() {
-    let dir = tempfile::tempdir().unwrap();
-    let server =
-        TestServer::start_with(dir.path(), &["--room-linger-ms", "50", "--grace-ms", "50"]).await;
+    let server = TestServer::temp(&["--room-linger-ms", "50", "--grace-ms", "50"]).await;
     let (mut alice, _) = Client::join(&server, "r", "alice", None).await;
     alice.draw("s1").await;
     alice.until(applied).await;

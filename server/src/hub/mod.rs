@@ -50,8 +50,9 @@ impl HubSettings {
 /// when it is full; the room itself never waits on anyone.
 const ROOM_QUEUE: usize = 1024;
 
-/// What a connection asks of the room when it joins.
-pub struct JoinRequest {
+/// A client's checked `Hello`: who it is and where it left off.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hello {
     pub client_id: String,
     pub name: String,
     pub color: String,
@@ -60,6 +61,11 @@ pub struct JoinRequest {
     pub epoch: Option<String>,
     /// The secret of an earlier session to resume.
     pub resume_token: Option<String>,
+}
+
+/// What a connection asks of the room when it joins.
+pub struct JoinRequest {
+    pub hello: Hello,
     /// Where the room queues this member's frames.
     pub outbox: MemberOutbox,
 }

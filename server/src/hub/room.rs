@@ -263,17 +263,14 @@ impl Room {
         found
     }
 
-    fn join(&mut self, request: JoinRequest) -> JoinAccepted {
+    fn join(&mut self, JoinRequest { hello, outbox }: JoinRequest) -> JoinAccepted {
         self.next_connection += 1;
         let connection = self.next_connection;
-        let link = Link::Connected {
-            outbox: request.outbox,
-            connection,
-        };
-        let resumable = request
+        let link = Link::Connected { outbox, connection };
+        let resumable = hello
             .resume_token
             .as_deref()
-            .and_then(|token| self.session_for_token(&request.client_id, token));
+            .and_then(|token| self.session_for_token(&hello.client_id, token));
 
         let (session, resumed) = match resumable {
             Some(session) => {
@@ -282,8 +279,8 @@ impl Room {
                 // A still-connected old link (dead, not yet noticed) is replaced: dropping
                 // its outbox ends that connection.
                 member.link = link;
-                member.name = request.name;
-                member.color = request.color;
+                member.name = hello.name;
+                member.color = hello.color;
                 if was_away {
                     self.broadcast_durable(
                         &ServerMsg::PeerBack {
@@ -298,9 +295,9 @@ impl Room {
             None => {
                 let session = random_id();
                 let member = Member {
-                    client_id: request.client_id,
-                    name: request.name,
-                    color: request.color,
+                    client_id: hello.client_id,
+                    name: hello.name,
+                    color: hello.color,
                     resume_token: random_id(),
                     link,
                 };
@@ -332,11 +329,11 @@ impl Room {
                 .map(|(s, m)| m.peer(s))
                 .collect(),
         });
-        let same_history = request
+        let same_history = hello
             .epoch
             .as_deref()
             .is_none_or(|epoch| epoch == self.epoch);
-        let catch_up = self.catch_up(request.last_seq.filter(|_| same_history));
+        let catch_up = self.catch_up(hello.last_seq.filter(|_| same_history));
         let mut delivered = self.send_durable(&session, &welcome);
         delivered &= self.send_durable(&session, &catch_up);
         if !delivered {

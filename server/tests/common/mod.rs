@@ -25,11 +25,22 @@ pub const WAIT: Duration = Duration::from_secs(5);
 pub struct TestServer {
     pub addr: String,
     pub state: AppState,
+    /// The data dir, removed with the server when the server made it (`temp`).
+    _own_dir: Option<tempfile::TempDir>,
     stop: Option<oneshot::Sender<()>>,
     task: JoinHandle<std::io::Result<()>>,
 }
 
 impl TestServer {
+    /// A server on a fresh data dir of its own, with extra flags.
+    pub async fn temp(flags: &[&str]) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut server = Self::start_with(dir.path(), flags).await;
+        server._own_dir = Some(dir);
+        server
+    }
+
+    /// A server on `data_dir` (for restarts on the same data).
     pub async fn start(data_dir: &Path) -> Self {
         Self::start_with(data_dir, &[]).await
     }
@@ -56,6 +67,7 @@ impl TestServer {
         Self {
             addr,
             state,
+            _own_dir: None,
             stop: Some(stop),
             task,
         }
