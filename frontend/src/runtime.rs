@@ -25,7 +25,6 @@ use std::{
     collections::VecDeque,
     rc::{Rc, Weak},
 };
-use wasm_bindgen::JsCast;
 use web_sys::VisibilityState;
 
 /// Opens boards in this browser.

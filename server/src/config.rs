@@ -81,6 +81,16 @@ pub struct Config {
     /// ...plus a random share of this window, so they do not all return at once.
     #[arg(long, env = "TETHER_RESTART_SPREAD_MS", default_value_t = 5_000)]
     pub restart_spread_ms: u64,
+
+    /// Polling transport: how long a poll is held open waiting for messages (proxies
+    /// commonly cut idle requests at 30 s or more).
+    #[arg(long, env = "TETHER_POLL_HOLD_MS", default_value_t = 25_000)]
+    pub poll_hold_ms: u64,
+
+    /// Polling transport: a session that has not polled for this long counts as a dropped
+    /// connection (its member goes `away`, then `left` after the grace period).
+    #[arg(long, env = "TETHER_POLL_IDLE_MS", default_value_t = 35_000)]
+    pub poll_idle_ms: u64,
 }
 
 impl Config {
@@ -113,6 +123,11 @@ impl Config {
                 grace_ms: self.grace_ms,
             },
         }
+    }
+
+    /// How long a poll is held.
+    pub fn poll_hold(&self) -> Duration {
+        Duration::from_millis(self.poll_hold_ms)
     }
 
     /// Interval of WebSocket Ping frames.

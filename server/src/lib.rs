@@ -17,6 +17,7 @@
 pub mod config;
 pub mod health;
 pub mod hub;
+pub mod polling;
 pub mod random;
 pub mod session;
 pub mod shutdown;
@@ -57,6 +58,8 @@ pub struct AppState {
     pub shutdown: CancellationToken,
     /// Every WebSocket connection task, so shutdown can wait for them to close.
     pub connections: TaskTracker,
+    /// Clients on the HTTP long-polling transport.
+    pub polls: polling::PollSessions,
 }
 
 impl AppState {
@@ -78,6 +81,7 @@ impl AppState {
             config: Arc::new(config),
             shutdown: CancellationToken::new(),
             connections: TaskTracker::new(),
+            polls: polling::PollSessions::default(),
         }
     }
 
@@ -107,6 +111,10 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/ws/{room}", get(ws::ws_handler))
+        .route("/ws-probe", get(ws::probe_handler))
+        .route("/api/poll/open/{room}", post(polling::open))
+        .route("/api/poll/{sid}", get(polling::poll))
+        .route("/api/poll/{sid}/send", post(polling::send))
         .route("/api/{*fn_name}", post(server_fn_handler))
         .leptos_routes_with_context(
             &state,
@@ -138,6 +146,8 @@ pub async fn run(
     let token = state.shutdown.clone();
     let hub = state.hub.clone();
     let connections = state.connections.clone();
+    let idle_polls = std::time::Duration::from_millis(state.config.poll_idle_ms);
+    tokio::spawn(state.polls.clone().reap(idle_polls, token.clone()));
     let signal = {
         let token = token.clone();
         async move {

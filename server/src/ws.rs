@@ -71,6 +71,22 @@ pub async fn ws_handler(
         })
 }
 
+/// `GET /ws-probe`: lets a client on the polling fallback find out whether WebSockets
+/// work again (through its proxy, end to end): it answers one `ping` text with `pong`.
+pub async fn probe_handler(ws: WebSocketUpgrade) -> Response {
+    ws.max_message_size(64).on_upgrade(|mut socket| async move {
+        let asked = tokio::time::timeout(Duration::from_secs(5), socket.recv()).await;
+        if let Ok(Some(Ok(Message::Text(text)))) = asked {
+            if text.as_str() == "ping" {
+                let _ = socket
+                    .send(Message::Text(Utf8Bytes::from_static("pong")))
+                    .await;
+            }
+        }
+        let _ = socket.send(Message::Close(None)).await;
+    })
+}
+
 /// Runs one connection from handshake to close.
 async fn handle_socket(socket: WebSocket, room: String, state: AppState) {
     let (sink, stream) = socket.split();
