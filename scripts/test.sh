@@ -19,4 +19,8 @@ export TETHER_SERVER_BIN="$TETHER_ROOT/$server_bin"
 export TETHER_SITE_ROOT="$TETHER_ROOT/target/site"
 (cd end2end && npx playwright test)
 
+# The development build path must keep producing the same site (last: it rebuilds
+# target/site and the server with cargo-leptos).
+"$TETHER_ROOT/scripts/check-cargo-leptos.sh"
+
 log "all tests passed in $((SECONDS - started)) s"

@@ -179,6 +179,8 @@ pub struct ReconnectSettings {
     pub handshake_timeout_ms: u64,
     /// How long the server keeps a dropped session resumable (peers see it `away`).
     pub grace_ms: u64,
+    /// On the polling fallback, how often to probe whether WebSockets work again.
+    pub ws_probe_interval_ms: u64,
 }
 
 impl Default for ReconnectSettings {
@@ -190,6 +192,7 @@ impl Default for ReconnectSettings {
             stable_after_ms: 5_000,
             handshake_timeout_ms: 10_000,
             grace_ms: 30_000,
+            ws_probe_interval_ms: 30_000,
         }
     }
 }

@@ -15,7 +15,8 @@ export class NetworkControl {
 
   static async install(page: Page): Promise<NetworkControl> {
     const control = new NetworkControl();
-    await page.routeWebSocket(/\/ws\//, (ws) => control.handle(ws));
+    // Every WebSocket of the page, the upgrade probe included (a proxy blocks them all).
+    await page.routeWebSocket(/.*/, (ws) => control.handle(ws));
     return control;
   }
 

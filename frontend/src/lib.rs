@@ -5,16 +5,22 @@
 //! Layout (all wasm32-only; on a native target this crate is empty so that
 //! `cargo test --workspace` never mixes the app's `hydrate` and `ssr` features):
 //! - [`runtime`]: runs the `app::sync` engine — performs its effects, feeds it events.
-//! - [`websocket`]: the WebSocket transport (abandonable without waiting for `onclose`).
+//! - [`transport`]: one face for both transports; [`websocket`]: the WebSocket transport
+//!   (abandonable without waiting for `onclose`) and the upgrade probe; [`polling`]: the
+//!   HTTP long-polling fallback.
 //! - [`storage`]: client id, display name and the persisted outbox (localStorage).
 //! - [`browser`]: clock, randomness and ids from the browser.
 
 #[cfg(target_arch = "wasm32")]
 mod browser;
 #[cfg(target_arch = "wasm32")]
+mod polling;
+#[cfg(target_arch = "wasm32")]
 mod runtime;
 #[cfg(target_arch = "wasm32")]
 mod storage;
+#[cfg(target_arch = "wasm32")]
+mod transport;
 #[cfg(target_arch = "wasm32")]
 mod websocket;
 

@@ -8,13 +8,14 @@
 use crate::{
     browser::{self, now, random, random_id},
     storage::{self, OutboxStore},
-    websocket::{url_for, Handlers, WsTransport},
+    transport::{Handlers, Link},
+    websocket,
 };
 use app::{
     board::{Board, Op},
     protocol::{clean_name, ClientMsg, LiveStroke, ServerMsg},
     socket::{BoardActions, BoardState, ConnectParams, Connector, Toast, ToastKind},
-    sync::{Effect, EngineConfig, Notice, SyncEngine},
+    sync::{Effect, EngineConfig, Notice, SyncEngine, Transport},
     tools::presence_color,
 };
 use gloo_events::EventListener;
@@ -50,8 +51,8 @@ struct Inner {
     engine: SyncEngine,
     state: BoardState,
     room: String,
-    transport: Option<WsTransport>,
-    /// Incremented for every socket; events of older sockets are ignored.
+    transport: Option<Link>,
+    /// Incremented for every transport; events of older ones are ignored.
     generation: u64,
     timer: Option<Timeout>,
     outbox_store: OutboxStore,
@@ -81,7 +82,8 @@ impl Runtime {
         let board = Board::from_snapshot(params.snapshot.seq, params.snapshot.strokes);
         let epoch = Some(params.snapshot.epoch).filter(|e| !e.is_empty());
         let color = presence_color(&client_id).to_owned();
-        let config = EngineConfig::new(params.room.clone(), client_id, name, color);
+        let mut config = EngineConfig::new(params.room.clone(), client_id, name, color);
+        config.start_on_polling = storage::remembered_transport() == Some(Transport::Polling);
         let engine = SyncEngine::new(config, board, epoch, saved);
 
         let runtime = Rc::new_cyclic(|me| Runtime {
@@ -163,23 +165,48 @@ impl Runtime {
 
     fn perform(&self, inner: &mut Inner, effect: Effect, now: f64) {
         match effect {
-            Effect::Connect => {
+            Effect::Connect(kind) => {
                 if let Some(old) = inner.transport.take() {
                     old.abandon();
                 }
                 inner.generation += 1;
                 let handlers = self.socket_handlers(inner.generation);
-                let opened = url_for(&inner.room)
-                    .ok_or_else(|| "no page location".to_owned())
-                    .and_then(|url| WsTransport::open(&url, handlers));
-                match opened {
+                match Link::open(kind, &inner.room, handlers) {
                     Ok(transport) => inner.transport = Some(transport),
                     Err(error) => {
-                        browser::warn(&format!("cannot open a WebSocket: {error}"));
+                        browser::warn(&format!(
+                            "cannot open a {} transport: {error}",
+                            kind.as_str()
+                        ));
                         inner.engine.closed(now, random());
                     }
                 }
             }
+            Effect::CheckHttp => {
+                let me = self.me.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    let reachable = matches!(
+                        gloo_net::http::Request::get("/healthz").send().await,
+                        Ok(response) if response.ok()
+                    );
+                    if let Some(runtime) = me.upgrade() {
+                        runtime.step(None, move |engine, now, _| {
+                            engine.http_checked(now, reachable)
+                        });
+                    }
+                });
+            }
+            Effect::Probe => {
+                let me = self.me.clone();
+                websocket::probe(move |works| {
+                    if let Some(runtime) = me.upgrade() {
+                        runtime.step(None, move |engine, now, _| {
+                            engine.probe_finished(now, works)
+                        });
+                    }
+                });
+            }
+            Effect::RememberTransport(kind) => storage::remember_transport(kind),
             Effect::Disconnect => {
                 if let Some(old) = inner.transport.take() {
                     old.abandon();

@@ -9,12 +9,16 @@
 //! resending idempotent.
 
 use crate::browser::random_id;
-use app::sync::outbox::{Outbox, PendingOp};
+use app::sync::{
+    outbox::{Outbox, PendingOp},
+    Transport,
+};
 use web_sys::Storage;
 
 const CLIENT_ID_KEY: &str = "tether:client-id";
 const NAME_KEY: &str = "tether:name";
 const TAB_KEY: &str = "tether:tab-id";
+const TRANSPORT_KEY: &str = "tether:transport";
 
 fn local() -> Option<Storage> {
     web_sys::window()?.local_storage().ok().flatten()
@@ -54,6 +58,24 @@ pub fn stored_name() -> Option<String> {
 pub fn store_name(name: &str) {
     if let Some(storage) = local() {
         let _ = storage.set_item(NAME_KEY, name);
+    }
+}
+
+/// The transport this tab fell back to earlier (sessionStorage: this tab only, and a
+/// reload does not pay the failed WebSocket attempts again).
+pub fn remembered_transport() -> Option<Transport> {
+    match session()?.get_item(TRANSPORT_KEY).ok().flatten()?.as_str() {
+        "polling" => Some(Transport::Polling),
+        _ => None,
+    }
+}
+
+pub fn remember_transport(kind: Transport) {
+    if let Some(storage) = session() {
+        let _ = match kind {
+            Transport::Polling => storage.set_item(TRANSPORT_KEY, "polling"),
+            Transport::WebSocket => storage.remove_item(TRANSPORT_KEY),
+        };
     }
 }
 

@@ -2,16 +2,10 @@
 //! can be *abandoned* — handlers detached and close requested, without waiting for a close
 //! event that, on a dead link, Chromium delivers only a minute later.
 
+use crate::transport::Handlers;
+use std::{cell::RefCell, rc::Rc};
 use wasm_bindgen::{closure::Closure, JsCast};
 use web_sys::{CloseEvent, Event, MessageEvent, WebSocket};
-
-/// Event callbacks of one socket.
-pub struct Handlers {
-    pub on_open: Box<dyn FnMut()>,
-    pub on_text: Box<dyn FnMut(String)>,
-    /// The socket closed or failed (called once).
-    pub on_close: Box<dyn FnMut()>,
-}
 
 /// An open (or opening) socket with its handlers kept alive.
 pub struct WsTransport {
@@ -33,7 +27,7 @@ impl WsTransport {
         } = handlers;
         // onerror is always followed by onclose; both report a close, the runtime
         // ignores the second because the engine has already moved on.
-        let on_close = std::rc::Rc::new(std::cell::RefCell::new(on_close));
+        let on_close = Rc::new(RefCell::new(on_close));
         let close_a = on_close.clone();
         let opened = Closure::<dyn FnMut(Event)>::new(move |_| on_open());
         let message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
@@ -74,11 +68,62 @@ impl WsTransport {
 
 /// `ws(s)://<this host>/ws/{room}`.
 pub fn url_for(room: &str) -> Option<String> {
+    Some(format!("{}/ws/{room}", ws_origin()?))
+}
+
+fn ws_origin() -> Option<String> {
     let location = web_sys::window()?.location();
     let scheme = if location.protocol().ok()? == "https:" {
         "wss"
     } else {
         "ws"
     };
-    Some(format!("{scheme}://{}/ws/{room}", location.host().ok()?))
+    Some(format!("{scheme}://{}", location.host().ok()?))
+}
+
+/// How long a probe may take before it counts as failed.
+const PROBE_TIMEOUT_MS: u32 = 5_000;
+
+/// Checks that WebSockets work end to end (through any proxy): opens `/ws-probe`, sends
+/// `ping`, and reports `true` if `pong` comes back in time. Calls `done` exactly once.
+pub fn probe(done: impl FnOnce(bool) + 'static) {
+    type Done = Rc<RefCell<Option<Box<dyn FnOnce(bool)>>>>;
+    let done: Done = Rc::new(RefCell::new(Some(Box::new(done))));
+    let finish = move |works: bool| {
+        if let Some(done) = done.borrow_mut().take() {
+            done(works);
+        }
+    };
+    let Some(url) = ws_origin().map(|origin| format!("{origin}/ws-probe")) else {
+        return finish(false);
+    };
+    let socket: Rc<RefCell<Option<WsTransport>>> = Rc::new(RefCell::new(None));
+    let (opened, answered, closed, timed_out) = (
+        socket.clone(),
+        finish.clone(),
+        finish.clone(),
+        finish.clone(),
+    );
+    let handlers = Handlers {
+        on_open: Box::new(move || {
+            if let Some(socket) = opened.borrow().as_ref() {
+                socket.send("ping");
+            }
+        }),
+        on_text: Box::new(move |text| answered(text == "pong")),
+        on_close: Box::new(move || closed(false)),
+    };
+    match WsTransport::open(&url, handlers) {
+        Ok(transport) => *socket.borrow_mut() = Some(transport),
+        Err(_) => return finish(false),
+    }
+    // Whatever happens, the probe ends: answered, closed, or timed out. Taking the socket
+    // out also breaks the reference cycle between it and its handlers.
+    gloo_timers::callback::Timeout::new(PROBE_TIMEOUT_MS, move || {
+        timed_out(false);
+        if let Some(socket) = socket.borrow_mut().take() {
+            socket.abandon();
+        }
+    })
+    .forget();
 }

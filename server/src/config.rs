@@ -74,6 +74,10 @@ pub struct Config {
     #[arg(long, env = "TETHER_STABLE_AFTER_MS", default_value_t = 5_000)]
     pub stable_after_ms: u64,
 
+    /// Clients on the polling fallback probe for a working WebSocket this often.
+    #[arg(long, env = "TETHER_WS_PROBE_INTERVAL_MS", default_value_t = 30_000)]
+    pub ws_probe_interval_ms: u64,
+
     /// At shutdown, clients are told to come back after this long...
     #[arg(long, env = "TETHER_RESTART_RETRY_AFTER_MS", default_value_t = 1_000)]
     pub restart_retry_after_ms: u64,
@@ -121,6 +125,7 @@ impl Config {
                 stable_after_ms: self.stable_after_ms,
                 handshake_timeout_ms: self.handshake_timeout_ms,
                 grace_ms: self.grace_ms,
+                ws_probe_interval_ms: self.ws_probe_interval_ms,
             },
         }
     }

@@ -14,6 +14,7 @@ use super::{
     outbox::{Outbox, PendingOp},
     quality::{Quality, RttStats},
     status::ConnectionState,
+    transport::{TransportConfig, TransportSelector},
 };
 use crate::{
     board::{visible_strokes, AppliedOp, ApplyOutcome, Board, Op, Stroke},
@@ -32,6 +33,9 @@ pub struct EngineConfig {
     /// An attempt that has not finished its handshake (Welcome + catch-up) after this long
     /// is abandoned: a stopped server or a black hole accepts nothing and closes nothing.
     pub handshake_timeout_ms: f64,
+    pub transport: TransportConfig,
+    /// This tab fell back to polling before (remembered by the host): start there.
+    pub start_on_polling: bool,
 }
 
 impl EngineConfig {
@@ -44,6 +48,8 @@ impl EngineConfig {
             color,
             backoff: BackoffConfig::default(),
             handshake_timeout_ms: 10_000.0,
+            transport: TransportConfig::default(),
+            start_on_polling: false,
         }
     }
 }
@@ -51,8 +57,8 @@ impl EngineConfig {
 /// What the host must do.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
-    /// Open a new transport. Any previous one has already been abandoned.
-    Connect,
+    /// Open a new transport of this kind. Any previous one has already been abandoned.
+    Connect(Transport),
     /// Abandon the current transport now: detach its handlers and close it, without
     /// waiting for its close event (a dead socket can sit in CLOSING for a minute).
     Disconnect,
@@ -62,6 +68,13 @@ pub enum Effect {
     SaveOutbox,
     /// Tell the user (a toast).
     Notice(Notice),
+    /// Find out whether the server answers plain HTTP (`GET /healthz`); report with
+    /// `http_checked`.
+    CheckHttp,
+    /// Try a throwaway WebSocket (`/ws-probe`); report with `probe_finished`.
+    Probe,
+    /// Remember the transport for this tab's session (a reload starts there).
+    RememberTransport(Transport),
 }
 
 /// Events worth a toast.
@@ -129,7 +142,7 @@ pub struct SyncEngine {
     rtt: RttStats,
     metrics: ConnectionMetrics,
     link: Link,
-    transport: Transport,
+    selector: TransportSelector,
     heartbeat_settings: HeartbeatSettings,
     session: Option<String>,
     resume_token: Option<String>,
@@ -156,6 +169,8 @@ impl SyncEngine {
         saved: Vec<PendingOp>,
     ) -> Self {
         let backoff = Backoff::new(config.backoff);
+        // Re-created in `start`, with the real start time.
+        let selector = TransportSelector::new(config.transport, config.start_on_polling, 0.0);
         Self {
             config,
             board,
@@ -165,7 +180,7 @@ impl SyncEngine {
             rtt: RttStats::default(),
             metrics: ConnectionMetrics::default(),
             link: Link::Idle,
-            transport: Transport::WebSocket,
+            selector,
             heartbeat_settings: HeartbeatSettings {
                 ping_interval_ms: 15_000,
                 pong_timeout_ms: 5_000,
@@ -189,6 +204,8 @@ impl SyncEngine {
     pub fn start(&mut self, now: f64) {
         self.now(now);
         if matches!(self.link, Link::Idle) {
+            self.selector =
+                TransportSelector::new(self.config.transport, self.config.start_on_polling, now);
             self.connect(now);
         }
     }
@@ -238,6 +255,40 @@ impl SyncEngine {
             },
             _ => {}
         }
+        if self.selector.probe_due(now) {
+            self.selector.probe_started();
+            self.effects.push(Effect::Probe);
+        }
+        self.track_state(now);
+    }
+
+    /// The answer to [`Effect::CheckHttp`].
+    pub fn http_checked(&mut self, now: f64, reachable: bool) {
+        self.now(now);
+        if self.selector.http_checked(now, reachable) {
+            self.effects
+                .push(Effect::RememberTransport(Transport::Polling));
+            // HTTP works: no reason to wait out the backoff before trying it.
+            if matches!(self.link, Link::Waiting { .. } | Link::Connecting { .. }) {
+                self.effects.push(Effect::Disconnect);
+                self.connect(now);
+            }
+        }
+        self.track_state(now);
+    }
+
+    /// The outcome of an [`Effect::Probe`]. A working WebSocket replaces the polling
+    /// transport at once; the session resumes on it and nothing counts as an outage.
+    pub fn probe_finished(&mut self, now: f64, works: bool) {
+        self.now(now);
+        if self.selector.probe_finished(now, works) {
+            self.effects
+                .push(Effect::RememberTransport(Transport::WebSocket));
+            if !matches!(self.link, Link::Failed { .. } | Link::Idle) {
+                self.effects.push(Effect::Disconnect);
+                self.connect(now);
+            }
+        }
         self.track_state(now);
     }
 
@@ -254,6 +305,8 @@ impl SyncEngine {
                 self.epoch = Some(welcome.epoch);
                 self.heartbeat_settings = welcome.heartbeat;
                 let reconnect = welcome.reconnect;
+                self.selector
+                    .set_probe_interval(now, reconnect.ws_probe_interval_ms as f64);
                 self.config.handshake_timeout_ms = reconnect.handshake_timeout_ms as f64;
                 self.backoff.configure(BackoffConfig {
                     base_ms: reconnect.base_ms as f64,
@@ -416,11 +469,6 @@ impl SyncEngine {
         self.config.name = name;
     }
 
-    /// The host switched transports (WebSocket / polling fallback).
-    pub fn set_transport(&mut self, transport: Transport) {
-        self.transport = transport;
-    }
-
     /// Counts traffic for the metrics panel.
     pub fn count_bytes(&mut self, incoming: bool, bytes: usize) {
         if incoming {
@@ -455,10 +503,14 @@ impl SyncEngine {
             }
             Link::Idle | Link::Failed { .. } => None,
         };
-        [link, self.awareness.next_expiry()]
-            .into_iter()
-            .flatten()
-            .min_by(f64::total_cmp)
+        [
+            link,
+            self.awareness.next_expiry(),
+            self.selector.next_wakeup(),
+        ]
+        .into_iter()
+        .flatten()
+        .min_by(f64::total_cmp)
     }
 
     /// The state the chip shows.
@@ -472,7 +524,7 @@ impl SyncEngine {
             }
             Link::Live { heartbeat } => {
                 let slow = heartbeat.overdue() || self.rtt.quality().is_some_and(Quality::is_slow);
-                if slow || self.transport == Transport::Polling {
+                if slow || self.selector.current() == Transport::Polling {
                     ConnectionState::Degraded
                 } else {
                     ConnectionState::Connected
@@ -529,8 +581,9 @@ impl SyncEngine {
         &self.metrics
     }
 
+    /// The transport in use (or about to be).
     pub fn transport(&self) -> Transport {
-        self.transport
+        self.selector.current()
     }
 
     pub fn config(&self) -> &EngineConfig {
@@ -565,7 +618,7 @@ impl SyncEngine {
             started: now,
             welcomed: false,
         };
-        self.effects.push(Effect::Connect);
+        self.effects.push(Effect::Connect(self.selector.current()));
     }
 
     /// Applies a log entry; acks the user's op. `false` means entries are missing.
@@ -594,6 +647,7 @@ impl SyncEngine {
             return;
         }
         self.ever_connected = true;
+        self.selector.handshake_completed();
         self.backoff.connected(now);
         self.metrics.connects += 1;
         self.metrics.live_since = Some(now);
@@ -646,7 +700,17 @@ impl SyncEngine {
     /// The link is gone: abandon it and decide when to try again.
     fn lost(&mut self, now: f64, random: f64, reason: &'static str, immediately: bool) {
         let was_live = self.is_live();
+        let handshake_failed = matches!(
+            self.link,
+            Link::Connecting {
+                welcomed: false,
+                ..
+            }
+        );
         self.effects.push(Effect::Disconnect);
+        if handshake_failed && self.online && self.selector.ws_failed() {
+            self.effects.push(Effect::CheckHttp);
+        }
         if was_live {
             self.metrics.disconnected(reason);
             self.backoff.disconnected(now);

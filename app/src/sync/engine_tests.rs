@@ -115,7 +115,10 @@ fn connects_says_hello_with_its_seq_and_goes_live_after_catch_up() {
     let mut engine = SyncEngine::new(config(), board, None, vec![]);
     assert_eq!(engine.state(), ConnectionState::Connecting);
     engine.start(0.0);
-    assert_eq!(engine.drain_effects(), [Effect::Connect]);
+    assert_eq!(
+        engine.drain_effects(),
+        [Effect::Connect(Transport::WebSocket)]
+    );
     engine.opened(5.0);
     let effects = engine.drain_effects();
     assert!(matches!(
@@ -205,6 +208,130 @@ fn server_timings_replace_the_defaults() {
     );
 }
 
+/// Fails `n` handshakes in a row (the transport closes before any welcome).
+fn fail_handshakes(engine: &mut SyncEngine, n: usize) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    for _ in 0..n {
+        if let Some(at) = engine.retry_at() {
+            engine.tick(at, 0.5);
+        }
+        engine.opened(engine.retry_at().unwrap_or(0.0));
+        engine.closed(engine.retry_at().unwrap_or(0.0) + 1.0, 0.5);
+        effects.extend(engine.drain_effects());
+    }
+    effects
+}
+
+#[test]
+fn blocked_websockets_with_working_http_fall_back_to_polling() {
+    let mut engine = SyncEngine::new(config(), Board::new(), None, vec![]);
+    engine.start(0.0);
+    engine.drain_effects();
+    let effects = fail_handshakes(&mut engine, 2);
+    assert_eq!(
+        effects.iter().filter(|e| **e == Effect::CheckHttp).count(),
+        1
+    );
+    engine.http_checked(50.0, true);
+    let effects = engine.drain_effects();
+    assert!(effects.contains(&Effect::RememberTransport(Transport::Polling)));
+    assert_eq!(
+        effects.last(),
+        Some(&Effect::Connect(Transport::Polling)),
+        "at once, no backoff wait"
+    );
+    engine.opened(60.0);
+    engine.received(61.0, 0.5, welcome(0));
+    engine.received(62.0, 0.5, ServerMsg::Replay { ops: vec![] });
+    assert_eq!(engine.transport(), Transport::Polling);
+    assert_eq!(
+        engine.state(),
+        ConnectionState::Degraded,
+        "the fallback shows as degraded"
+    );
+}
+
+#[test]
+fn an_unreachable_server_is_not_a_reason_to_poll() {
+    let mut engine = SyncEngine::new(config(), Board::new(), None, vec![]);
+    engine.start(0.0);
+    engine.drain_effects();
+    fail_handshakes(&mut engine, 2);
+    engine.http_checked(50.0, false);
+    assert!(!engine
+        .drain_effects()
+        .iter()
+        .any(|e| matches!(e, Effect::Connect(Transport::Polling))));
+    assert_eq!(engine.transport(), Transport::WebSocket);
+}
+
+#[test]
+fn a_working_probe_moves_a_live_session_back_to_websocket_quietly() {
+    let mut config = config();
+    config.start_on_polling = true;
+    let mut engine = SyncEngine::new(config, Board::new(), None, vec![]);
+    engine.start(0.0);
+    assert_eq!(
+        engine.drain_effects(),
+        [Effect::Connect(Transport::Polling)]
+    );
+    engine.opened(1.0);
+    engine.received(2.0, 0.5, welcome(0));
+    engine.received(3.0, 0.5, ServerMsg::Replay { ops: vec![] });
+    engine.submit(4.0, "op1".into(), stroke_op("s1"));
+    engine.drain_effects();
+    // The first probe is due 5 s after start.
+    let mut probe_at = None;
+    for _ in 0..10 {
+        let at = engine.schedule().unwrap();
+        engine.tick(at, 0.5);
+        if engine.drain_effects().contains(&Effect::Probe) {
+            probe_at = Some(at);
+            break;
+        }
+        engine.received(
+            at,
+            0.5,
+            ServerMsg::Pong {
+                t: at,
+                server_time: 0.0,
+            },
+        );
+    }
+    assert_eq!(probe_at, Some(5_000.0));
+    engine.probe_finished(5_100.0, true);
+    let effects = engine.drain_effects();
+    assert_eq!(
+        effects,
+        [
+            Effect::RememberTransport(Transport::WebSocket),
+            Effect::Disconnect,
+            Effect::Connect(Transport::WebSocket)
+        ]
+    );
+    assert!(
+        notices(&effects).is_empty(),
+        "a transport upgrade is not an outage"
+    );
+    engine.opened(5_200.0);
+    let hello = engine.drain_effects();
+    assert!(matches!(
+        sends(&hello)[..],
+        [ClientMsg::Hello {
+            resume_token: Some(_),
+            ..
+        }]
+    ));
+    engine.received(5_201.0, 0.5, welcome(0));
+    engine.received(5_202.0, 0.5, ServerMsg::Replay { ops: vec![] });
+    assert_eq!(
+        op_ids(&engine.drain_effects()),
+        ["op1"],
+        "the pending op is resent on the new transport"
+    );
+    assert_eq!(engine.state(), ConnectionState::Connected);
+}
+
 #[test]
 fn offline_ops_wait_in_the_outbox_and_go_out_in_order_after_the_replay() {
     let mut engine = live_engine();
@@ -219,7 +346,9 @@ fn offline_ops_wait_in_the_outbox_and_go_out_in_order_after_the_replay() {
     assert_eq!(engine.outbox().len(), 3);
 
     engine.tick(engine.retry_at().unwrap(), 0.5);
-    assert!(engine.drain_effects().contains(&Effect::Connect));
+    assert!(engine
+        .drain_effects()
+        .contains(&Effect::Connect(Transport::WebSocket)));
     engine.opened(200.0);
     engine.received(201.0, 0.5, welcome(1));
     // The replay shows "a" was stored before the drop: it is acked, not resent.
@@ -279,7 +408,9 @@ fn reconnects_back_off_and_give_up_into_failed() {
         delays.push(((at - now) / 100.0).round() * 100.0);
         now = at;
         engine.tick(now, 0.999);
-        assert!(engine.drain_effects().contains(&Effect::Connect));
+        assert!(engine
+            .drain_effects()
+            .contains(&Effect::Connect(Transport::WebSocket)));
         engine.closed(now + 1.0, 0.999);
         now += 1.0;
     }
@@ -290,7 +421,10 @@ fn reconnects_back_off_and_give_up_into_failed() {
     assert_eq!(delays.len(), 10);
     assert_eq!(engine.state(), ConnectionState::Failed);
     engine.retry_now(now);
-    assert_eq!(engine.drain_effects().last(), Some(&Effect::Connect));
+    assert_eq!(
+        engine.drain_effects().last(),
+        Some(&Effect::Connect(Transport::WebSocket))
+    );
     assert_eq!(engine.state(), ConnectionState::Reconnecting);
 }
 
@@ -301,7 +435,10 @@ fn offline_and_online_events_reconnect_without_waiting() {
     assert_eq!(engine.state(), ConnectionState::Offline);
     assert!(engine.drain_effects().contains(&Effect::Disconnect));
     engine.set_online(200.0, 0.5, true);
-    assert_eq!(engine.drain_effects(), [Effect::Connect]);
+    assert_eq!(
+        engine.drain_effects(),
+        [Effect::Connect(Transport::WebSocket)]
+    );
     assert_eq!(engine.state(), ConnectionState::Reconnecting);
 }
 
@@ -338,7 +475,7 @@ fn a_dead_link_is_abandoned_and_replaced_at_once() {
         .position(|e| e == &Effect::Disconnect)
         .expect("declared dead");
     assert!(
-        effects[position..].contains(&Effect::Connect),
+        effects[position..].contains(&Effect::Connect(Transport::WebSocket)),
         "a new socket at once: {effects:?}"
     );
     assert!(engine.retry_at().is_none(), "no backoff wait");
@@ -389,7 +526,10 @@ fn a_gap_in_the_log_forces_a_resync() {
     let mut engine = live_engine();
     engine.received(10.0, 0.5, applied(3, "x", Op::Clear));
     let effects = engine.drain_effects();
-    assert_eq!(effects, [Effect::Disconnect, Effect::Connect]);
+    assert_eq!(
+        effects,
+        [Effect::Disconnect, Effect::Connect(Transport::WebSocket)]
+    );
     assert_eq!(engine.board().seq(), 0);
 }
 
@@ -524,7 +664,7 @@ impl Harness {
         let mut open = false;
         for effect in self.engine.drain_effects() {
             match effect {
-                Effect::Connect => {
+                Effect::Connect(_) => {
                     self.to_server.clear();
                     self.to_client.clear();
                     self.connected = true;
@@ -541,7 +681,11 @@ impl Harness {
                         self.to_server.push_back(msg);
                     }
                 }
-                Effect::SaveOutbox | Effect::Notice(_) => {}
+                Effect::SaveOutbox | Effect::Notice(_) | Effect::RememberTransport(_) => {}
+                // Transports are interchangeable for the model server: switching back and
+                // forth must not lose or double anything either.
+                Effect::CheckHttp => self.engine.http_checked(self.now, true),
+                Effect::Probe => self.engine.probe_finished(self.now, true),
             }
         }
         if open {

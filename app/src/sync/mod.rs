@@ -15,6 +15,7 @@ pub mod metrics;
 pub mod outbox;
 pub mod quality;
 pub mod status;
+pub mod transport;
 
 pub use engine::{Effect, EngineConfig, Notice, SyncEngine, Transport};
 pub use status::ConnectionState;

@@ -1,0 +1,194 @@
+//! The HTTP long-polling transport (the fallback when WebSockets are blocked): the same
+//! protocol messages over `POST /api/poll/open/{room}` (the hello), `GET /api/poll/{sid}`
+//! (held until messages arrive; each poll acknowledges the previous batch, so a lost
+//! response is sent again) and `POST /api/poll/{sid}/send` (batched, one request in flight
+//! at a time, in order).
+
+use crate::transport::Handlers;
+use gloo_net::http::Request;
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use std::{
+    cell::{Cell, RefCell},
+    rc::Rc,
+};
+use wasm_bindgen_futures::spawn_local;
+use web_sys::AbortController;
+
+#[derive(Deserialize)]
+struct Opened {
+    sid: String,
+}
+
+#[derive(Deserialize)]
+struct Batch {
+    batch: u64,
+    messages: Vec<Box<RawValue>>,
+    closed: Option<serde_json::Value>,
+}
+
+struct Inner {
+    room: String,
+    sid: RefCell<Option<String>>,
+    /// Messages waiting to be sent, in order (JSON texts).
+    outgoing: RefCell<Vec<String>>,
+    sending: Cell<bool>,
+    closed: Cell<bool>,
+    abort: Option<AbortController>,
+    handlers: RefCell<Handlers>,
+}
+
+/// One polling "connection".
+pub struct PollTransport {
+    inner: Rc<Inner>,
+}
+
+impl PollTransport {
+    /// Ready at once: nothing goes over the network until the first message (the hello).
+    pub fn open(room: &str, handlers: Handlers) -> Self {
+        let inner = Rc::new(Inner {
+            room: room.to_owned(),
+            sid: RefCell::new(None),
+            outgoing: RefCell::new(Vec::new()),
+            sending: Cell::new(false),
+            closed: Cell::new(false),
+            abort: AbortController::new().ok(),
+            handlers: RefCell::new(handlers),
+        });
+        let ready = inner.clone();
+        spawn_local(async move {
+            if !ready.closed.get() {
+                (ready.handlers.borrow_mut().on_open)();
+            }
+        });
+        Self { inner }
+    }
+
+    /// Queues a message; it goes out with the next request.
+    pub fn send(&self, text: &str) -> bool {
+        if self.inner.closed.get() {
+            return false;
+        }
+        self.inner.outgoing.borrow_mut().push(text.to_owned());
+        if !self.inner.sending.get() {
+            spawn_local(flush(self.inner.clone()));
+        }
+        true
+    }
+
+    /// Stops everything; requests in flight are aborted and nothing is reported.
+    pub fn abandon(self) {
+        self.inner.closed.set(true);
+        if let Some(abort) = &self.inner.abort {
+            abort.abort();
+        }
+    }
+}
+
+impl Inner {
+    fn signal(&self) -> Option<web_sys::AbortSignal> {
+        self.abort.as_ref().map(|a| a.signal())
+    }
+
+    /// The transport failed: report it once.
+    fn fail(&self) {
+        if !self.closed.replace(true) {
+            (self.handlers.borrow_mut().on_close)();
+        }
+    }
+
+    fn deliver(&self, text: String) {
+        if !self.closed.get() {
+            (self.handlers.borrow_mut().on_text)(text);
+        }
+    }
+}
+
+/// Sends what is queued, one request at a time, until the queue is empty.
+async fn flush(inner: Rc<Inner>) {
+    if inner.sending.replace(true) {
+        return;
+    }
+    loop {
+        let batch: Vec<String> = std::mem::take(&mut *inner.outgoing.borrow_mut());
+        if batch.is_empty() || inner.closed.get() {
+            break;
+        }
+        let sid = inner.sid.borrow().clone();
+        let ok = match sid {
+            None => open_session(&inner, batch).await,
+            Some(sid) => send_batch(&inner, &sid, &batch).await,
+        };
+        if !ok {
+            inner.fail();
+            break;
+        }
+    }
+    inner.sending.set(false);
+}
+
+/// The first message must be the hello: it opens the poll session, then polling starts.
+async fn open_session(inner: &Rc<Inner>, mut batch: Vec<String>) -> bool {
+    let hello = batch.remove(0);
+    let url = format!("/api/poll/open/{}", inner.room);
+    let Ok(request) = Request::post(&url)
+        .header("content-type", "application/json")
+        .abort_signal(inner.signal().as_ref())
+        .body(hello)
+    else {
+        return false;
+    };
+    let Ok(response) = request.send().await else {
+        return false;
+    };
+    if !response.ok() {
+        return false;
+    }
+    let Ok(opened) = response.json::<Opened>().await else {
+        return false;
+    };
+    *inner.sid.borrow_mut() = Some(opened.sid.clone());
+    spawn_local(poll_loop(inner.clone(), opened.sid.clone()));
+    batch.is_empty() || send_batch(inner, &opened.sid, &batch).await
+}
+
+async fn send_batch(inner: &Rc<Inner>, sid: &str, batch: &[String]) -> bool {
+    let body = format!("{{\"messages\":[{}]}}", batch.join(","));
+    let url = format!("/api/poll/{sid}/send");
+    let Ok(request) = Request::post(&url)
+        .header("content-type", "application/json")
+        .abort_signal(inner.signal().as_ref())
+        .body(body)
+    else {
+        return false;
+    };
+    matches!(request.send().await, Ok(response) if response.ok())
+}
+
+/// Long-polls until the session ends or the transport is abandoned.
+async fn poll_loop(inner: Rc<Inner>, sid: String) {
+    let mut ack = 0;
+    while !inner.closed.get() {
+        let url = format!("/api/poll/{sid}?ack={ack}");
+        let response = Request::get(&url)
+            .abort_signal(inner.signal().as_ref())
+            .send()
+            .await;
+        let batch = match response {
+            Ok(response) if response.ok() => response.json::<Batch>().await.ok(),
+            _ => None,
+        };
+        let Some(batch) = batch else {
+            inner.fail();
+            return;
+        };
+        ack = batch.batch;
+        for message in batch.messages {
+            inner.deliver(message.get().to_owned());
+        }
+        if batch.closed.is_some_and(|c| !c.is_null()) {
+            inner.fail();
+            return;
+        }
+    }
+}

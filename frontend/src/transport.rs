@@ -1,0 +1,49 @@
+//! The two transports behind one face: the runtime opens, sends on and abandons a
+//! [`Link`] without caring which kind it is.
+
+use crate::{polling::PollTransport, websocket::WsTransport};
+use app::sync::Transport;
+
+/// Event callbacks of one transport instance.
+pub struct Handlers {
+    pub on_open: Box<dyn FnMut()>,
+    /// One protocol message, as JSON text.
+    pub on_text: Box<dyn FnMut(String)>,
+    /// The transport closed or failed (called at most once).
+    pub on_close: Box<dyn FnMut()>,
+}
+
+/// An open (or opening) transport.
+pub enum Link {
+    WebSocket(WsTransport),
+    Polling(PollTransport),
+}
+
+impl Link {
+    /// Opens a transport of `kind` to `room`.
+    pub fn open(kind: Transport, room: &str, handlers: Handlers) -> Result<Self, String> {
+        match kind {
+            Transport::WebSocket => {
+                let url = crate::websocket::url_for(room).ok_or("no page location")?;
+                WsTransport::open(&url, handlers).map(Link::WebSocket)
+            }
+            Transport::Polling => Ok(Link::Polling(PollTransport::open(room, handlers))),
+        }
+    }
+
+    /// Sends one message (JSON text); `false` if the transport cannot take it now.
+    pub fn send(&self, text: &str) -> bool {
+        match self {
+            Link::WebSocket(ws) => ws.send(text),
+            Link::Polling(poll) => poll.send(text),
+        }
+    }
+
+    /// Drops the transport without waiting for anything; none of its handlers runs again.
+    pub fn abandon(self) {
+        match self {
+            Link::WebSocket(ws) => ws.abandon(),
+            Link::Polling(poll) => poll.abandon(),
+        }
+    }
+}
