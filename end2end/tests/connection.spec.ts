@@ -91,8 +91,8 @@ test('3. slow network: delayed frames show degraded with the RTT, strokes still 
   const { a, b, net } = await pair(browser, server.baseURL);
   net.mode = { kind: 'delay', ms: 350 };
   await expect(status(a)).toHaveAttribute('data-state', 'degraded', { timeout: 15_000 });
-  const rtt = Number(await status(a).getAttribute('data-rtt-ms'));
-  expect(rtt).toBeGreaterThanOrEqual(300); // the degraded bound
+  // The chip shows the slow round trip (300 ms is the degraded bound).
+  await expect.poll(async () => Number(await status(a).getAttribute('data-rtt-ms')), { timeout: 15_000 }).toBeGreaterThanOrEqual(300);
   await drawStroke(a, 0);
   await expectConverged([a, b], 1);
   net.mode = { kind: 'pass' };
@@ -127,15 +127,19 @@ test('4b. dead link (server stopped with SIGSTOP): detected and recovered after 
 });
 
 test('5. network switch: online reconnects at once, not after the backoff', async ({ browser, server }) => {
-  const { a, b, context, net } = await pair(browser, server.baseURL);
-  // Build up a long backoff first: refused sockets, several attempts.
-  net.mode = { kind: 'refuse' };
-  await net.cut();
-  await expect.poll(() => net.opened, { timeout: 10_000 }).toBeGreaterThan(4);
+  const { a, b, context } = await pair(browser, server.baseURL);
+  // Build up a long backoff first: the server is down, several attempts fail.
+  await server.kill('SIGKILL');
+  await expect.poll(async () => {
+    await a.getByTestId('metrics-toggle').click();
+    const text = await a.getByTestId('metrics-panel').textContent();
+    await a.getByTestId('metrics-toggle').click();
+    return Number(/Reconnect attempts(\d+)/.exec(text ?? '')?.[1] ?? 0);
+  }, { timeout: 15_000 }).toBeGreaterThanOrEqual(4);
   await context.setOffline(true);
   await expect(status(a)).toHaveAttribute('data-state', 'offline');
   await drawStroke(a, 0);
-  net.mode = { kind: 'pass' };
+  await server.launch();
   const onlineAt = Date.now();
   await context.setOffline(false);
   await expect(status(a)).toHaveAttribute('data-state', 'connected', { timeout: 5_000 });
@@ -181,8 +185,9 @@ test('6. background tab: a long timer stall is no failure, and becoming visible 
 });
 
 test('7. reload while disconnected: pending strokes survive and are delivered', async ({ browser, server }) => {
-  const { a, b, net, room } = await pair(browser, server.baseURL);
-  net.mode = { kind: 'refuse' };
+  const { a, b, net } = await pair(browser, server.baseURL);
+  // No transport gets through (WebSocket or polling), but the page itself still loads.
+  net.mode = { kind: 'offline' };
   await net.cut();
   await expect(status(a)).not.toHaveAttribute('data-state', 'connected');
   await drawStroke(a, 0);
@@ -197,17 +202,16 @@ test('7. reload while disconnected: pending strokes survive and are delivered', 
   await a.getByTestId('retry-now').click();
   await expect(status(a)).toHaveAttribute('data-state', 'connected');
   await expectConverged([a, b], 2);
-  expect(room).toBeTruthy();
 });
 
 test('8a. grace period: a short outage shows the peer away, then active again', async ({ browser, server }) => {
-  const { a, b, net } = await pair(browser, server.baseURL);
+  const { a, b, context } = await pair(browser, server.baseURL);
   const alice = b.locator('[data-testid=peer][data-peer-name="Alice"]');
   await expect(alice).toHaveAttribute('data-peer-state', 'active');
-  net.mode = { kind: 'refuse' };
-  await net.cut();
+  // Alice's network goes away; the server notices by its WebSocket pings.
+  await context.setOffline(true);
   await expect(alice).toHaveAttribute('data-peer-state', 'away');
-  net.mode = { kind: 'pass' };
+  await context.setOffline(false);
   await expect(status(a)).toHaveAttribute('data-state', 'connected');
   await expect(alice).toHaveAttribute('data-peer-state', 'active');
   await expect(b.locator('[data-testid=peer]')).toHaveCount(1);
@@ -216,15 +220,14 @@ test('8a. grace period: a short outage shows the peer away, then active again', 
 });
 
 test('8b. grace period: a long outage removes the peer', async ({ browser, server }) => {
-  const { a, b, net } = await pair(browser, server.baseURL);
+  const { a, b, context } = await pair(browser, server.baseURL);
   const alice = b.locator('[data-testid=peer][data-peer-name="Alice"]');
   await expect(alice).toHaveCount(1);
-  net.mode = { kind: 'refuse' };
-  await net.cut();
+  await context.setOffline(true);
   await expect(alice).toHaveAttribute('data-peer-state', 'away');
+  // The grace period is 4 s: then Alice is gone for Bob.
   await expect(alice).toHaveCount(0, { timeout: 10_000 });
-  net.mode = { kind: 'pass' };
-  await a.getByTestId('retry-now').click();
+  await context.setOffline(false);
   await expect(status(a)).toHaveAttribute('data-state', 'connected');
   await expect(alice).toHaveAttribute('data-peer-state', 'active');
   await drawStroke(b, 0);

@@ -1,10 +1,17 @@
-// A switchable fault layer for a page's WebSockets, built on page.routeWebSocket (which
+// A switchable fault layer for a page's connections, built on page.routeWebSocket (which
 // only affects sockets opened after it is installed, so install it before the page
-// connects). Modes: pass frames through, delay them, black-hole them (socket stays open,
-// nothing flows: a dead-but-open link), or refuse new sockets.
+// connects) and page.route. Modes: pass frames through, delay them, black-hole them
+// (socket stays open, nothing flows: a dead-but-open link), refuse new sockets (as a proxy
+// that blocks WebSockets: the polling fallback still works), or `offline`: refuse sockets
+// and fail the polling transport too, while pages and assets still load.
 import type { Page, WebSocketRoute } from '@playwright/test';
 
-export type Mode = { kind: 'pass' } | { kind: 'delay'; ms: number } | { kind: 'blackhole' } | { kind: 'refuse' };
+export type Mode =
+  | { kind: 'pass' }
+  | { kind: 'delay'; ms: number }
+  | { kind: 'blackhole' }
+  | { kind: 'refuse' }
+  | { kind: 'offline' };
 
 export class NetworkControl {
   mode: Mode = { kind: 'pass' };
@@ -17,12 +24,15 @@ export class NetworkControl {
     const control = new NetworkControl();
     // Every WebSocket of the page, the upgrade probe included (a proxy blocks them all).
     await page.routeWebSocket(/.*/, (ws) => control.handle(ws));
+    await page.route(/\/api\/poll\/|\/healthz/, (route) =>
+      control.mode.kind === 'offline' ? route.abort('internetdisconnected') : route.continue(),
+    );
     return control;
   }
 
   private handle(ws: WebSocketRoute) {
     this.opened++;
-    if (this.mode.kind === 'refuse') {
+    if (this.mode.kind === 'refuse' || this.mode.kind === 'offline') {
       ws.close({ code: 1011, reason: 'refused by test' }).catch(() => {});
       return;
     }
@@ -30,7 +40,7 @@ export class NetworkControl {
     this.live.set(ws, server);
     const forward = (send: () => void) => {
       const mode = this.mode;
-      if (mode.kind === 'blackhole' || mode.kind === 'refuse') return;
+      if (mode.kind === 'blackhole' || mode.kind === 'refuse' || mode.kind === 'offline') return;
       if (mode.kind === 'delay') setTimeout(send, mode.ms);
       else send();
     };
