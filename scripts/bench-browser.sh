@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Benchmark: time from link restore to "pending 0 and the peer updated", in headless
-# Chromium against the real server (debug build, like the tests). Prints the JSON line.
-#   scripts/bench-reconnect.sh            10 runs
-#   BENCH_RUNS=30 scripts/bench-reconnect.sh
+# Browser benchmarks in headless Chromium against the real server (debug build, as the
+# tests use): reconnect time after a link restore, and one stroke's latency over
+# WebSocket vs the polling fallback. Prints one JSON line per benchmark.
+#   scripts/bench-browser.sh             10 runs each
+#   BENCH_RUNS=30 scripts/bench-browser.sh
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 cd "$TETHER_ROOT"
