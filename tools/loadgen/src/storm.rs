@@ -1,0 +1,235 @@
+//! Restart storm: many clients running the real sync engine are connected and drawing; the
+//! server restarts gracefully (SIGTERM, then started again on the same port and data) while
+//! they keep drawing. Measures how long until everyone is back and in sync, the peak rate
+//! of reconnections, and checks that no op was lost or stored twice.
+
+use crate::procstat::rss_bytes;
+use anyhow::{bail, Context};
+use serde::Serialize;
+use std::{
+    collections::BTreeMap,
+    path::{Path, PathBuf},
+    process::Stdio,
+    time::{Duration, Instant},
+};
+use tether_client::{stroke_at, ClientOptions, NativeClient};
+use tokio::{
+    io::{AsyncBufReadExt, BufReader},
+    process::{Child, Command},
+};
+
+/// What the storm measured.
+#[derive(Debug, Clone, Serialize)]
+pub struct StormResult {
+    pub clients: usize,
+    pub rooms: usize,
+    /// From the restarted server listening until every client was back, with nothing
+    /// pending and on its room's latest seq.
+    pub all_resynced_after_s: f64,
+    /// Most reconnections completed within one second.
+    pub peak_reconnects_per_s: u32,
+    pub ops_created: usize,
+    pub lost: usize,
+    pub duplicated: usize,
+    pub rooms_hash_equal: usize,
+    pub server_rss_mib: Option<f64>,
+}
+
+/// A server process this run owns.
+struct Server {
+    child: Child,
+}
+
+async fn start_server(bin: &Path, port: u16, data_dir: &Path) -> anyhow::Result<Server> {
+    let mut child = Command::new(bin)
+        .env("TETHER_ADDR", format!("127.0.0.1:{port}"))
+        .env("TETHER_DATA_DIR", data_dir)
+        .env("TETHER_RESTART_RETRY_AFTER_MS", "500")
+        .env("TETHER_RESTART_SPREAD_MS", "5000")
+        .env("RUST_LOG", "warn,server=info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .with_context(|| format!("starting {}", bin.display()))?;
+    let mut lines = BufReader::new(child.stdout.take().context("server stdout")?).lines();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while let Ok(Ok(Some(line))) = tokio::time::timeout_at(deadline.into(), lines.next_line()).await
+    {
+        if line.contains("listening on http://") {
+            tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+            return Ok(Server { child });
+        }
+    }
+    bail!("the server did not start")
+}
+
+impl Server {
+    fn pid(&self) -> Option<u32> {
+        self.child.id()
+    }
+
+    /// SIGTERM and wait: the graceful shutdown path (`Restarting`, flush, 1012).
+    async fn stop_gracefully(mut self) -> anyhow::Result<()> {
+        let pid = self.pid().context("server already gone")?;
+        let status = std::process::Command::new("kill")
+            .arg("-TERM")
+            .arg(pid.to_string())
+            .status()?;
+        if !status.success() {
+            bail!("kill -TERM {pid} failed");
+        }
+        tokio::time::timeout(Duration::from_secs(20), self.child.wait())
+            .await
+            .context("server did not stop")??;
+        Ok(())
+    }
+}
+
+fn free_port() -> anyhow::Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
+}
+
+async fn wait_until(
+    what: &str,
+    limit: Duration,
+    mut done: impl FnMut() -> bool,
+) -> anyhow::Result<f64> {
+    let started = Instant::now();
+    while !done() {
+        if started.elapsed() > limit {
+            bail!("timed out waiting for {what}");
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    Ok(started.elapsed().as_secs_f64())
+}
+
+pub async fn storm(
+    server_bin: PathBuf,
+    clients: usize,
+    per_room: usize,
+) -> anyhow::Result<StormResult> {
+    let data = std::env::temp_dir().join(format!("tether-storm-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+    let port = free_port()?;
+    let server = start_server(&server_bin, port, &data).await?;
+    let rooms = clients.div_ceil(per_room);
+    let swarm: Vec<(usize, NativeClient)> = (0..clients)
+        .map(|i| {
+            let options = ClientOptions {
+                server: format!("ws://127.0.0.1:{port}"),
+                room: format!("storm{}", i / per_room),
+                name: format!("c{i}"),
+            };
+            (i / per_room, NativeClient::spawn(options))
+        })
+        .collect();
+    let live =
+        |swarm: &[(usize, NativeClient)]| swarm.iter().all(|(_, c)| c.view().state.is_live());
+    wait_until("every client to connect", Duration::from_secs(120), || {
+        live(&swarm)
+    })
+    .await?;
+    for (i, (_, client)) in swarm.iter().enumerate() {
+        client.draw(stroke_at(
+            10.0 + (i % 50) as f32 * 8.0,
+            10.0 + (i / 50 % 50) as f32 * 8.0,
+        ));
+    }
+    wait_until(
+        "the first strokes to land",
+        Duration::from_secs(120),
+        || swarm.iter().all(|(_, c)| c.view().pending == 0),
+    )
+    .await?;
+    let server_rss_mib = server
+        .pid()
+        .and_then(rss_bytes)
+        .map(|b| b as f64 / (1024.0 * 1024.0));
+
+    server.stop_gracefully().await?;
+    // Everyone keeps drawing while the server is away.
+    for (i, (_, client)) in swarm.iter().enumerate() {
+        client.draw(stroke_at(
+            400.0 + (i % 50) as f32 * 8.0,
+            10.0 + (i / 50 % 50) as f32 * 8.0,
+        ));
+    }
+    let connects_before: Vec<u32> = swarm.iter().map(|(_, c)| c.view().connects).collect();
+    let server = start_server(&server_bin, port, &data).await?;
+    let restarted = Instant::now();
+
+    // Reconnections per 100 ms, and the moment everyone is back and in sync.
+    let mut per_tick = Vec::new();
+    let mut back = vec![false; swarm.len()];
+    let all_resynced_after_s = loop {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let mut newly = 0;
+        for (i, (_, client)) in swarm.iter().enumerate() {
+            if !back[i] && client.view().connects > connects_before[i] {
+                back[i] = true;
+                newly += 1;
+            }
+        }
+        per_tick.push(newly);
+        let mut room_seq: BTreeMap<usize, u64> = BTreeMap::new();
+        for (room, client) in &swarm {
+            let seq = room_seq.entry(*room).or_default();
+            *seq = (*seq).max(client.view().seq);
+        }
+        let synced = swarm.iter().all(|(room, c)| {
+            let view = c.view();
+            view.state.is_live() && view.pending == 0 && view.seq == room_seq[room]
+        });
+        if synced && back.iter().all(|b| *b) {
+            break restarted.elapsed().as_secs_f64();
+        }
+        if restarted.elapsed() > Duration::from_secs(180) {
+            bail!("clients did not all resync within 180 s");
+        }
+    };
+    let peak_reconnects_per_s = per_tick
+        .windows(10)
+        .map(|w| w.iter().sum::<u32>())
+        .max()
+        .unwrap_or_else(|| per_tick.iter().sum());
+
+    // Every room: seq equals the ops created there (a duplicate would take a second seq),
+    // every stroke is present, and every client holds the same state.
+    let mut ops_created = 0;
+    let (mut lost, mut duplicated, mut rooms_hash_equal) = (0, 0, 0);
+    for room in 0..rooms {
+        let members: Vec<&NativeClient> = swarm
+            .iter()
+            .filter(|(r, _)| *r == room)
+            .map(|(_, c)| c)
+            .collect();
+        let created: usize = members.iter().map(|c| c.created().len()).sum();
+        ops_created += created;
+        let view = members[0].view();
+        lost += created.saturating_sub(view.strokes);
+        duplicated += (view.seq as usize).saturating_sub(created);
+        if members.iter().all(|c| c.view().doc_hash == view.doc_hash) {
+            rooms_hash_equal += 1;
+        }
+    }
+    for (_, client) in swarm {
+        client.stop().await;
+    }
+    server.stop_gracefully().await?;
+    let _ = std::fs::remove_dir_all(&data);
+    Ok(StormResult {
+        clients,
+        rooms,
+        all_resynced_after_s,
+        peak_reconnects_per_s,
+        ops_created,
+        lost,
+        duplicated,
+        rooms_hash_equal,
+        server_rss_mib,
+    })
+}
