@@ -14,6 +14,12 @@ cargo test --workspace --quiet
 
 server_bin="$("$TETHER_ROOT/scripts/build-site.sh" | tail -n 1)"
 
+# Chaos: native engine clients through the fault proxy, random faults, one kill -9 and one
+# graceful restart; fails on any lost, doubled, divergent or stuck op.
+log "chaos run (30 s)"
+cargo build --quiet -p chaos
+target/debug/chaos --server-bin "$server_bin" --seconds 30 --clients 6 --rooms 2 --kills 1 --graceful 1
+
 log "playwright test"
 export TETHER_SERVER_BIN="$TETHER_ROOT/$server_bin"
 export TETHER_SITE_ROOT="$TETHER_ROOT/target/site"

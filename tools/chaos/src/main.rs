@@ -1,0 +1,58 @@
+//! `chaos`: one chaos run; prints its summary line (and the report as JSON with `--json`)
+//! and exits non-zero if anything was lost, doubled, divergent or stuck.
+
+use chaos::run::{run, ChaosOptions};
+use clap::Parser;
+use std::{path::PathBuf, time::Duration};
+
+#[derive(Parser)]
+#[command(
+    about = "Break the network and kill the server while clients draw; then check nothing was lost"
+)]
+struct Cli {
+    /// The Tether server binary to run (it is killed and restarted).
+    #[arg(long)]
+    server_bin: PathBuf,
+    #[arg(long, default_value_t = 6)]
+    clients: usize,
+    #[arg(long, default_value_t = 2)]
+    rooms: usize,
+    /// Seconds of drawing under faults.
+    #[arg(long, default_value_t = 30)]
+    seconds: u64,
+    /// `kill -9` restarts during the run.
+    #[arg(long, default_value_t = 1)]
+    kills: usize,
+    /// Graceful (SIGTERM) restarts during the run.
+    #[arg(long, default_value_t = 1)]
+    graceful: usize,
+    /// Seed of the fault schedule (default: random, printed in the summary).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Also print the report as one JSON line.
+    #[arg(long)]
+    json: bool,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let options = ChaosOptions {
+        server_bin: cli.server_bin,
+        clients: cli.clients,
+        rooms: cli.rooms,
+        duration: Duration::from_secs(cli.seconds),
+        kills: cli.kills,
+        graceful_restarts: cli.graceful,
+        seed: cli.seed.unwrap_or_else(|| fastrand::u64(..)),
+    };
+    let report = run(options).await?;
+    println!("{}", report.summary());
+    if cli.json {
+        println!("{}", serde_json::to_string(&report)?);
+    }
+    if !report.passed() {
+        std::process::exit(1);
+    }
+    Ok(())
+}

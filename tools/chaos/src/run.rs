@@ -1,0 +1,441 @@
+//! One chaos run: the real server binary on a SQLite data dir, native clients running the
+//! browser's sync engine through the fault proxy, all drawing, while the proxy breaks
+//! connections and the server is killed (`kill -9`) and gracefully restarted. Then
+//! everything settles and the run checks, against the server's own database, that nothing
+//! was lost, doubled or left behind.
+
+use crate::proxy::{self, Cut, ProxyControl};
+use anyhow::{bail, Context};
+use app::board::{Board, Op};
+use rusqlite::{Connection, OpenFlags};
+use serde::Serialize;
+use std::{
+    collections::{BTreeMap, HashMap, HashSet},
+    net::SocketAddr,
+    path::{Path, PathBuf},
+    process::Stdio,
+    time::{Duration, Instant},
+};
+use tether_client::{stroke_at, ClientOptions, NativeClient};
+use tokio::{
+    io::{AsyncBufReadExt, BufReader},
+    process::{Child, Command},
+};
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct ChaosOptions {
+    pub server_bin: PathBuf,
+    pub clients: usize,
+    pub rooms: usize,
+    /// How long clients draw while faults are injected.
+    pub duration: Duration,
+    pub kills: usize,
+    pub graceful_restarts: usize,
+    pub seed: u64,
+}
+
+/// What the run found.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChaosReport {
+    pub seed: u64,
+    pub clients: usize,
+    pub rooms: usize,
+    pub seconds: f64,
+    pub ops_created: usize,
+    pub ops_stored: usize,
+    pub faults_injected: usize,
+    pub kill_restarts: usize,
+    pub graceful_restarts: usize,
+    pub lost: usize,
+    pub duplicated: usize,
+    pub clients_hash_equal: usize,
+    pub stuck_pending: usize,
+    pub presence_consistent: usize,
+    pub settle_seconds: f64,
+}
+
+impl ChaosReport {
+    /// True when every guarantee held.
+    pub fn passed(&self) -> bool {
+        self.lost == 0
+            && self.duplicated == 0
+            && self.clients_hash_equal == self.clients
+            && self.stuck_pending == 0
+            && self.presence_consistent == self.clients
+    }
+
+    /// The one summary line.
+    pub fn summary(&self) -> String {
+        format!(
+            "chaos {}: seed {}, {} clients in {} rooms for {:.0} s: ops created {}, stored {}, faults injected {}, restarts {} kill -9 + {} graceful, lost {}, duplicated {}, clients hash-equal {}/{}, stuck pending {}, presence consistent {}/{} (settled in {:.1} s)",
+            if self.passed() { "PASSED" } else { "FAILED" },
+            self.seed,
+            self.clients,
+            self.rooms,
+            self.seconds,
+            self.ops_created,
+            self.ops_stored,
+            self.faults_injected,
+            self.kill_restarts,
+            self.graceful_restarts,
+            self.lost,
+            self.duplicated,
+            self.clients_hash_equal,
+            self.clients,
+            self.stuck_pending,
+            self.presence_consistent,
+            self.clients,
+            self.settle_seconds,
+        )
+    }
+}
+
+/// Short timings, sent to the clients in `welcome`, so faults are noticed in seconds.
+const SERVER_ENV: [(&str, &str); 10] = [
+    ("TETHER_PING_INTERVAL_MS", "1000"),
+    ("TETHER_PONG_TIMEOUT_MS", "1000"),
+    ("TETHER_HANDSHAKE_TIMEOUT_MS", "3000"),
+    ("TETHER_BACKOFF_BASE_MS", "200"),
+    ("TETHER_BACKOFF_CAP_MS", "2000"),
+    ("TETHER_BACKOFF_MAX_ATTEMPTS", "1000"),
+    ("TETHER_GRACE_MS", "3000"),
+    ("TETHER_WS_PING_INTERVAL_MS", "1000"),
+    ("TETHER_RESTART_RETRY_AFTER_MS", "300"),
+    ("TETHER_RESTART_SPREAD_MS", "1500"),
+];
+
+struct Server {
+    bin: PathBuf,
+    port: u16,
+    data: PathBuf,
+    child: Option<Child>,
+}
+
+impl Server {
+    async fn start(&mut self) -> anyhow::Result<()> {
+        let mut command = Command::new(&self.bin);
+        command
+            .env("TETHER_ADDR", format!("127.0.0.1:{}", self.port))
+            .env("TETHER_DATA_DIR", &self.data)
+            .env("RUST_LOG", "warn,server=info")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true);
+        for (key, value) in SERVER_ENV {
+            command.env(key, value);
+        }
+        let mut child = command
+            .spawn()
+            .with_context(|| format!("starting {}", self.bin.display()))?;
+        let mut lines = BufReader::new(child.stdout.take().context("server stdout")?).lines();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let line = tokio::time::timeout_at(deadline.into(), lines.next_line()).await;
+            match line {
+                Ok(Ok(Some(line))) if line.contains("listening on http://") => break,
+                Ok(Ok(Some(line))) if line.contains("panicked") => bail!("server panicked: {line}"),
+                Ok(Ok(Some(_))) => continue,
+                _ => bail!("the server did not start"),
+            }
+        }
+        // Keep draining its log; a panic anywhere fails the run.
+        tokio::spawn(async move {
+            while let Ok(Some(line)) = lines.next_line().await {
+                if line.contains("panicked") {
+                    eprintln!("chaos: SERVER PANIC: {line}");
+                    std::process::exit(3);
+                }
+            }
+        });
+        self.child = Some(child);
+        Ok(())
+    }
+
+    fn pid(&self) -> anyhow::Result<u32> {
+        self.child
+            .as_ref()
+            .and_then(Child::id)
+            .context("server not running")
+    }
+
+    async fn kill9(&mut self) -> anyhow::Result<()> {
+        if let Some(mut child) = self.child.take() {
+            child.kill().await?;
+        }
+        Ok(())
+    }
+
+    async fn graceful(&mut self) -> anyhow::Result<()> {
+        let pid = self.pid()?;
+        std::process::Command::new("kill")
+            .args(["-TERM", &pid.to_string()])
+            .status()?;
+        if let Some(mut child) = self.child.take() {
+            let status = tokio::time::timeout(Duration::from_secs(20), child.wait())
+                .await
+                .context("no exit after SIGTERM")??;
+            if !status.success() {
+                bail!("graceful shutdown exited with {status}");
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A fault from the random schedule.
+fn inject(proxy: &ProxyControl, rng: &mut fastrand::Rng) -> (&'static str, Duration) {
+    let hold = Duration::from_millis(rng.u64(500..3_000));
+    match rng.u8(0..6) {
+        0 => {
+            proxy.cut(Cut::Fin);
+            ("cut fin", Duration::ZERO)
+        }
+        1 => {
+            proxy.cut(Cut::Rst);
+            ("cut rst", Duration::ZERO)
+        }
+        2 => {
+            proxy.blackhole(true);
+            ("black hole", hold)
+        }
+        3 => {
+            let delay = Duration::from_millis(rng.u64(100..1_200));
+            proxy.delay(delay, Duration::from_millis(rng.u64(100..1_200)));
+            ("delay", hold)
+        }
+        4 => {
+            proxy.bandwidth(rng.u64(2_000..30_000));
+            ("bandwidth", hold)
+        }
+        _ => {
+            proxy.refuse(true);
+            proxy.cut(Cut::Rst);
+            ("refuse", hold)
+        }
+    }
+}
+
+pub async fn run(options: ChaosOptions) -> anyhow::Result<ChaosReport> {
+    let started = Instant::now();
+    let mut rng = fastrand::Rng::with_seed(options.seed);
+    let data = std::env::temp_dir().join(format!(
+        "tether-chaos-{}-{}",
+        std::process::id(),
+        options.seed
+    ));
+    let _ = std::fs::remove_dir_all(&data);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    let mut server = Server {
+        bin: options.server_bin.clone(),
+        port,
+        data: data.clone(),
+        child: None,
+    };
+    server.start().await?;
+    let upstream: SocketAddr = format!("127.0.0.1:{port}").parse()?;
+    let (proxy_addr, proxy) = proxy::start("127.0.0.1:0".parse()?, upstream).await?;
+
+    let clients: Vec<(String, NativeClient)> = (0..options.clients)
+        .map(|i| {
+            let room = format!("chaos{}", i % options.rooms.max(1));
+            let client = NativeClient::spawn(ClientOptions {
+                server: format!("ws://{proxy_addr}"),
+                room: room.clone(),
+                name: format!("client{i}"),
+            });
+            (room, client)
+        })
+        .collect();
+
+    // Restarts at random moments of the drawing phase.
+    let mut restarts: Vec<(Duration, bool)> = (0..options.kills)
+        .map(|_| (true, ()))
+        .chain((0..options.graceful_restarts).map(|_| (false, ())))
+        .map(|(kill, _)| {
+            (
+                Duration::from_millis(
+                    rng.u64(1_000..options.duration.as_millis().max(2_000) as u64 - 500),
+                ),
+                kill,
+            )
+        })
+        .collect();
+    restarts.sort();
+
+    let mut faults = 0usize;
+    let mut last_strokes: HashMap<usize, String> = HashMap::new();
+    let mut next_fault = Instant::now() + Duration::from_millis(rng.u64(300..1_500));
+    let mut heal_at: Option<Instant> = None;
+    let (mut kill_restarts, mut graceful_restarts) = (0, 0);
+    let phase_end = Instant::now() + options.duration;
+    while Instant::now() < phase_end {
+        // Someone draws (or now and then erases their last stroke).
+        let who = rng.usize(0..clients.len());
+        let client = &clients[who].1;
+        match last_strokes.get(&who) {
+            Some(id) if rng.u8(0..10) == 0 => client.submit(Op::EraseStroke { id: id.clone() }),
+            _ => {
+                let stroke = stroke_at(rng.f32() * 800.0, rng.f32() * 600.0);
+                last_strokes.insert(who, stroke.id.clone());
+                client.draw(stroke);
+            }
+        }
+        let now = Instant::now();
+        if heal_at.is_some_and(|at| now >= at) {
+            proxy.heal();
+            heal_at = None;
+        }
+        if heal_at.is_none() && now >= next_fault {
+            let (_, hold) = inject(&proxy, &mut rng);
+            faults += 1;
+            heal_at = Some(now + hold);
+            next_fault = now + hold + Duration::from_millis(rng.u64(300..2_000));
+        }
+        if let Some(&(at, kill)) = restarts.first() {
+            if started.elapsed() >= at {
+                restarts.remove(0);
+                if kill {
+                    server.kill9().await?;
+                    kill_restarts += 1;
+                } else {
+                    server.graceful().await?;
+                    graceful_restarts += 1;
+                }
+                // Down for a moment, as a real restart would be.
+                tokio::time::sleep(Duration::from_millis(rng.u64(100..1_500))).await;
+                server.start().await?;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(
+            rng.u64(20..120) / options.clients.max(1) as u64 + 5,
+        ))
+        .await;
+    }
+    proxy.heal();
+
+    // Settle: everyone live, nothing pending, each room on one seq, presence complete.
+    let settle_started = Instant::now();
+    let members: BTreeMap<&str, usize> =
+        clients.iter().fold(BTreeMap::new(), |mut acc, (room, _)| {
+            *acc.entry(room.as_str()).or_default() += 1;
+            acc
+        });
+    let settled = |clients: &[(String, NativeClient)]| {
+        let mut room_seq: HashMap<&str, u64> = HashMap::new();
+        for (room, client) in clients {
+            let seq = room_seq.entry(room).or_default();
+            *seq = (*seq).max(client.view().seq);
+        }
+        clients.iter().all(|(room, c)| {
+            let view = c.view();
+            view.state.is_live()
+                && view.pending == 0
+                && view.seq == room_seq[room.as_str()]
+                && view.peers.len() + 1 == members[room.as_str()]
+        })
+    };
+    while !settled(&clients) && settle_started.elapsed() < Duration::from_secs(90) {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let settle_seconds = settle_started.elapsed().as_secs_f64();
+
+    // The server's database is the judge.
+    let stored = read_log(&data)?;
+    let mut report = ChaosReport {
+        seed: options.seed,
+        clients: options.clients,
+        rooms: options.rooms,
+        seconds: options.duration.as_secs_f64(),
+        ops_created: 0,
+        ops_stored: stored.values().map(Vec::len).sum(),
+        faults_injected: faults,
+        kill_restarts,
+        graceful_restarts,
+        lost: 0,
+        duplicated: 0,
+        clients_hash_equal: 0,
+        stuck_pending: 0,
+        presence_consistent: 0,
+        settle_seconds,
+    };
+    let mut server_hash: HashMap<String, String> = HashMap::new();
+    for (room, ops) in &stored {
+        let mut board = Board::new();
+        let mut ids = HashSet::new();
+        for (expected, (seq, op_id, op)) in ops.iter().enumerate() {
+            if *seq != expected as u64 + 1 {
+                bail!("room {room}: stored seqs have a gap at {seq}");
+            }
+            if !ids.insert(op_id.clone()) {
+                report.duplicated += 1;
+            }
+            board.apply(*seq, op);
+        }
+        server_hash.insert(room.clone(), board.doc_hash());
+    }
+    let stored_ids: HashMap<&str, HashSet<&str>> = stored
+        .iter()
+        .map(|(room, ops)| {
+            (
+                room.as_str(),
+                ops.iter().map(|(_, id, _)| id.as_str()).collect(),
+            )
+        })
+        .collect();
+    for (room, client) in &clients {
+        let created = client.created();
+        report.ops_created += created.len();
+        let in_room = stored_ids.get(room.as_str());
+        report.lost += created
+            .iter()
+            .filter(|id| !in_room.is_some_and(|ids| ids.contains(id.as_str())))
+            .count();
+        let view = client.view();
+        if server_hash
+            .get(room)
+            .is_some_and(|hash| *hash == view.doc_hash)
+        {
+            report.clients_hash_equal += 1;
+        }
+        if view.pending > 0 {
+            report.stuck_pending += 1;
+        }
+        let names: HashSet<&str> = view.peers.iter().map(|(_, name)| name.as_str()).collect();
+        if view.peers.len() + 1 == members[room.as_str()] && names.len() == view.peers.len() {
+            report.presence_consistent += 1;
+        }
+    }
+    for (_, client) in clients {
+        client.stop().await;
+    }
+    server.graceful().await?;
+    let _ = std::fs::remove_dir_all(&data);
+    Ok(report)
+}
+
+/// Every room's log from the server's SQLite file: (seq, op id, op) in seq order.
+fn read_log(data_dir: &Path) -> anyhow::Result<BTreeMap<String, Vec<(u64, String, Op)>>> {
+    let conn = Connection::open_with_flags(
+        data_dir.join("tether.sqlite3"),
+        OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )?;
+    let mut statement = conn.prepare("SELECT room, seq, op_id, op FROM ops ORDER BY room, seq")?;
+    let rows = statement.query_map([], |row| {
+        Ok((
+            row.get::<_, String>(0)?,
+            row.get::<_, i64>(1)?,
+            row.get::<_, String>(2)?,
+            row.get::<_, String>(3)?,
+        ))
+    })?;
+    let mut rooms: BTreeMap<String, Vec<(u64, String, Op)>> = BTreeMap::new();
+    for row in rows {
+        let (room, seq, op_id, op) = row?;
+        let op: Op = serde_json::from_str(&op).context("unreadable stored op")?;
+        rooms.entry(room).or_default().push((seq as u64, op_id, op));
+    }
+    Ok(rooms)
+}
