@@ -2,6 +2,8 @@
 // and drives Debian's Chromium against it. Browsers are never downloaded.
 import { defineConfig } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
 // The config is evaluated by the runner and again by each worker; workers inherit the
@@ -13,6 +15,8 @@ if (!process.env.TETHER_E2E_PORT) {
   ]).toString().trim();
 }
 const port = Number(process.env.TETHER_E2E_PORT);
+// A fresh database for every run, outside the source tree (picked once, like the port).
+process.env.TETHER_E2E_DATA ??= mkdtempSync(path.join(tmpdir(), 'tether-e2e-shared-'));
 const root = path.resolve(__dirname, '..');
 const serverBin = process.env.TETHER_SERVER_BIN ?? path.join(root, 'target/debug/server');
 const siteRoot = process.env.TETHER_SITE_ROOT ?? path.join(root, 'target/site');
@@ -53,6 +57,8 @@ export default defineConfig({
     stderr: 'pipe',
     env: {
       TETHER_ADDR: `127.0.0.1:${port}`,
+      // A fresh database for every run, outside the source tree.
+      TETHER_DATA_DIR: process.env.TETHER_E2E_DATA!,
       LEPTOS_SITE_ROOT: siteRoot,
       RUST_LOG: process.env.RUST_LOG ?? 'info',
     },

@@ -6,7 +6,7 @@
 //! - [`board`]: the document model — strokes, ops, apply, hash, validation (pure).
 //! - [`sync`]: the client's connection engine and its parts (pure).
 //! - [`socket`]: the reactive state/actions the components use (no browser APIs).
-//! - [`snapshot`]: the `load_board` server function for the first paint.
+//! - [`snapshot`]: the board's state embedded in the server-rendered page.
 //! - [`components`]: UI components, one per file; [`pages`]: routed pages; [`tools`].
 //! - this file: the HTML [`shell`] and the routed [`App`] root.
 //!
@@ -31,7 +31,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path, SsrMode,
+    path,
 };
 
 /// The whole HTML document the server renders around [`App`]; the browser hydrates `<body>`.
@@ -70,7 +70,7 @@ pub fn App() -> impl IntoView {
             <main data-hydrated=move || hydrated.get().to_string()>
                 <Routes fallback=pages::NotFound>
                     <Route path=path!("/") view=pages::Landing/>
-                    <Route path=path!("/b/:room") view=pages::BoardPage ssr=SsrMode::Async/>
+                    <Route path=path!("/b/:room") view=pages::BoardPage/>
                 </Routes>
             </main>
         </Router>

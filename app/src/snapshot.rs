@@ -1,9 +1,11 @@
-//! Loading a board's confirmed state for the first paint: a server function, so the
-//! server-rendered page carries the strokes inside its HTML (hydration reuses them, no
-//! extra round trip), and client-side navigation fetches them over HTTP.
+//! The board's confirmed state for the first paint, carried inside the server-rendered
+//! page: the server loads the room before rendering and provides it as context; the page
+//! embeds it as JSON in `<script id="board-snapshot" type="application/json">`; on
+//! hydration the browser reads it back from that element — no extra request, and no
+//! async resource (which would pull Leptos' async hydration and a server-function client
+//! into the WASM bundle).
 
 use crate::board::Stroke;
-use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// A board's confirmed strokes at `seq` of the room's history `epoch`.
@@ -14,30 +16,76 @@ pub struct BoardSnapshot {
     pub strokes: Vec<Stroke>,
 }
 
-/// The server's way of producing a snapshot, provided as context by the server crate
-/// (the `app` crate cannot name the hub).
-#[cfg(feature = "ssr")]
-#[derive(Clone)]
-pub struct BoardSource(
-    pub  std::sync::Arc<
-        dyn Fn(
-                String,
-            ) -> std::pin::Pin<
-                Box<dyn std::future::Future<Output = Result<BoardSnapshot, String>> + Send>,
-            > + Send
-            + Sync,
-    >,
-);
+/// What the server put in the page for the board.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "camelCase")]
+pub enum EmbeddedBoard {
+    Loaded(BoardSnapshot),
+    /// The room could not be loaded (storage unavailable): the page says so.
+    Failed {
+        message: String,
+    },
+}
 
-/// The confirmed state of `room`.
-#[server(prefix = "/api", endpoint = "board")]
-pub async fn load_board(room: String) -> Result<BoardSnapshot, ServerFnError> {
-    if !crate::ids::is_valid_id(&room) {
-        return Err(ServerFnError::new(
-            "room ids must match [A-Za-z0-9_-]{1,64}",
-        ));
+/// The id of the element carrying the embedded board.
+pub const SNAPSHOT_ELEMENT_ID: &str = "board-snapshot";
+
+/// Provided as context by the server for one request of `/b/{room}`.
+#[derive(Debug, Clone)]
+pub struct InitialBoard(pub EmbeddedBoard);
+
+/// The board as embedded in this page: from context on the server, from the DOM in the
+/// browser. `None` in the browser after client-side navigation (nothing embedded: the
+/// board starts empty and the connection's catch-up fills it).
+pub fn embedded_board() -> Option<EmbeddedBoard> {
+    #[cfg(feature = "ssr")]
+    {
+        leptos::prelude::use_context::<InitialBoard>().map(|InitialBoard(board)| board)
     }
-    let source = use_context::<BoardSource>()
-        .ok_or_else(|| ServerFnError::new("no board source on this server"))?;
-    (source.0)(room).await.map_err(ServerFnError::new)
+    #[cfg(not(feature = "ssr"))]
+    {
+        let text = web_sys::window()?
+            .document()?
+            .get_element_by_id(SNAPSHOT_ELEMENT_ID)?
+            .text_content()?;
+        serde_json::from_str(&text).ok()
+    }
+}
+
+/// JSON for the embedding `<script>`: `<` is escaped so no content can close the element.
+pub fn to_script_json(board: &EmbeddedBoard) -> String {
+    serde_json::to_string(board)
+        .unwrap_or_default()
+        .replace('<', "\\u003c")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::board::Point;
+
+    #[test]
+    fn embedded_json_cannot_close_its_script_and_round_trips() {
+        let board = EmbeddedBoard::Loaded(BoardSnapshot {
+            seq: 3,
+            epoch: "e".into(),
+            strokes: vec![Stroke {
+                id: "s".into(),
+                points: vec![Point::new(1.0, 2.0)],
+                color: "#000000".into(),
+                width: 2.0,
+                author: "</script><b>".into(),
+            }],
+        });
+        let json = to_script_json(&board);
+        assert!(!json.contains('<'), "{json}");
+        assert_eq!(serde_json::from_str::<EmbeddedBoard>(&json).unwrap(), board);
+        let failed = EmbeddedBoard::Failed {
+            message: "storage down".into(),
+        };
+        assert_eq!(
+            serde_json::from_str::<EmbeddedBoard>(&to_script_json(&failed)).unwrap(),
+            failed
+        );
+    }
 }

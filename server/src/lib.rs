@@ -25,21 +25,22 @@ pub mod store;
 pub mod ws;
 
 use app::{
+    ids::is_valid_id,
     shell,
-    snapshot::{BoardSnapshot, BoardSource},
+    snapshot::{BoardSnapshot, EmbeddedBoard, InitialBoard},
     App,
 };
 use axum::{
     body::Body,
-    extract::{FromRef, Request, State},
-    response::IntoResponse,
+    extract::{FromRef, Path, Request, State},
+    response::{IntoResponse, Response},
     routing::{get, post},
     Router,
 };
 use config::Config;
 use hub::Hub;
 use leptos::{config::LeptosOptions, prelude::provide_context};
-use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
+use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::{future::Future, sync::Arc};
 use store::{SqliteStore, Store};
 use tokio::net::TcpListener;
@@ -84,30 +85,17 @@ impl AppState {
             polls: polling::PollSessions::default(),
         }
     }
-
-    /// How server-rendered pages and the `load_board` server function read a board.
-    fn board_source(&self) -> BoardSource {
-        let hub = self.hub.clone();
-        BoardSource(Arc::new(move |room: String| {
-            let hub = hub.clone();
-            Box::pin(async move {
-                let snapshot = hub.snapshot(&room).await.map_err(|e| e.to_string())?;
-                Ok(BoardSnapshot {
-                    seq: snapshot.seq,
-                    epoch: snapshot.epoch,
-                    strokes: snapshot.strokes,
-                })
-            })
-        }))
-    }
 }
 
-/// The full HTTP surface: SSR routes, server functions, `/ws/{room}`, `/healthz`, and
+/// The full HTTP surface: SSR routes, `/ws/{room}`, the polling API, `/healthz`, and
 /// static files from the site root.
 pub fn app(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    // The board route gets its own handler, which loads the room before rendering.
+    let routes: Vec<_> = generate_route_list(App)
+        .into_iter()
+        .filter(|r| !r.path().starts_with("/b/"))
+        .collect();
     let options = state.leptos_options.clone();
-    let source = state.board_source();
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/ws/{room}", get(ws::ws_handler))
@@ -115,24 +103,45 @@ pub fn app(state: AppState) -> Router {
         .route("/api/poll/open/{room}", post(polling::open))
         .route("/api/poll/{sid}", get(polling::poll))
         .route("/api/poll/{sid}/send", post(polling::send))
-        .route("/api/{*fn_name}", post(server_fn_handler))
-        .leptos_routes_with_context(
-            &state,
-            routes,
-            move || provide_context(source.clone()),
-            move || shell(options.clone()),
-        )
+        .route("/b/{room}", get(board_page))
+        .leptos_routes(&state, routes, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
 
-async fn server_fn_handler(
+/// `GET /b/{room}`: loads the room's confirmed state first, then renders the page with it
+/// embedded, so the board paints as soon as the WASM starts (and without JavaScript the
+/// HTML already carries it).
+async fn board_page(
     State(state): State<AppState>,
+    Path(room): Path<String>,
     request: Request<Body>,
-) -> impl IntoResponse {
-    let source = state.board_source();
-    handle_server_fns_with_context(move || provide_context(source.clone()), request).await
+) -> Response {
+    let embedded = if is_valid_id(&room) {
+        Some(match state.hub.snapshot(&room).await {
+            Ok(snapshot) => EmbeddedBoard::Loaded(BoardSnapshot {
+                seq: snapshot.seq,
+                epoch: snapshot.epoch,
+                strokes: snapshot.strokes,
+            }),
+            Err(error) => EmbeddedBoard::Failed {
+                message: format!("{error}; try again shortly"),
+            },
+        })
+    } else {
+        None
+    };
+    let options = state.leptos_options.clone();
+    let render = leptos_axum::render_app_to_stream_with_context(
+        move || {
+            if let Some(board) = embedded.clone() {
+                provide_context(InitialBoard(board));
+            }
+        },
+        move || shell(options.clone()),
+    );
+    render(request).await.into_response()
 }
 
 /// Serves [`app`] on `listener` until `shutdown` resolves. Then: stop accepting, tell

@@ -14,7 +14,7 @@
 
 use crate::{
     hub::{
-        outbox::{MemberOutbox, Outgoing},
+        outbox::{frame, Frame, MemberOutbox, Outgoing},
         LeaveReason,
     },
     random::random_id,
@@ -87,7 +87,7 @@ impl From<ProtocolError> for PollError {
 struct Queued {
     room_frames: mpsc::Receiver<Outgoing>,
     /// The last batch sent, kept until the client acks it.
-    unacked: Option<(u64, Vec<Arc<str>>)>,
+    unacked: Option<(u64, Vec<Frame>)>,
     next_batch: u64,
     /// Set once the connection is over; reported to the client in the next poll.
     closed: Option<u16>,
@@ -97,7 +97,7 @@ struct Queued {
 /// ended the session. Its own short-lived lock, so a held poll never blocks a `send`.
 #[derive(Default)]
 struct Direct {
-    frames: VecDeque<Arc<str>>,
+    frames: VecDeque<Frame>,
     closed: Option<u16>,
 }
 
@@ -181,10 +181,6 @@ async fn end(poll: &PollSession, reason: LeaveReason) {
     if let Some(session) = poll.session.lock().await.take() {
         session.leave(reason).await;
     }
-}
-
-fn frame(msg: &ServerMsg) -> Arc<str> {
-    Arc::from(serde_json::to_string(msg).expect("ServerMsg serializes"))
 }
 
 /// `POST /api/poll/open/{room}`: the body is a `hello`.
@@ -343,7 +339,7 @@ async fn next_batch(
 }
 
 /// Drains the session's direct replies (and notes if `send` ended the session).
-fn take_direct(poll: &PollSession, queued: &mut Queued) -> Vec<Arc<str>> {
+fn take_direct(poll: &PollSession, queued: &mut Queued) -> Vec<Frame> {
     let mut direct = poll.direct.lock().unwrap_or_else(|p| p.into_inner());
     if let Some(code) = direct.closed.take() {
         queued.closed = Some(code);
@@ -352,13 +348,13 @@ fn take_direct(poll: &PollSession, queued: &mut Queued) -> Vec<Arc<str>> {
 }
 
 /// `{"batch":N,"messages":[...],"closed":...}` from pre-serialized frames.
-fn render(batch: u64, frames: &[Arc<str>], closed: Option<u16>) -> Batch {
+fn render(batch: u64, frames: &[Frame], closed: Option<u16>) -> Batch {
     let mut json = format!("{{\"batch\":{batch},\"messages\":[");
     for (i, frame) in frames.iter().enumerate() {
         if i > 0 {
             json.push(',');
         }
-        json.push_str(frame);
+        json.push_str(frame.as_str());
     }
     json.push_str("],\"closed\":");
     match closed {

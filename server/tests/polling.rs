@@ -106,15 +106,6 @@ fn applied(msg: ServerMsg) -> Option<AppliedOp> {
     }
 }
 
-fn draw(op_id: &str, stroke_id: &str) -> ClientMsg {
-    ClientMsg::Op {
-        op_id: op_id.into(),
-        op: Op::AddStroke {
-            stroke: stroke(stroke_id),
-        },
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn polling_and_websocket_clients_share_one_room_in_one_order() {
     let server = TestServer::temp(&["--poll-hold-ms", "2000"]).await;
@@ -131,7 +122,7 @@ async fn polling_and_websocket_clients_share_one_room_in_one_order() {
 
     assert_eq!(
         poller
-            .send(&[draw("a1", "s1"), draw("a2", "s2")])
+            .send(&[add_stroke("a1", "s1"), add_stroke("a2", "s2")])
             .await
             .status,
         200
@@ -156,7 +147,9 @@ async fn a_repeated_op_over_polling_is_stored_and_broadcast_once() {
     let mut poller = Poller::open(&server, "r", "alice").await;
     poller.poll().await;
     let (mut bob, _) = Client::join(&server, "r", "bob", None).await;
-    poller.send(&[draw("same", "s1"), draw("same", "s1")]).await;
+    poller
+        .send(&[add_stroke("same", "s1"), add_stroke("same", "s1")])
+        .await;
     assert_eq!(poller.until(applied).await.seq, 1);
     assert_eq!(
         poller.until(applied).await.seq,

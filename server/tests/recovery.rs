@@ -3,10 +3,7 @@
 
 mod common;
 
-use app::{
-    board::AppliedOp,
-    protocol::{ClientMsg, ServerMsg},
-};
+use app::{board::AppliedOp, protocol::ServerMsg};
 use async_trait::async_trait;
 use common::*;
 use server::store::{Durable, RoomLog, SqliteStore, Store, StoreError};
@@ -62,12 +59,7 @@ async fn a_storage_failure_disconnects_then_the_resent_op_lands_once() {
     assert_eq!(bob.until(applied).await.seq, 1);
 
     store.armed.store(true, Ordering::SeqCst);
-    let op = ClientMsg::Op {
-        op_id: "alice-2".into(),
-        op: app::board::Op::AddStroke {
-            stroke: stroke("s2"),
-        },
-    };
+    let op = add_stroke("alice-2", "s2");
     alice.send(&op).await;
     let error = alice
         .until(|m| matches!(m, ServerMsg::Error { .. }).then_some(m))

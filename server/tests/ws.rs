@@ -119,12 +119,7 @@ async fn a_repeated_op_id_is_stored_once_and_broadcast_once() {
     let server = TestServer::temp(&[]).await;
     let (mut alice, _) = Client::join(&server, "r", "alice", None).await;
     let (mut bob, _) = Client::join(&server, "r", "bob", None).await;
-    let op = ClientMsg::Op {
-        op_id: "same".into(),
-        op: Op::AddStroke {
-            stroke: stroke("s1"),
-        },
-    };
+    let op = add_stroke("same", "s1");
     alice.send(&op).await;
     alice.send(&op).await;
     let first = alice.until(applied).await;
@@ -178,14 +173,7 @@ async fn strokes_persist_across_a_server_restart_and_missed_ops_are_replayed() {
     };
     assert_eq!(ops.iter().map(|o| o.seq).collect::<Vec<_>>(), [2, 3]);
     // Dedup survives the restart: resending the first op returns its original seq.
-    carol
-        .send(&ClientMsg::Op {
-            op_id: "alice-1".into(),
-            op: Op::AddStroke {
-                stroke: stroke("s0"),
-            },
-        })
-        .await;
+    carol.send(&add_stroke("alice-1", "s0")).await;
     assert_eq!(carol.until(applied).await.seq, 1);
 }
 
@@ -277,14 +265,7 @@ async fn invalid_ops_are_rejected_with_a_reason_and_store_nothing() {
     alice.draw("taken").await;
     alice.until(applied).await;
     bob.until(applied).await;
-    alice
-        .send(&ClientMsg::Op {
-            op_id: "again".into(),
-            op: Op::AddStroke {
-                stroke: stroke("taken"),
-            },
-        })
-        .await;
+    alice.send(&add_stroke("again", "taken")).await;
     let reply = alice
         .until(|m| matches!(m, ServerMsg::Rejected { .. }).then_some(m))
         .await;

@@ -9,48 +9,55 @@ use crate::{
         BoardCanvas, ConnectionStatus, MetricsPanel, NamePrompt, Presence, Toasts, Toolbar,
     },
     ids::is_valid_id,
-    snapshot::{load_board, BoardSnapshot},
+    snapshot::{embedded_board, to_script_json, BoardSnapshot, EmbeddedBoard, SNAPSHOT_ELEMENT_ID},
     socket::{BoardClient, BoardState, ConnectParams, ConnectorContext},
     tools::ToolSettings,
 };
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-/// `/b/{room}`: the board of one room, or a clear message when the link is malformed.
+/// `/b/{room}`: the board of one room, or a clear message when the link is malformed or
+/// the room cannot be loaded.
 #[component]
 pub fn BoardPage() -> impl IntoView {
     let params = use_params_map();
-    let room = move || params.read().get("room").unwrap_or_default();
-    let snapshot = Resource::new(room, |room| async move {
-        if is_valid_id(&room) {
-            Some(load_board(room).await.map_err(|e| e.to_string()))
-        } else {
-            None
+    move || {
+        let room = params.read().get("room").unwrap_or_default();
+        if !is_valid_id(&room) {
+            return view! {
+                <section class="board-page invalid" data-testid="invalid-room">
+                    <h1>"This board link is not valid"</h1>
+                    <p>"Board names use letters, digits, '_' and '-', at most 64 characters."</p>
+                    <a href="/">"Start a new board"</a>
+                </section>
+            }
+            .into_any();
         }
-    });
-
-    view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading board…"</p> }>
-            {move || Suspend::new(async move {
-                match snapshot.await {
-                    Some(Ok(snapshot)) => view! { <Board room=room() snapshot/> }.into_any(),
-                    Some(Err(message)) => view! {
-                        <section class="board-page invalid" data-testid="board-error">
-                            <h1>"This board could not be loaded"</h1>
-                            <p>{message}</p>
-                            <a href="">"Try again"</a>
-                        </section>
-                    }.into_any(),
-                    None => view! {
-                        <section class="board-page invalid" data-testid="invalid-room">
-                            <h1>"This board link is not valid"</h1>
-                            <p>"Board names use letters, digits, '_' and '-', at most 64 characters."</p>
-                            <a href="/">"Start a new board"</a>
-                        </section>
-                    }.into_any(),
+        // Nothing embedded: reached by client-side navigation; the catch-up fills it in.
+        let embedded = embedded_board().unwrap_or(EmbeddedBoard::Loaded(BoardSnapshot::default()));
+        let script = to_script_json(&embedded);
+        match embedded {
+            EmbeddedBoard::Loaded(snapshot) => view! {
+                <script type="application/json" id=SNAPSHOT_ELEMENT_ID inner_html=script></script>
+                <Board room snapshot/>
+            }
+            .into_any(),
+            EmbeddedBoard::Failed { message } => {
+                #[cfg(feature = "ssr")]
+                if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+                    response.set_status(http::StatusCode::SERVICE_UNAVAILABLE);
                 }
-            })}
-        </Suspense>
+                view! {
+                    <script type="application/json" id=SNAPSHOT_ELEMENT_ID inner_html=script></script>
+                    <section class="board-page invalid" data-testid="board-error">
+                        <h1>"This board could not be loaded"</h1>
+                        <p>{message}</p>
+                        <a href="">"Try again"</a>
+                    </section>
+                }
+                .into_any()
+            }
+        }
     }
 }
 

@@ -14,7 +14,7 @@ use super::{
     outbox::{Outbox, PendingOp},
     quality::{Quality, RttStats},
     status::ConnectionState,
-    transport::{TransportConfig, TransportSelector},
+    transport::{TransportConfig, TransportSelector, WsFailure},
 };
 use crate::{
     board::{visible_strokes, AppliedOp, ApplyOutcome, Board, Op, Stroke},
@@ -262,17 +262,12 @@ impl SyncEngine {
         self.track_state(now);
     }
 
-    /// The answer to [`Effect::CheckHttp`].
+    /// The answer to [`Effect::CheckHttp`]. If HTTP works, one more WebSocket attempt is
+    /// made at once; if that fails too, the engine falls back to polling.
     pub fn http_checked(&mut self, now: f64, reachable: bool) {
         self.now(now);
-        if self.selector.http_checked(now, reachable) {
-            self.effects
-                .push(Effect::RememberTransport(Transport::Polling));
-            // HTTP works: no reason to wait out the backoff before trying it.
-            if matches!(self.link, Link::Waiting { .. } | Link::Connecting { .. }) {
-                self.effects.push(Effect::Disconnect);
-                self.connect(now);
-            }
+        if self.selector.http_checked(reachable) && matches!(self.link, Link::Waiting { .. }) {
+            self.connect(now);
         }
         self.track_state(now);
     }
@@ -708,8 +703,18 @@ impl SyncEngine {
             }
         );
         self.effects.push(Effect::Disconnect);
-        if handshake_failed && self.online && self.selector.ws_failed() {
-            self.effects.push(Effect::CheckHttp);
+        if handshake_failed && self.online {
+            match self.selector.ws_failed(now) {
+                WsFailure::Retry => {}
+                WsFailure::CheckHttp => self.effects.push(Effect::CheckHttp),
+                WsFailure::FellBack => {
+                    // HTTP works and WebSockets do not: go there now, no backoff.
+                    self.effects
+                        .push(Effect::RememberTransport(Transport::Polling));
+                    self.connect(now);
+                    return;
+                }
+            }
         }
         if was_live {
             self.metrics.disconnected(reason);

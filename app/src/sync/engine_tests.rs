@@ -233,6 +233,13 @@ fn blocked_websockets_with_working_http_fall_back_to_polling() {
         1
     );
     engine.http_checked(50.0, true);
+    assert_eq!(
+        engine.drain_effects(),
+        [Effect::Connect(Transport::WebSocket)],
+        "one confirming attempt, at once"
+    );
+    engine.opened(55.0);
+    engine.closed(56.0, 0.5);
     let effects = engine.drain_effects();
     assert!(effects.contains(&Effect::RememberTransport(Transport::Polling)));
     assert_eq!(
@@ -249,6 +256,22 @@ fn blocked_websockets_with_working_http_fall_back_to_polling() {
         ConnectionState::Degraded,
         "the fallback shows as degraded"
     );
+}
+
+#[test]
+fn a_restarting_server_does_not_push_clients_onto_polling() {
+    let mut engine = SyncEngine::new(config(), Board::new(), None, vec![]);
+    engine.start(0.0);
+    engine.drain_effects();
+    fail_handshakes(&mut engine, 2);
+    engine.http_checked(50.0, true);
+    engine.drain_effects();
+    // The server is back: the confirming WebSocket attempt works.
+    engine.opened(55.0);
+    engine.received(56.0, 0.5, welcome(0));
+    engine.received(57.0, 0.5, ServerMsg::Replay { ops: vec![] });
+    assert_eq!(engine.transport(), Transport::WebSocket);
+    assert_eq!(engine.state(), ConnectionState::Connected);
 }
 
 #[test]

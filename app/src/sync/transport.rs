@@ -3,8 +3,9 @@
 //!
 //! - Fall back when WebSocket attempts fail before their handshake completes (refused,
 //!   closed early, or hung until the handshake timeout) `failures_before_fallback` times in
-//!   a row *and* an HTTP check says the server is reachable — so a server that is simply
-//!   down does not push clients onto polling.
+//!   a row *and* an HTTP check says the server is reachable *and* one more WebSocket
+//!   attempt made right after that check fails too — so a server that is down, or just
+//!   coming back from a restart, does not push clients onto polling.
 //! - While on polling, probe a WebSocket every `probe_interval_ms`; when a probe works,
 //!   switch back (the session resumes on the new transport; the outbox makes the switch
 //!   lossless).
@@ -33,6 +34,17 @@ impl Default for TransportConfig {
     }
 }
 
+/// What a failed WebSocket handshake means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WsFailure {
+    /// Keep retrying WebSocket (with backoff).
+    Retry,
+    /// Enough failures: check whether plain HTTP gets through.
+    CheckHttp,
+    /// HTTP works and WebSocket still fails: switched to polling, connect now.
+    FellBack,
+}
+
 /// The transport decision of one client.
 #[derive(Debug, Clone)]
 pub struct TransportSelector {
@@ -42,6 +54,8 @@ pub struct TransportSelector {
     ws_failures: u32,
     /// An HTTP reachability check was asked for and not answered yet.
     checking_http: bool,
+    /// HTTP answered: the next WebSocket attempt decides.
+    confirming: bool,
     next_probe: Option<f64>,
     probing: bool,
 }
@@ -59,6 +73,7 @@ impl TransportSelector {
             current,
             ws_failures: 0,
             checking_http: false,
+            confirming: false,
             next_probe,
             probing: false,
         }
@@ -76,36 +91,42 @@ impl TransportSelector {
         self.current
     }
 
-    /// A WebSocket attempt failed before its handshake completed. `true`: check HTTP now.
-    pub fn ws_failed(&mut self) -> bool {
+    /// A WebSocket attempt failed before its handshake completed.
+    pub fn ws_failed(&mut self, now: f64) -> WsFailure {
         if self.current != Transport::WebSocket {
-            return false;
+            return WsFailure::Retry;
+        }
+        if self.confirming {
+            self.confirming = false;
+            self.current = Transport::Polling;
+            self.ws_failures = 0;
+            self.next_probe = Some(now + self.config.probe_interval_ms);
+            return WsFailure::FellBack;
         }
         self.ws_failures += 1;
-        let ask = self.ws_failures >= self.config.failures_before_fallback && !self.checking_http;
-        self.checking_http |= ask;
-        ask
+        if self.ws_failures >= self.config.failures_before_fallback && !self.checking_http {
+            self.checking_http = true;
+            return WsFailure::CheckHttp;
+        }
+        WsFailure::Retry
     }
 
     /// A handshake completed on the current transport.
     pub fn handshake_completed(&mut self) {
         if self.current == Transport::WebSocket {
             self.ws_failures = 0;
+            self.confirming = false;
         }
     }
 
-    /// The answer to the HTTP check. `true`: switched to polling.
-    pub fn http_checked(&mut self, now: f64, reachable: bool) -> bool {
+    /// The answer to the HTTP check. `true`: HTTP works — make one more WebSocket attempt
+    /// now; if it fails too, `ws_failed` falls back.
+    pub fn http_checked(&mut self, reachable: bool) -> bool {
         self.checking_http = false;
-        let switch = reachable
+        self.confirming = reachable
             && self.current == Transport::WebSocket
             && self.ws_failures >= self.config.failures_before_fallback;
-        if switch {
-            self.current = Transport::Polling;
-            self.ws_failures = 0;
-            self.next_probe = Some(now + self.config.probe_interval_ms);
-        }
-        switch
+        self.confirming
     }
 
     /// True when a WebSocket probe should start now (the caller then calls `probe_started`).
@@ -153,39 +174,71 @@ mod tests {
     }
 
     #[test]
-    fn two_failed_websockets_and_working_http_mean_polling() {
+    fn failed_websockets_working_http_and_a_failed_confirmation_mean_polling() {
         let mut s = selector();
-        assert!(!s.ws_failed(), "one failure is not a pattern");
-        assert!(s.ws_failed(), "the second asks for an HTTP check");
-        assert!(!s.ws_failed(), "one check at a time");
-        assert!(s.http_checked(100.0, true));
+        assert_eq!(
+            s.ws_failed(0.0),
+            WsFailure::Retry,
+            "one failure is not a pattern"
+        );
+        assert_eq!(
+            s.ws_failed(0.0),
+            WsFailure::CheckHttp,
+            "the second asks for an HTTP check"
+        );
+        assert_eq!(s.ws_failed(0.0), WsFailure::Retry, "one check at a time");
+        assert!(
+            s.http_checked(true),
+            "HTTP works: try WebSocket once more, now"
+        );
+        assert_eq!(s.current(), Transport::WebSocket);
+        assert_eq!(s.ws_failed(100.0), WsFailure::FellBack);
         assert_eq!(s.current(), Transport::Polling);
         assert_eq!(s.next_wakeup(), Some(100.0 + 30_000.0));
     }
 
     #[test]
+    fn a_server_coming_back_from_a_restart_keeps_the_websocket() {
+        let mut s = selector();
+        s.ws_failed(0.0);
+        s.ws_failed(0.0);
+        assert!(s.http_checked(true));
+        // The confirming attempt works: the failures were the restart, not a proxy.
+        s.handshake_completed();
+        assert_eq!(s.current(), Transport::WebSocket);
+        assert_eq!(s.ws_failed(0.0), WsFailure::Retry, "the count starts over");
+    }
+
+    #[test]
     fn a_server_that_is_down_keeps_the_websocket() {
         let mut s = selector();
-        s.ws_failed();
-        assert!(s.ws_failed());
-        assert!(!s.http_checked(100.0, false));
+        s.ws_failed(0.0);
+        assert_eq!(s.ws_failed(0.0), WsFailure::CheckHttp);
+        assert!(!s.http_checked(false));
+        // Still failing: check again (HTTP may come back before WebSockets do).
+        assert_eq!(s.ws_failed(0.0), WsFailure::CheckHttp);
         assert_eq!(s.current(), Transport::WebSocket);
     }
 
     #[test]
     fn a_completed_handshake_resets_the_failure_count() {
         let mut s = selector();
-        s.ws_failed();
+        s.ws_failed(0.0);
         s.handshake_completed();
-        assert!(!s.ws_failed(), "failures must be in a row");
+        assert_eq!(
+            s.ws_failed(0.0),
+            WsFailure::Retry,
+            "failures must be in a row"
+        );
     }
 
     #[test]
     fn probes_run_on_schedule_and_a_working_one_switches_back() {
         let mut s = selector();
-        s.ws_failed();
-        s.ws_failed();
-        s.http_checked(0.0, true);
+        s.ws_failed(0.0);
+        s.ws_failed(0.0);
+        s.http_checked(true);
+        s.ws_failed(0.0);
         assert!(!s.probe_due(29_999.0));
         assert!(s.probe_due(30_000.0));
         s.probe_started();

@@ -6,14 +6,24 @@
 //! means the client fell behind, so it is disconnected (it resyncs on reconnect) instead
 //! of silently missing an op.
 
-use std::sync::Arc;
+use app::protocol::ServerMsg;
 use tokio::sync::mpsc;
+
+/// A serialized `ServerMsg`. Reference-counted bytes: a broadcast serializes once and every
+/// member's queue (and socket write) shares the same buffer.
+pub type Frame = axum::extract::ws::Utf8Bytes;
+
+/// Serializes a message once for every recipient.
+pub fn frame(msg: &ServerMsg) -> Frame {
+    // ServerMsg holds only strings, numbers and vectors: serialization cannot fail.
+    Frame::from(serde_json::to_string(msg).expect("ServerMsg serializes"))
+}
 
 /// What the room hands a connection's writer.
 #[derive(Debug, Clone)]
 pub enum Outgoing {
     /// A serialized `ServerMsg`, shared by every member it was broadcast to.
-    Frame(Arc<str>),
+    Frame(Frame),
     /// Close the connection with this WebSocket close code and reason.
     Close { code: u16, reason: &'static str },
 }
@@ -55,7 +65,7 @@ impl MemberOutbox {
 
     /// Queues a durable frame. When only the last slot is left, it is used for a close
     /// message instead, and the caller must drop the member.
-    pub fn send_durable(&self, frame: Arc<str>) -> Delivery {
+    pub fn send_durable(&self, frame: Frame) -> Delivery {
         if self.tx.capacity() <= 1 {
             let _ = self.tx.try_send(Outgoing::Close {
                 code: CLOSE_SLOW_CONSUMER,
@@ -70,7 +80,7 @@ impl MemberOutbox {
     }
 
     /// Queues an ephemeral frame if the queue is not busy; otherwise drops it.
-    pub fn send_ephemeral(&self, frame: Arc<str>) -> Delivery {
+    pub fn send_ephemeral(&self, frame: Frame) -> Delivery {
         if self.tx.is_closed() {
             return Delivery::Overflowed;
         }
@@ -94,8 +104,8 @@ impl MemberOutbox {
 mod tests {
     use super::*;
 
-    fn frame() -> Arc<str> {
-        Arc::from("{}")
+    fn frame() -> Frame {
+        Frame::from_static("{}")
     }
 
     #[test]

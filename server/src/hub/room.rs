@@ -11,7 +11,7 @@
 //! after it, the member is removed and peers see it leave.
 
 use super::{
-    outbox::{Delivery, MemberOutbox},
+    outbox::{frame, Delivery, MemberOutbox},
     HubSettings, JoinAccepted, JoinReply, JoinRequest, LeaveReason, RoomCmd, RoomSnapshot,
     Unregister,
 };
@@ -587,12 +587,6 @@ impl Room {
         }
         self.members.clear();
     }
-}
-
-/// Serializes a message once for every recipient.
-fn frame(msg: &ServerMsg) -> Arc<str> {
-    // ServerMsg holds only strings, numbers and vectors: serialization cannot fail.
-    Arc::from(serde_json::to_string(msg).expect("ServerMsg serializes"))
 }
 
 async fn sleep_until_opt(deadline: Option<Instant>) {

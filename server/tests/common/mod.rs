@@ -123,6 +123,16 @@ pub fn stroke(id: &str) -> Stroke {
     }
 }
 
+/// `op` adding `stroke(stroke_id)` under `op_id`.
+pub fn add_stroke(op_id: &str, stroke_id: &str) -> ClientMsg {
+    ClientMsg::Op {
+        op_id: op_id.into(),
+        op: Op::AddStroke {
+            stroke: stroke(stroke_id),
+        },
+    }
+}
+
 /// Opens a raw socket to `/ws/{room}` without saying hello.
 pub async fn connect_raw(server: &TestServer, room: &str) -> Socket {
     let (socket, _) = connect_async(format!("ws://{}/ws/{room}", server.addr))
