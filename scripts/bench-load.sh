@@ -32,7 +32,16 @@ fi
 out="$TETHER_ROOT/target/bench"
 mkdir -p "$out"
 results="$out/results.jsonl"
-: > "$results"
+# KEEP_OTHER_RESULTS=1 with TARGETS=...: re-measure only those targets (and the storm and
+# WASM size), keeping the previous run's lines for the other targets.
+if [ "${KEEP_OTHER_RESULTS:-0}" = 1 ] && [ -f "$results" ]; then
+  keep="$(mktemp)"
+  pattern="\"target\":\"($(echo "$TARGETS" | tr ' ' '|'))\"|\"scenario\":\"(meta|storm|wasm)\""
+  grep -v -E "$pattern" "$results" > "$keep" || true
+  mv "$keep" "$results"
+else
+  : > "$results"
+fi
 machine="$(nproc) vCPU $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(free -g | awk '/^Mem:/ {print $2}') GiB RAM, Linux $(uname -r)"
 node_version="$(node --version)"
 peer_version() { node -p "require('./tools/peers/node_modules/$1/package.json').version"; }

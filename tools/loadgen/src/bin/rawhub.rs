@@ -1,6 +1,7 @@
 //! The raw ceiling for the benchmark: a minimal tokio TCP fan-out. A client's first line
 //! names its room; every later line is copied to the room's other clients. No WebSocket
-//! framing, no JSON parsing — only what any hub must do: read, look up, write.
+//! framing, no JSON parsing — only what any hub must do: read, look up, write (batched,
+//! one flush per burst).
 //!
 //! `rawhub 127.0.0.1:0` prints `listening on <addr>` and runs until killed.
 
@@ -43,9 +44,16 @@ async fn main() -> std::io::Result<()> {
                 .entry(room.clone())
                 .or_default()
                 .insert(id, tx);
+            // Write whatever is queued, then flush once: the same batching Tether's writer
+            // does, so the ceiling is not held down by one syscall per message.
             tokio::spawn(async move {
+                let mut out = tokio::io::BufWriter::with_capacity(16 * 1024, write);
                 while let Some(bytes) = rx.recv().await {
-                    if write.write_all(&bytes).await.is_err() {
+                    let mut ok = out.write_all(&bytes).await.is_ok();
+                    while let (true, Ok(more)) = (ok, rx.try_recv()) {
+                        ok = out.write_all(&more).await.is_ok();
+                    }
+                    if !ok || out.flush().await.is_err() {
                         break;
                     }
                 }
