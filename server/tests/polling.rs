@@ -309,19 +309,9 @@ async fn a_session_that_stops_polling_expires_like_a_dropped_socket() {
         })
         .await;
     // Alice's tab stops polling.
-    let away = bob
-        .until(|m| match m {
-            ServerMsg::PeerAway { session } => Some(session),
-            _ => None,
-        })
-        .await;
+    let away = bob.until(peer_away).await;
     assert_eq!(away, joined);
-    let left = bob
-        .until(|m| match m {
-            ServerMsg::PeerLeft { session } => Some(session),
-            _ => None,
-        })
-        .await;
+    let left = bob.until(peer_left).await;
     assert_eq!(left, joined);
     let gone = request(poller.http.get(format!(
         "{}/api/poll/{}?ack={}",

@@ -384,12 +384,7 @@ async fn presence_follows_joins_and_leaves() {
     let server = TestServer::temp(&["--grace-ms", "300"]).await;
     let (mut alice, _) = Client::join(&server, "r", "alice", None).await;
     let (bob, _) = Client::join(&server, "r", "bob", None).await;
-    let joined = alice
-        .until(|m| match m {
-            ServerMsg::PeerJoined { peer } => Some(peer),
-            _ => None,
-        })
-        .await;
+    let joined = alice.until(peer_joined).await;
     assert_eq!(
         (joined.name.as_str(), joined.session.as_str(), joined.state),
         ("bob", bob.session.as_str(), PeerState::Active)
@@ -408,19 +403,9 @@ async fn presence_follows_joins_and_leaves() {
     // A dropped connection is first away (it may come back), then gone.
     let bob_session = bob.session.clone();
     drop(bob);
-    let away = alice
-        .until(|m| match m {
-            ServerMsg::PeerAway { session } => Some(session),
-            _ => None,
-        })
-        .await;
+    let away = alice.until(peer_away).await;
     assert_eq!(away, bob_session);
-    let left = alice
-        .until(|m| match m {
-            ServerMsg::PeerLeft { session } => Some(session),
-            _ => None,
-        })
-        .await;
+    let left = alice.until(peer_left).await;
     assert_eq!(left, bob_session);
 }
 
@@ -435,12 +420,7 @@ async fn a_session_resumes_within_the_grace_period_with_its_token() {
     };
     assert!(!first.resumed);
     drop(bob);
-    let away = alice
-        .until(|m| match m {
-            ServerMsg::PeerAway { session } => Some(session),
-            _ => None,
-        })
-        .await;
+    let away = alice.until(peer_away).await;
     assert_eq!(away, first.session);
 
     let mut again = connect_raw(&server, "r").await;
@@ -463,12 +443,7 @@ async fn a_session_resumes_within_the_grace_period_with_its_token() {
         second.session, first.session,
         "same session, peers keep their view"
     );
-    let back = alice
-        .until(|m| match m {
-            ServerMsg::PeerBack { session } => Some(session),
-            _ => None,
-        })
-        .await;
+    let back = alice.until(peer_back).await;
     assert_eq!(back, first.session);
 }
 
@@ -550,12 +525,7 @@ async fn a_connection_that_stops_answering_pings_is_dropped() {
         .await;
     // Bob's socket stays open but is never read again: no pongs.
     let bob_session = bob.session.clone();
-    let away = alice
-        .until(|m| match m {
-            ServerMsg::PeerAway { session } => Some(session),
-            _ => None,
-        })
-        .await;
+    let away = alice.until(peer_away).await;
     assert_eq!(away, bob_session, "the silent connection was dropped");
     drop(bob);
 }

@@ -123,6 +123,35 @@ pub fn stroke(id: &str) -> Stroke {
     }
 }
 
+/// Presence matchers for [`Client::until`]: the session (or peer) of the message.
+pub fn peer_joined(msg: ServerMsg) -> Option<app::protocol::Peer> {
+    match msg {
+        ServerMsg::PeerJoined { peer } => Some(peer),
+        _ => None,
+    }
+}
+
+pub fn peer_away(msg: ServerMsg) -> Option<String> {
+    match msg {
+        ServerMsg::PeerAway { session } => Some(session),
+        _ => None,
+    }
+}
+
+pub fn peer_back(msg: ServerMsg) -> Option<String> {
+    match msg {
+        ServerMsg::PeerBack { session } => Some(session),
+        _ => None,
+    }
+}
+
+pub fn peer_left(msg: ServerMsg) -> Option<String> {
+    match msg {
+        ServerMsg::PeerLeft { session } => Some(session),
+        _ => None,
+    }
+}
+
 /// `op` adding `stroke(stroke_id)` under `op_id`.
 pub fn add_stroke(op_id: &str, stroke_id: &str) -> ClientMsg {
     ClientMsg::Op {
