@@ -42,6 +42,10 @@ use tracing::debug;
 /// request; a second of drawing is far below this).
 pub const MAX_BATCH_MESSAGES: usize = 256;
 
+/// Replies (pongs, errors) a session may have waiting for its next poll. A client that
+/// sends without polling gets `429 too_many_unread` instead of growing this without bound.
+pub const MAX_UNREAD_REPLIES: usize = 1024;
+
 /// Largest `send` body: a batch of maximal messages would be refused anyway.
 pub const MAX_BATCH_BYTES: usize = 512 * 1024;
 
@@ -406,6 +410,19 @@ pub async fn send(
                 "{} messages; the limit is {MAX_BATCH_MESSAGES}",
                 batch.messages.len()
             ),
+        ));
+    }
+    let unread = poll
+        .direct
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .frames
+        .len();
+    if unread + batch.messages.len() > MAX_UNREAD_REPLIES {
+        return Err(PollError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_unread",
+            format!("{unread} replies are waiting to be polled; poll before sending more"),
         ));
     }
     *poll.last_seen.lock().unwrap_or_else(|p| p.into_inner()) = Instant::now();

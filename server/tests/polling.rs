@@ -257,7 +257,25 @@ async fn bad_requests_get_clear_json_errors_and_change_nothing() {
         (second.status, code(&second).as_str()),
         (409, "poll_in_progress")
     );
-    assert_eq!(held.await.unwrap().status, 200);
+    let held = held.await.unwrap();
+    assert_eq!(held.status, 200);
+    poller.ack = held.body["batch"].as_u64().unwrap();
+
+    // Sending without ever polling: the replies waiting are bounded.
+    let pings: Vec<ClientMsg> = (0..200).map(|i| ClientMsg::Ping { t: i as f64 }).collect();
+    for _ in 0..5 {
+        assert_eq!(poller.send(&pings).await.status, 200);
+    }
+    let answer = poller.send(&pings).await;
+    assert_eq!(
+        (answer.status, code(&answer).as_str()),
+        (429, "too_many_unread")
+    );
+    // Polling drains them, and sending works again.
+    let (replies, _) = poller.poll().await;
+    assert_eq!(replies.len(), 1000);
+    assert_eq!(poller.send(&pings).await.status, 200);
+    poller.poll().await;
 
     let too_many: Vec<ClientMsg> = (0..300).map(|i| ClientMsg::Ping { t: i as f64 }).collect();
     let answer = poller.send(&too_many).await;
