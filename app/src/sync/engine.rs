@@ -449,12 +449,17 @@ impl SyncEngine {
     /// The user pressed "Retry now".
     pub fn retry_now(&mut self, now: f64) {
         self.now(now);
-        if matches!(
-            self.link,
-            Link::Waiting { .. } | Link::Failed { .. } | Link::Offline { .. }
-        ) {
-            self.backoff.reset();
-            self.connect(now);
+        match self.link {
+            Link::Waiting { .. } | Link::Failed { .. } | Link::Offline { .. } => {
+                self.backoff.reset();
+                self.connect(now);
+            }
+            // An attempt that may be hanging: the user asked, start a fresh one.
+            Link::Connecting { .. } => {
+                self.effects.push(Effect::Disconnect);
+                self.connect(now);
+            }
+            Link::Idle | Link::Live { .. } => {}
         }
         self.track_state(now);
     }
@@ -511,7 +516,11 @@ impl SyncEngine {
     /// The state the chip shows.
     pub fn state(&self) -> ConnectionState {
         match &self.link {
-            Link::Idle | Link::Connecting { .. } if !self.ever_connected => {
+            // Only the very first attempt is "connecting"; once one failed, every further
+            // attempt is a reconnection (the chip keeps "Retry now" instead of flapping).
+            Link::Idle | Link::Connecting { .. }
+                if !self.ever_connected && self.backoff.attempt() == 0 =>
+            {
                 ConnectionState::Connecting
             }
             Link::Idle | Link::Connecting { .. } | Link::Waiting { .. } => {

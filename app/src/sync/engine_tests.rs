@@ -510,6 +510,28 @@ fn a_dead_link_is_abandoned_and_replaced_at_once() {
 }
 
 #[test]
+fn after_a_failed_first_attempt_the_state_stays_reconnecting_and_retry_restarts_a_hung_attempt() {
+    let mut engine = SyncEngine::new(config(), Board::new(), None, vec![]);
+    engine.start(0.0);
+    assert_eq!(engine.state(), ConnectionState::Connecting);
+    engine.opened(1.0);
+    engine.closed(2.0, 0.5);
+    assert_eq!(engine.state(), ConnectionState::Reconnecting);
+    engine.tick(engine.retry_at().unwrap(), 0.5);
+    assert_eq!(
+        engine.state(),
+        ConnectionState::Reconnecting,
+        "no flapping back to connecting"
+    );
+    engine.drain_effects();
+    engine.retry_now(700.0);
+    assert_eq!(
+        engine.drain_effects(),
+        [Effect::Disconnect, Effect::Connect(Transport::WebSocket)]
+    );
+}
+
+#[test]
 fn a_hung_handshake_is_abandoned() {
     let mut engine = SyncEngine::new(config(), Board::new(), None, vec![]);
     engine.start(0.0);
