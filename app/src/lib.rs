@@ -2,30 +2,25 @@
 //! (feature `hydrate`).
 //!
 //! Layout:
-//! - [`protocol`]: wire messages (pure).  [`limits`]: input limits.  [`ids`]: id rules.
-//! - [`board`]: the document model — strokes, ops, apply, hash, validation (pure).
-//! - [`sync`]: the client's connection engine and its parts (pure).
-//! - [`socket`]: the reactive state/actions the components use (no browser APIs).
-//! - [`snapshot`]: the board's state embedded in the server-rendered page.
-//! - [`components`]: UI components, one per file; [`pages`]: routed pages; [`tools`].
+//! - [`client`]: the reactive socket signal — board state and actions the components use
+//!   (no browser APIs; the `frontend` runtime drives it).
+//! - [`notices`]: the wording of toasts.  [`drawing`]: the drawing tools (pen, eraser,
+//!   palette, widths).  [`snapshot`]: the board's state embedded in the server-rendered page.
+//! - [`components`]: UI components, one per file; [`pages`]: routed pages.
 //! - this file: the HTML [`shell`] and the routed [`App`] root.
 //!
-//! Pure modules never touch IO, time or randomness: callers pass them in, so they are
-//! unit-tested natively with `cargo test`.
+//! The protocol, the board model and the sync engine live in `tether-core`, which every
+//! crate shares; this crate is the UI around them.
 
 // Leptos view types nest deeply; the board page exceeds the default query depth.
 #![recursion_limit = "512"]
 
-pub mod board;
+pub mod client;
 pub mod components;
-pub mod ids;
-pub mod limits;
+pub mod drawing;
+pub mod notices;
 pub mod pages;
-pub mod protocol;
 pub mod snapshot;
-pub mod socket;
-pub mod sync;
-pub mod tools;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};

@@ -5,8 +5,8 @@
 //! async resource (which would pull Leptos' async hydration and a server-function client
 //! into the WASM bundle).
 
-use crate::board::Stroke;
 use serde::{Deserialize, Serialize};
+use tether_core::board::Stroke;
 
 /// A board's confirmed strokes at `seq` of the room's history `epoch`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -62,7 +62,7 @@ pub fn to_script_json(board: &EmbeddedBoard) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::board::Point;
+    use tether_core::board::Point;
 
     #[test]
     fn embedded_json_cannot_close_its_script_and_round_trips() {

@@ -1,6 +1,6 @@
 //! Clock, randomness and ids, from the browser.
 
-use app::ids::{id_from_random, ID_RANDOM_BYTES};
+use tether_core::ids::{id_from_random, ID_RANDOM_BYTES};
 
 /// Wall-clock milliseconds since the Unix epoch. Wall clock on purpose: it keeps running
 /// while a tab is frozen or the machine sleeps, which is what the heartbeat must notice.

@@ -4,7 +4,7 @@
 //!
 //! Layout (all wasm32-only; on a native target this crate is empty so that
 //! `cargo test --workspace` never mixes the app's `hydrate` and `ssr` features):
-//! - [`runtime`]: runs the `app::sync` engine — performs its effects, feeds it events.
+//! - [`runtime`]: runs the `tether_core::sync` engine — performs its effects, feeds it events.
 //! - [`transport`]: one face for both transports; [`websocket`]: the WebSocket transport
 //!   (abandonable without waiting for `onclose`) and the upgrade probe; [`polling`]: the
 //!   HTTP long-polling fallback.
@@ -27,7 +27,7 @@ mod websocket;
 #[cfg(target_arch = "wasm32")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
-    use app::socket::{Connector, ConnectorContext};
+    use app::client::{Connector, ConnectorContext};
     use leptos::prelude::*;
     use std::rc::Rc;
 

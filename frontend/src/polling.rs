@@ -2,7 +2,8 @@
 //! protocol messages over `POST /api/poll/open/{room}` (the hello), `GET /api/poll/{sid}`
 //! (held until messages arrive; each poll acknowledges the previous batch, so a lost
 //! response is sent again) and `POST /api/poll/{sid}/send` (batched, one request in flight
-//! at a time, in order).
+//! at a time, in order; a backlog is cut into batches within the server's limits by
+//! [`poll_batches`]).
 
 use crate::transport::Handlers;
 use gloo_net::http::Request;
@@ -12,6 +13,7 @@ use std::{
     cell::{Cell, RefCell},
     rc::Rc,
 };
+use tether_core::protocol::poll_batches;
 use wasm_bindgen_futures::spawn_local;
 use web_sys::AbortController;
 
@@ -117,7 +119,7 @@ async fn flush(inner: Rc<Inner>) {
         let sid = inner.sid.borrow().clone();
         let ok = match sid {
             None => open_session(&inner, batch).await,
-            Some(sid) => send_batch(&inner, &sid, &batch).await,
+            Some(sid) => send_messages(&inner, &sid, batch).await,
         };
         if !ok {
             inner.fail();
@@ -149,7 +151,17 @@ async fn open_session(inner: &Rc<Inner>, mut batch: Vec<String>) -> bool {
     };
     *inner.sid.borrow_mut() = Some(opened.sid.clone());
     spawn_local(poll_loop(inner.clone(), opened.sid.clone()));
-    batch.is_empty() || send_batch(inner, &opened.sid, &batch).await
+    send_messages(inner, &opened.sid, batch).await
+}
+
+/// Sends `messages` in order, in as many requests as the server's batch limits need.
+async fn send_messages(inner: &Rc<Inner>, sid: &str, messages: Vec<String>) -> bool {
+    for batch in poll_batches(messages) {
+        if !send_batch(inner, sid, &batch).await {
+            return false;
+        }
+    }
+    true
 }
 
 async fn send_batch(inner: &Rc<Inner>, sid: &str, batch: &[String]) -> bool {

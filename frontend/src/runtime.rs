@@ -8,15 +8,12 @@
 use crate::{
     browser::{self, now, random, random_id},
     storage::{self, OutboxStore},
-    transport::{Handlers, Link},
+    transport::{Handlers, OpenTransport},
     websocket,
 };
 use app::{
-    board::{Board, Op},
-    protocol::{clean_name, ClientMsg, LiveStroke, ServerMsg},
-    socket::{BoardActions, BoardState, ConnectParams, Connector, Toast, ToastKind},
-    sync::{Effect, EngineConfig, Notice, SyncEngine, Transport},
-    tools::presence_color,
+    client::{BoardActions, BoardState, ConnectParams, Connector},
+    notices::{ToastKind, STORAGE_FULL},
 };
 use gloo_events::EventListener;
 use gloo_timers::callback::Timeout;
@@ -25,6 +22,12 @@ use std::{
     cell::RefCell,
     collections::VecDeque,
     rc::{Rc, Weak},
+};
+use tether_core::{
+    board::{Board, Op},
+    colors::presence_color,
+    protocol::{clean_name, ClientMsg, LiveStroke, ServerMsg},
+    sync::{ConnectionId, Effect, EngineConfig, SyncEngine, Transport},
 };
 use web_sys::VisibilityState;
 
@@ -43,7 +46,7 @@ type Step = Box<dyn FnOnce(&mut SyncEngine, f64, f64)>;
 pub struct Runtime {
     inner: RefCell<Inner>,
     /// Steps that arrived while another step was running (never dropped).
-    queued: RefCell<VecDeque<(Option<u64>, Step)>>,
+    queued: RefCell<VecDeque<Step>>,
     me: Weak<Runtime>,
 }
 
@@ -51,16 +54,13 @@ struct Inner {
     engine: SyncEngine,
     state: BoardState,
     room: String,
-    transport: Option<Link>,
-    /// Incremented for every transport; events of older ones are ignored.
-    generation: u64,
+    transport: Option<OpenTransport>,
     timer: Option<Timeout>,
     outbox_store: OutboxStore,
     /// The user was told local storage is full (told again only after it recovered).
     storage_warned: bool,
     listeners: Vec<EventListener>,
     closed: bool,
-    next_toast: u64,
 }
 
 impl Runtime {
@@ -92,20 +92,18 @@ impl Runtime {
                 state,
                 room: params.room,
                 transport: None,
-                generation: 0,
                 timer: None,
                 outbox_store,
                 storage_warned: false,
                 listeners: Vec::new(),
                 closed: false,
-                next_toast: 0,
             }),
             queued: RefCell::new(VecDeque::new()),
             me: me.clone(),
         });
         runtime.listen_to_the_browser();
         let (online, visible) = (navigator_online(), document_visible());
-        runtime.step(None, move |engine, now, random| {
+        runtime.step(move |engine, now, random| {
             engine.set_online(now, random, online);
             engine.set_visible(now, visible);
             engine.start(now);
@@ -113,26 +111,19 @@ impl Runtime {
         runtime
     }
 
-    /// Runs one engine step, then performs its effects and refreshes the view. Steps of
-    /// sockets other than the current one (`generation`) are ignored.
-    fn step(
-        &self,
-        generation: Option<u64>,
-        step: impl FnOnce(&mut SyncEngine, f64, f64) + 'static,
-    ) {
-        self.queued
-            .borrow_mut()
-            .push_back((generation, Box::new(step)));
+    /// Runs one engine step, then performs its effects and refreshes the view.
+    fn step(&self, step: impl FnOnce(&mut SyncEngine, f64, f64) + 'static) {
+        self.queued.borrow_mut().push_back(Box::new(step));
         // A step already running drains the queue itself when it finishes.
         let Ok(mut inner) = self.inner.try_borrow_mut() else {
             return;
         };
         loop {
             let next = self.queued.borrow_mut().pop_front();
-            let Some((generation, step)) = next else {
+            let Some(step) = next else {
                 break;
             };
-            if inner.closed || generation.is_some_and(|g| g != inner.generation) {
+            if inner.closed {
                 continue;
             }
             let now = now();
@@ -157,7 +148,7 @@ impl Runtime {
             let delay = (at - now).clamp(0.0, i32::MAX as f64) as u32;
             Timeout::new(delay, move || {
                 if let Some(runtime) = me.upgrade() {
-                    runtime.step(None, |engine, now, random| engine.tick(now, random));
+                    runtime.step(|engine, now, random| engine.tick(now, random));
                 }
             })
         });
@@ -165,20 +156,19 @@ impl Runtime {
 
     fn perform(&self, inner: &mut Inner, effect: Effect, now: f64) {
         match effect {
-            Effect::Connect(kind) => {
+            Effect::Connect { id, transport } => {
                 if let Some(old) = inner.transport.take() {
                     old.abandon();
                 }
-                inner.generation += 1;
-                let handlers = self.socket_handlers(inner.generation);
-                match Link::open(kind, &inner.room, handlers) {
-                    Ok(transport) => inner.transport = Some(transport),
+                let handlers = self.transport_handlers(id);
+                match OpenTransport::open(transport, &inner.room, handlers) {
+                    Ok(open) => inner.transport = Some(open),
                     Err(error) => {
                         browser::warn(&format!(
                             "cannot open a {} transport: {error}",
-                            kind.as_str()
+                            transport.as_str()
                         ));
-                        inner.engine.closed(now, random());
+                        inner.engine.closed(now, random(), id);
                     }
                 }
             }
@@ -190,9 +180,7 @@ impl Runtime {
                         Ok(response) if response.ok()
                     );
                     if let Some(runtime) = me.upgrade() {
-                        runtime.step(None, move |engine, now, _| {
-                            engine.http_checked(now, reachable)
-                        });
+                        runtime.step(move |engine, now, _| engine.http_checked(now, reachable));
                     }
                 });
             }
@@ -200,9 +188,7 @@ impl Runtime {
                 let me = self.me.clone();
                 websocket::probe(move |works| {
                     if let Some(runtime) = me.upgrade() {
-                        runtime.step(None, move |engine, now, _| {
-                            engine.probe_finished(now, works)
-                        });
+                        runtime.step(move |engine, now, _| engine.probe_finished(now, works));
                     }
                 });
             }
@@ -215,9 +201,7 @@ impl Runtime {
             Effect::Send(msg) => {
                 if let Some(transport) = &inner.transport {
                     match serde_json::to_string(&msg) {
-                        Ok(text) if transport.send(&text) => {
-                            inner.engine.count_bytes(false, text.len())
-                        }
+                        Ok(text) if transport.send(&text) => inner.engine.count_sent(text.len()),
                         Ok(_) => {}
                         Err(error) => browser::warn(&format!("cannot encode a message: {error}")),
                     }
@@ -227,29 +211,32 @@ impl Runtime {
                 Ok(()) => inner.storage_warned = false,
                 Err(_) if !inner.storage_warned => {
                     inner.storage_warned = true;
-                    let message = "This browser's storage is full: unsent strokes are kept only while this tab stays open.";
-                    toast(inner, ToastKind::Failed, message.to_owned());
+                    inner
+                        .state
+                        .toast(ToastKind::Failed, STORAGE_FULL.to_owned());
                 }
                 Err(_) => {}
             },
-            Effect::Notice(notice) => notify(inner, notice),
+            Effect::Notice(notice) => inner.state.notify(&notice),
         }
     }
 
-    fn socket_handlers(&self, generation: u64) -> Handlers {
+    /// Handlers that report connection `id`'s events; the engine ignores them once it
+    /// has abandoned that connection.
+    fn transport_handlers(&self, id: ConnectionId) -> Handlers {
         let (open, text, close) = (self.me.clone(), self.me.clone(), self.me.clone());
         Handlers {
             on_open: Box::new(move || {
                 if let Some(runtime) = open.upgrade() {
-                    runtime.step(Some(generation), |engine, now, _| engine.opened(now));
+                    runtime.step(move |engine, now, _| engine.opened(now, id));
                 }
             }),
             on_text: Box::new(move |frame: String| {
                 if let Some(runtime) = text.upgrade() {
-                    runtime.step(Some(generation), move |engine, now, random| {
-                        engine.count_bytes(true, frame.len());
+                    runtime.step(move |engine, now, random| {
+                        engine.count_received(frame.len());
                         match serde_json::from_str::<ServerMsg>(&frame) {
-                            Ok(msg) => engine.received(now, random, msg),
+                            Ok(msg) => engine.received(now, random, id, msg),
                             Err(error) => {
                                 browser::warn(&format!("unreadable server message: {error}"))
                             }
@@ -259,9 +246,7 @@ impl Runtime {
             }),
             on_close: Box::new(move || {
                 if let Some(runtime) = close.upgrade() {
-                    runtime.step(Some(generation), |engine, now, random| {
-                        engine.closed(now, random)
-                    });
+                    runtime.step(move |engine, now, random| engine.closed(now, random, id));
                 }
             }),
         }
@@ -278,7 +263,7 @@ impl Runtime {
         let on = |runtime: Weak<Runtime>, step: fn(&mut SyncEngine, f64, f64)| {
             move |_: &web_sys::Event| {
                 if let Some(runtime) = runtime.upgrade() {
-                    runtime.step(None, step);
+                    runtime.step(step);
                 }
             }
         };
@@ -321,29 +306,25 @@ impl BoardActions for Runtime {
 
     fn submit(&self, op: Op) {
         let op_id = random_id();
-        self.step(None, move |engine, now, _| engine.submit(now, op_id, op));
+        self.step(move |engine, now, _| engine.submit(now, op_id, op));
     }
 
     fn live(&self, live: LiveStroke) {
-        self.step(None, move |engine, _, _| {
-            engine.send_ephemeral(ClientMsg::LiveStroke(live))
-        });
+        self.step(move |engine, _, _| engine.send_ephemeral(ClientMsg::LiveStroke(live)));
     }
 
     fn cursor(&self, x: f32, y: f32) {
-        self.step(None, move |engine, _, _| {
-            engine.send_ephemeral(ClientMsg::Cursor { x, y })
-        });
+        self.step(move |engine, _, _| engine.send_ephemeral(ClientMsg::Cursor { x, y }));
     }
 
     fn retry_now(&self) {
-        self.step(None, |engine, now, _| engine.retry_now(now));
+        self.step(|engine, now, _| engine.retry_now(now));
     }
 
     fn rename(&self, name: String) {
         storage::store_name(&name);
         self.inner.borrow().state.name.set(name.clone());
-        self.step(None, move |engine, _, _| engine.set_name(name));
+        self.step(move |engine, _, _| engine.set_name(name));
     }
 
     /// The user left the board: say `Bye` (peers see them leave at once, no grace
@@ -370,44 +351,6 @@ impl BoardActions for Runtime {
         drop(inner);
         drop(listeners);
     }
-}
-
-fn notify(inner: &mut Inner, notice: Notice) {
-    let (kind, message) = match notice {
-        Notice::ConnectionLost => (
-            ToastKind::Lost,
-            "Connection lost. Keep drawing: your strokes are saved here and sent when it is back."
-                .to_owned(),
-        ),
-        Notice::Restored { synced } => {
-            // The outage is over: its warnings are no longer true.
-            inner.state.toasts.update(|all| {
-                all.retain(|t| !matches!(t.kind, ToastKind::Lost | ToastKind::Failed))
-            });
-            let message = match synced {
-                0 => "Connection restored.".to_owned(),
-                1 => "Connection restored: 1 stroke synced.".to_owned(),
-                n => format!("Connection restored: {n} strokes synced."),
-            };
-            (ToastKind::Restored, message)
-        }
-        Notice::Failed { reason } => (ToastKind::Failed, format!("Disconnected: {reason}.")),
-        Notice::Rejected { reason, .. } => (
-            ToastKind::Rejected,
-            format!("The server refused a change: {reason}."),
-        ),
-    };
-    toast(inner, kind, message);
-}
-
-fn toast(inner: &mut Inner, kind: ToastKind, message: String) {
-    inner.next_toast += 1;
-    let toast = Toast {
-        id: inner.next_toast,
-        kind,
-        message,
-    };
-    inner.state.toasts.update(|all| all.push(toast));
 }
 
 fn navigator_online() -> bool {

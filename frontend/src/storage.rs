@@ -9,7 +9,7 @@
 //! resending idempotent.
 
 use crate::browser::random_id;
-use app::sync::{
+use tether_core::sync::{
     outbox::{Outbox, PendingOp},
     Transport,
 };
@@ -34,7 +34,7 @@ fn get_or_create(storage: Option<Storage>, key: &str, make: impl FnOnce() -> Str
         .as_ref()
         .and_then(|s| s.get_item(key).ok().flatten())
     {
-        if app::ids::is_valid_id(&existing) {
+        if tether_core::ids::is_valid_id(&existing) {
             return existing;
         }
     }

@@ -1,8 +1,8 @@
-//! The two transports behind one face: the runtime opens, sends on and abandons a
-//! [`Link`] without caring which kind it is.
+//! The two transports behind one face: the runtime opens, sends on and abandons an
+//! [`OpenTransport`] without caring which kind it is.
 
 use crate::{polling::PollTransport, websocket::WsTransport};
-use app::sync::Transport;
+use tether_core::sync::Transport;
 
 /// Event callbacks of one transport instance.
 pub struct Handlers {
@@ -14,36 +14,36 @@ pub struct Handlers {
 }
 
 /// An open (or opening) transport.
-pub enum Link {
+pub enum OpenTransport {
     WebSocket(WsTransport),
     Polling(PollTransport),
 }
 
-impl Link {
+impl OpenTransport {
     /// Opens a transport of `kind` to `room`.
     pub fn open(kind: Transport, room: &str, handlers: Handlers) -> Result<Self, String> {
         match kind {
             Transport::WebSocket => {
                 let url = crate::websocket::url_for(room).ok_or("no page location")?;
-                WsTransport::open(&url, handlers).map(Link::WebSocket)
+                WsTransport::open(&url, handlers).map(OpenTransport::WebSocket)
             }
-            Transport::Polling => Ok(Link::Polling(PollTransport::open(room, handlers))),
+            Transport::Polling => Ok(OpenTransport::Polling(PollTransport::open(room, handlers))),
         }
     }
 
     /// Sends one message (JSON text); `false` if the transport cannot take it now.
     pub fn send(&self, text: &str) -> bool {
         match self {
-            Link::WebSocket(ws) => ws.send(text),
-            Link::Polling(poll) => poll.send(text),
+            OpenTransport::WebSocket(ws) => ws.send(text),
+            OpenTransport::Polling(poll) => poll.send(text),
         }
     }
 
     /// Drops the transport without waiting for anything; none of its handlers runs again.
     pub fn abandon(self) {
         match self {
-            Link::WebSocket(ws) => ws.abandon(),
-            Link::Polling(poll) => poll.abandon(),
+            OpenTransport::WebSocket(ws) => ws.abandon(),
+            OpenTransport::Polling(poll) => poll.abandon(),
         }
     }
 }

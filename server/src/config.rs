@@ -3,9 +3,21 @@
 //! by Leptos; flags here override them where both exist.
 
 use crate::hub::HubSettings;
-use app::protocol::{HeartbeatSettings, ReconnectSettings};
 use clap::Parser;
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
+use tether_core::{
+    defaults,
+    protocol::{HeartbeatSettings, ReconnectSettings, ServerMsg},
+};
+
+/// Frames queued for one client before it counts as too slow and is disconnected: a
+/// burst of a thousand strokes from a busy room fits; a client stalled for good does not
+/// hold memory forever.
+pub const OUTBOX_FRAMES: usize = 1024;
+
+/// Newest ops per room kept in memory to replay to clients that reconnect; clients
+/// further behind get a snapshot.
+pub const REPLAY_WINDOW: usize = 1000;
 
 /// Every tunable of a Tether server process.
 #[derive(Debug, Clone, Parser)]
@@ -25,75 +37,75 @@ pub struct Config {
     pub data_dir: PathBuf,
 
     /// How long a new connection may take to send its hello before it is closed.
-    #[arg(long, env = "TETHER_HANDSHAKE_TIMEOUT_MS", default_value_t = 10_000)]
+    #[arg(long, env = "TETHER_HANDSHAKE_TIMEOUT_MS", default_value_t = defaults::HANDSHAKE_TIMEOUT_MS)]
     pub handshake_timeout_ms: u64,
 
     /// How long an empty room stays in memory (a reload or quick reconnect finds it warm).
-    #[arg(long, env = "TETHER_ROOM_LINGER_MS", default_value_t = 30_000)]
+    #[arg(long, env = "TETHER_ROOM_LINGER_MS", default_value_t = defaults::ROOM_LINGER_MS)]
     pub room_linger_ms: u64,
 
     /// Frames queued for one client before it counts as too slow and is disconnected.
-    #[arg(long, env = "TETHER_OUTBOX_FRAMES", default_value_t = 1024)]
+    #[arg(long, env = "TETHER_OUTBOX_FRAMES", default_value_t = OUTBOX_FRAMES)]
     pub outbox_frames: usize,
 
     /// Newest ops per room kept in memory to replay to clients that reconnect.
-    #[arg(long, env = "TETHER_REPLAY_WINDOW", default_value_t = 1000)]
+    #[arg(long, env = "TETHER_REPLAY_WINDOW", default_value_t = REPLAY_WINDOW)]
     pub replay_window: usize,
 
     /// Client heartbeat: interval between app-level pings, sent to clients in Welcome.
-    #[arg(long, env = "TETHER_PING_INTERVAL_MS", default_value_t = 15_000)]
+    #[arg(long, env = "TETHER_PING_INTERVAL_MS", default_value_t = defaults::PING_INTERVAL_MS)]
     pub ping_interval_ms: u64,
 
     /// Client heartbeat: a pong later than this marks the link degraded.
-    #[arg(long, env = "TETHER_PONG_TIMEOUT_MS", default_value_t = 5_000)]
+    #[arg(long, env = "TETHER_PONG_TIMEOUT_MS", default_value_t = defaults::PONG_TIMEOUT_MS)]
     pub pong_timeout_ms: u64,
 
     /// How long a dropped session can be resumed; peers see it `away` meanwhile, then
     /// `left`.
-    #[arg(long, env = "TETHER_GRACE_MS", default_value_t = 30_000)]
+    #[arg(long, env = "TETHER_GRACE_MS", default_value_t = defaults::GRACE_MS)]
     pub grace_ms: u64,
 
     /// WebSocket Ping frames every this long; a connection that misses two pongs is
     /// dropped (browsers answer pings even in throttled background tabs).
-    #[arg(long, env = "TETHER_WS_PING_INTERVAL_MS", default_value_t = 20_000)]
+    #[arg(long, env = "TETHER_WS_PING_INTERVAL_MS", default_value_t = defaults::WS_PING_INTERVAL_MS)]
     pub ws_ping_interval_ms: u64,
 
     /// Client reconnect backoff: first ceiling (doubles per attempt).
-    #[arg(long, env = "TETHER_BACKOFF_BASE_MS", default_value_t = 1_000)]
+    #[arg(long, env = "TETHER_BACKOFF_BASE_MS", default_value_t = defaults::BACKOFF_BASE_MS)]
     pub backoff_base_ms: u64,
 
     /// Client reconnect backoff: longest delay.
-    #[arg(long, env = "TETHER_BACKOFF_CAP_MS", default_value_t = 30_000)]
+    #[arg(long, env = "TETHER_BACKOFF_CAP_MS", default_value_t = defaults::BACKOFF_CAP_MS)]
     pub backoff_cap_ms: u64,
 
     /// Client reconnect attempts before showing `failed`.
-    #[arg(long, env = "TETHER_BACKOFF_MAX_ATTEMPTS", default_value_t = 10)]
+    #[arg(long, env = "TETHER_BACKOFF_MAX_ATTEMPTS", default_value_t = defaults::BACKOFF_MAX_ATTEMPTS)]
     pub backoff_max_attempts: u32,
 
     /// A link must stay up this long before the client's attempt counter resets.
-    #[arg(long, env = "TETHER_STABLE_AFTER_MS", default_value_t = 5_000)]
+    #[arg(long, env = "TETHER_STABLE_AFTER_MS", default_value_t = defaults::STABLE_AFTER_MS)]
     pub stable_after_ms: u64,
 
     /// Clients on the polling fallback probe for a working WebSocket this often.
-    #[arg(long, env = "TETHER_WS_PROBE_INTERVAL_MS", default_value_t = 30_000)]
+    #[arg(long, env = "TETHER_WS_PROBE_INTERVAL_MS", default_value_t = defaults::WS_PROBE_INTERVAL_MS)]
     pub ws_probe_interval_ms: u64,
 
     /// At shutdown, clients are told to come back after this long...
-    #[arg(long, env = "TETHER_RESTART_RETRY_AFTER_MS", default_value_t = 1_000)]
+    #[arg(long, env = "TETHER_RESTART_RETRY_AFTER_MS", default_value_t = defaults::RESTART_RETRY_AFTER_MS)]
     pub restart_retry_after_ms: u64,
 
     /// ...plus a random share of this window, so they do not all return at once.
-    #[arg(long, env = "TETHER_RESTART_SPREAD_MS", default_value_t = 5_000)]
+    #[arg(long, env = "TETHER_RESTART_SPREAD_MS", default_value_t = defaults::RESTART_SPREAD_MS)]
     pub restart_spread_ms: u64,
 
     /// Polling transport: how long a poll is held open waiting for messages (proxies
     /// commonly cut idle requests at 30 s or more).
-    #[arg(long, env = "TETHER_POLL_HOLD_MS", default_value_t = 25_000)]
+    #[arg(long, env = "TETHER_POLL_HOLD_MS", default_value_t = defaults::POLL_HOLD_MS)]
     pub poll_hold_ms: u64,
 
     /// Polling transport: a session that has not polled for this long counts as a dropped
     /// connection (its member goes `away`, then `left` after the grace period).
-    #[arg(long, env = "TETHER_POLL_IDLE_MS", default_value_t = 35_000)]
+    #[arg(long, env = "TETHER_POLL_IDLE_MS", default_value_t = defaults::POLL_IDLE_MS)]
     pub poll_idle_ms: u64,
 }
 
@@ -133,6 +145,14 @@ impl Config {
     /// How long a poll is held.
     pub fn poll_hold(&self) -> Duration {
         Duration::from_millis(self.poll_hold_ms)
+    }
+
+    /// What every connection is told before the server shuts down.
+    pub fn restarting(&self) -> ServerMsg {
+        ServerMsg::Restarting {
+            retry_after_ms: self.restart_retry_after_ms,
+            spread_ms: self.restart_spread_ms,
+        }
     }
 
     /// Interval of WebSocket Ping frames.

@@ -4,9 +4,13 @@
 //! Layout:
 //! - [`config`]: the one configuration struct (flags with env fallbacks).
 //! - [`store`]: the `Store` trait and the embedded SQLite implementation.
-//! - [`hub`]: the registry of room actors; [`hub::outbox`]: per-member frame queues.
-//! - [`session`]: one client's session, transport-independent (validation, dispatch).
-//! - [`ws`]: the WebSocket transport (`/ws/{room}`).
+//! - [`hub`]: the registry of room actors; each room is a thin loop around a pure room
+//!   log and a pure presence table; [`hub::outbox`]: per-member frame queues.
+//! - [`connection`]: the one connection core both transports share (hello, session,
+//!   errors, close codes, the room-id extractor).
+//! - [`ws`]: the WebSocket framing (`/ws/{room}`); [`polling`]: the HTTP long-polling
+//!   framing (`/api/poll/...`).
+//! - [`board_page`]: SSR of `/b/{room}` with the room's strokes embedded.
 //! - [`health`]: `/healthz`; [`shutdown`]: SIGINT/SIGTERM; [`random`]: ids and secrets.
 //! - this file: [`app`] builds the router from state, [`run`] serves it on a listener the
 //!   caller bound until the caller's shutdown future resolves. Tests bind `127.0.0.1:0`.
@@ -14,32 +18,26 @@
 // Leptos view types nest deeply; the board page exceeds the default query depth.
 #![recursion_limit = "512"]
 
+pub mod board_page;
 pub mod config;
+pub mod connection;
 pub mod health;
 pub mod hub;
 pub mod polling;
 pub mod random;
-pub mod session;
 pub mod shutdown;
 pub mod store;
 pub mod ws;
 
-use app::{
-    ids::is_valid_id,
-    shell,
-    snapshot::{BoardSnapshot, EmbeddedBoard, InitialBoard},
-    App,
-};
+use app::{shell, App};
 use axum::{
-    body::Body,
-    extract::{FromRef, Path, Request, State},
-    response::{IntoResponse, Response},
+    extract::FromRef,
     routing::{get, post},
     Router,
 };
 use config::Config;
 use hub::Hub;
-use leptos::{config::LeptosOptions, prelude::provide_context};
+use leptos::config::LeptosOptions;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::{future::Future, sync::Arc};
 use store::{SqliteStore, Store};
@@ -103,45 +101,11 @@ pub fn app(state: AppState) -> Router {
         .route("/api/poll/open/{room}", post(polling::open))
         .route("/api/poll/{sid}", get(polling::poll))
         .route("/api/poll/{sid}/send", post(polling::send))
-        .route("/b/{room}", get(board_page))
+        .route("/b/{room}", get(board_page::board_page))
         .leptos_routes(&state, routes, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
-}
-
-/// `GET /b/{room}`: loads the room's confirmed state first, then renders the page with it
-/// embedded, so the board paints as soon as the WASM starts (and without JavaScript the
-/// HTML already carries it).
-async fn board_page(
-    State(state): State<AppState>,
-    Path(room): Path<String>,
-    request: Request<Body>,
-) -> Response {
-    let embedded = if is_valid_id(&room) {
-        Some(match state.hub.snapshot(&room).await {
-            Ok(snapshot) => EmbeddedBoard::Loaded(BoardSnapshot {
-                seq: snapshot.seq,
-                epoch: snapshot.epoch,
-                strokes: snapshot.strokes,
-            }),
-            Err(error) => EmbeddedBoard::Failed {
-                message: format!("{error}; try again shortly"),
-            },
-        })
-    } else {
-        None
-    };
-    let options = state.leptos_options.clone();
-    let render = leptos_axum::render_app_to_stream_with_context(
-        move || {
-            if let Some(board) = embedded.clone() {
-                provide_context(InitialBoard(board));
-            }
-        },
-        move || shell(options.clone()),
-    );
-    render(request).await.into_response()
 }
 
 /// Serves [`app`] on `listener` until `shutdown` resolves. Then: stop accepting, tell

@@ -1,6 +1,6 @@
 //! Random ids and secrets from the operating system's generator.
 
-use app::ids::{id_from_random, ID_RANDOM_BYTES};
+use tether_core::ids::{id_from_random, ID_RANDOM_BYTES};
 
 /// A new 128-bit random id (32 hex digits): sessions, resume tokens, room epochs.
 pub fn random_id() -> String {

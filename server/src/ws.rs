@@ -1,28 +1,23 @@
 //! The WebSocket transport at `/ws/{room}`: framing only. The first text frame must be a
-//! `Hello` (within the handshake timeout); after that a reader loop hands each frame to
-//! the [`ClientSession`], and a single writer task owns the socket's sending half, fed by
-//! the room (through the member outbox) and by the reader (direct replies).
+//! `hello` (within the handshake timeout) and opens a [`ClientSession`]; after that a
+//! reader loop hands each text frame to it, and a single writer task owns the socket's
+//! sending half, fed by the room (through the member outbox) and by the reader (direct
+//! replies).
 
 use crate::{
-    hub::{
-        outbox::{MemberOutbox, Outgoing},
-        LeaveReason,
-    },
-    session::{check_hello, close_code, decode, ClientSession, ProtocolError, Reply},
+    connection::{close_code, ClientSession, ProtocolError, Reply, RoomId},
+    hub::{outbox::Outgoing, LeaveReason},
     AppState,
 };
-use app::{ids::is_valid_id, protocol::ServerMsg};
 use axum::{
     extract::{
         ws::{
             rejection::WebSocketUpgradeRejection, CloseFrame, Message, Utf8Bytes, WebSocket,
             WebSocketUpgrade,
         },
-        Path, State,
+        State,
     },
-    http::StatusCode,
     response::{IntoResponse, Response},
-    Json,
 };
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use std::{
@@ -32,6 +27,7 @@ use std::{
     },
     time::Duration,
 };
+use tether_core::protocol::ServerMsg;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, warn};
@@ -53,19 +49,19 @@ const WRITE_BATCH: usize = 64;
 /// without reading them gets disconnected, not buffered without bound.
 const DIRECT_QUEUE: usize = 64;
 
-/// `GET /ws/{room}`: upgrades to a WebSocket after checking the room id.
+/// Pings without an answer after which the connection counts as dead.
+const MAX_UNANSWERED_PINGS: u32 = 2;
+
+/// How long the reader waits for the writer to flush a final close.
+const WRITER_FINISH: Duration = Duration::from_secs(5);
+
+/// `GET /ws/{room}`: upgrades to a WebSocket (a bad room id was answered with 400 by the
+/// [`RoomId`] extractor before this runs).
 pub async fn ws_handler(
-    Path(room): Path<String>,
+    RoomId(room): RoomId,
     State(state): State<AppState>,
     ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
-    if !is_valid_id(&room) {
-        let body = serde_json::json!({
-            "code": "invalid_room",
-            "message": "room ids must match [A-Za-z0-9_-]{1,64}",
-        });
-        return (StatusCode::BAD_REQUEST, Json(body)).into_response();
-    }
     let ws = match ws {
         Ok(ws) => ws,
         Err(rejection) => return rejection.into_response(),
@@ -88,6 +84,7 @@ pub async fn probe_handler(ws: WebSocketUpgrade) -> Response {
         let asked = tokio::time::timeout(Duration::from_secs(5), socket.recv()).await;
         if let Ok(Some(Ok(Message::Text(text)))) = asked {
             if text.as_str() == "ping" {
+                // A probe that cannot answer has failed: the client's timeout says so.
                 let _ = socket
                     .send(Message::Text(Utf8Bytes::from_static("pong")))
                     .await;
@@ -103,8 +100,7 @@ async fn handle_socket(socket: WebSocket, room: String, state: AppState) {
     run_connection(sink, stream, room, state).await;
 }
 
-/// The connection loop, generic over the socket halves so tests could drive it with
-/// channels.
+/// The connection loop, generic over the socket halves so tests drive it with channels.
 pub async fn run_connection<W, R>(mut sink: W, mut stream: R, room: String, state: AppState)
 where
     W: Sink<Message> + Unpin + Send + 'static,
@@ -114,29 +110,19 @@ where
         tokio::time::timeout(state.config.handshake_timeout(), next_text(&mut stream)).await;
     let hello = match handshake {
         Err(_) => {
-            // Not fatal: on a slow link the next attempt may well make it.
-            let error = ProtocolError {
-                code: "handshake_timeout",
-                message: "no hello in time".into(),
-                fatal: false,
-            };
-            return close_with(&mut sink, Some(error.to_msg()), close_code::POLICY).await;
+            let error = ProtocolError::HandshakeTimeout;
+            return close_with(&mut sink, Some(error.to_refusal()), error.close_code()).await;
         }
         Ok(None) => return,
-        Ok(Some(text)) => match decode(&text).and_then(|msg| check_hello(&room, msg)) {
-            Ok(hello) => hello,
-            Err(mut error) => {
-                error.fatal = true;
-                return close_with(&mut sink, Some(error.to_msg()), close_code::POLICY).await;
-            }
-        },
+        Ok(Some(text)) => text,
     };
-
-    let (outbox, room_frames) = MemberOutbox::channel(state.hub.settings().outbox_capacity);
-    let session = match ClientSession::join(&state.hub, &room, hello, outbox).await {
-        Ok(session) => session,
+    let (session, room_frames) = match ClientSession::open(&state.hub, &room, &hello).await {
+        Ok(opened) => opened,
+        Err(error @ (ProtocolError::StorageUnavailable(_) | ProtocolError::RoomUnavailable(_))) => {
+            return close_with(&mut sink, Some(error.to_msg()), error.close_code()).await
+        }
         Err(error) => {
-            return close_with(&mut sink, Some(error.to_msg()), close_code::UNAVAILABLE).await
+            return close_with(&mut sink, Some(error.to_refusal()), error.close_code()).await
         }
     };
     debug!(%room, session = %session.session(), "websocket session started");
@@ -153,10 +139,7 @@ where
             shutdown: state.shutdown.clone(),
             unanswered_pings: liveness.clone(),
             ping_interval: state.config.ws_ping_interval(),
-            restarting: ServerMsg::Restarting {
-                retry_after_ms: state.config.restart_retry_after_ms,
-                spread_ms: state.config.restart_spread_ms,
-            },
+            restarting: state.config.restarting(),
         },
     ));
 
@@ -168,34 +151,22 @@ where
         };
         // Anything from the client proves the link is alive.
         liveness.store(0, Ordering::Relaxed);
-        let text = match message {
-            Some(Ok(Message::Text(text))) => text,
-            Some(Ok(Message::Binary(_))) => {
-                let error = ProtocolError {
-                    code: "binary_unsupported",
-                    message: "send JSON text frames".into(),
-                    fatal: false,
-                };
-                if direct.try_send(Direct::Send(error.to_msg())).is_err() {
-                    break;
-                }
-                continue;
-            }
-            Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
+        let reply = match message {
+            Some(Ok(Message::Text(text))) => session.handle_text(&text).await,
+            Some(Ok(Message::Binary(_))) => Reply::Send(ProtocolError::BinaryUnsupported.to_msg()),
+            Some(Ok(Message::Ping(_) | Message::Pong(_))) => Reply::Nothing,
             Some(Ok(Message::Close(_))) | None => break,
             Some(Err(error)) => {
                 debug!(%error, "websocket read failed");
                 break;
             }
         };
-        let reply = match decode(&text) {
-            Ok(msg) => session.handle(msg).await,
-            Err(error) => Reply::Send(error.to_msg()),
-        };
         let keep_going = match reply {
             Reply::Nothing => true,
+            // A full direct queue means the client does not read its replies: drop it.
             Reply::Send(msg) => direct.try_send(Direct::Send(msg)).is_ok(),
             Reply::Close(msg, code) => {
+                // The writer may already be gone; the connection ends either way.
                 let _ = direct.send(Direct::Close(msg, code)).await;
                 false
             }
@@ -213,14 +184,12 @@ where
     drop(direct);
     // The writer flushes what is queued for a direct close, then ends; it also ends on
     // its own when the room drops the outbox. Bound the wait for a stuck socket.
-    if tokio::time::timeout(Duration::from_secs(5), writer)
-        .await
-        .is_err()
-    {
+    if tokio::time::timeout(WRITER_FINISH, writer).await.is_err() {
         warn!(%room, "websocket writer did not finish in time");
     }
 }
 
+/// A reply from the reader to the writer.
 enum Direct {
     Send(ServerMsg),
     Close(Option<ServerMsg>, u16),
@@ -239,9 +208,6 @@ struct WriterInputs {
     /// Sent before closing at shutdown.
     restarting: ServerMsg,
 }
-
-/// Pings without an answer after which the connection counts as dead.
-const MAX_UNANSWERED_PINGS: u32 = 2;
 
 /// The only task that writes to the socket.
 async fn write_loop<W>(mut sink: W, mut inputs: WriterInputs)
@@ -273,14 +239,13 @@ where
             item = inputs.room_frames.recv() => match item {
                 Some(Outgoing::Frame(frame)) => write_batch(&mut sink, frame, &mut inputs.room_frames).await,
                 Some(Outgoing::Close { code, reason }) => {
-                    let frame = CloseFrame { code, reason: Utf8Bytes::from_static(reason) };
-                    let _ = sink.send(Message::Close(Some(frame))).await;
+                    send_close(&mut sink, code, reason).await;
                     break;
                 }
                 // The room forgot this member (it failed or unloaded): end the connection
                 // so the client reconnects.
                 None => {
-                    close_with(&mut sink, None, close_code::UNAVAILABLE).await;
+                    close_with(&mut sink, None, close_code::TRY_AGAIN_LATER).await;
                     break;
                 }
             },
@@ -318,11 +283,7 @@ async fn write_batch<W: Sink<Message> + Unpin>(
                 }
             }
             Ok(Outgoing::Close { code, reason }) => {
-                let frame = CloseFrame {
-                    code,
-                    reason: Utf8Bytes::from_static(reason),
-                };
-                let _ = sink.send(Message::Close(Some(frame))).await;
+                send_close(sink, code, reason).await;
                 return false;
             }
             Err(_) => break,
@@ -332,24 +293,30 @@ async fn write_batch<W: Sink<Message> + Unpin>(
 }
 
 fn text(msg: &ServerMsg) -> Message {
-    Message::Text(
-        serde_json::to_string(msg)
-            .expect("ServerMsg serializes")
-            .into(),
-    )
+    Message::Text(crate::hub::outbox::frame(msg))
 }
 
+/// Sends a close frame. The connection is over either way, so a failure to send it
+/// (the peer is already gone) needs no handling.
+async fn send_close<W: Sink<Message> + Unpin>(sink: &mut W, code: u16, reason: &'static str) {
+    let frame = CloseFrame {
+        code,
+        reason: Utf8Bytes::from_static(reason),
+    };
+    let _ = sink.send(Message::Close(Some(frame))).await;
+}
+
+/// Sends `msg` (if any), then a close frame with `code`.
 async fn close_with<W: Sink<Message> + Unpin>(sink: &mut W, msg: Option<ServerMsg>, code: u16) {
     if let Some(msg) = msg {
+        // If this fails, so will the close frame; the connection ends regardless.
         let _ = sink.send(text(&msg)).await;
     }
-    let reason = Utf8Bytes::from_static("");
-    let _ = sink
-        .send(Message::Close(Some(CloseFrame { code, reason })))
-        .await;
+    send_close(sink, code, "").await;
 }
 
 /// The next text frame, skipping control frames; `None` when the socket ends first.
+/// A binary frame stands for an empty text (which fails the hello check, clearly).
 async fn next_text<R>(stream: &mut R) -> Option<String>
 where
     R: Stream<Item = Result<Message, axum::Error>> + Unpin,
@@ -364,3 +331,7 @@ where
     }
     None
 }
+
+#[cfg(test)]
+#[path = "ws_tests.rs"]
+mod tests;

@@ -4,13 +4,13 @@
 
 mod common;
 
-use app::{
-    board::{AppliedOp, Op},
-    protocol::{ClientMsg, ServerMsg},
-};
 use common::*;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
+use tether_core::{
+    board::{AppliedOp, Op},
+    protocol::{ClientMsg, ServerMsg},
+};
 
 /// A protocol client on the polling transport.
 struct Poller {

@@ -3,14 +3,14 @@
 
 mod common;
 
-use app::{board::AppliedOp, protocol::ServerMsg};
 use async_trait::async_trait;
 use common::*;
-use server::store::{Durable, RoomLog, SqliteStore, Store, StoreError};
+use server::store::{Durable, SqliteStore, Store, StoreError, StoredLog};
 use std::sync::{
     atomic::{AtomicBool, Ordering},
     Arc,
 };
+use tether_core::{board::AppliedOp, protocol::ServerMsg};
 
 /// The real SQLite store, except that the next append fails once when armed, as a full
 /// disk or an I/O error would.
@@ -21,7 +21,7 @@ struct FailingOnce {
 
 #[async_trait]
 impl Store for FailingOnce {
-    async fn load(&self, room: &str) -> Result<RoomLog, StoreError> {
+    async fn load(&self, room: &str) -> Result<StoredLog, StoreError> {
         self.inner.load(room).await
     }
 

@@ -1,9 +1,9 @@
 //! The `Store` contract, on the real SQLite file: durable, gap-free, deduplicated, and
 //! batched under concurrency.
 
-use app::board::{AppliedOp, Op};
 use server::store::{SqliteStore, Store, StoreError};
 use std::sync::Arc;
+use tether_core::board::{AppliedOp, Op};
 
 fn entry(seq: u64, op_id: &str) -> AppliedOp {
     AppliedOp {

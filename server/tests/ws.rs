@@ -3,14 +3,14 @@
 
 mod common;
 
-use app::{
+use common::*;
+use futures_util::SinkExt;
+use std::{collections::HashSet, time::Duration};
+use tether_core::{
     board::{AppliedOp, Op, Point, Stroke},
     limits::MAX_FRAME_BYTES,
     protocol::{ClientMsg, LiveStroke, PeerState, ServerMsg},
 };
-use common::*;
-use futures_util::SinkExt;
-use std::{collections::HashSet, time::Duration};
 use tokio_tungstenite::tungstenite::Message;
 
 fn applied(msg: ServerMsg) -> Option<AppliedOp> {
@@ -425,7 +425,7 @@ async fn a_session_resumes_within_the_grace_period_with_its_token() {
 
     let mut again = connect_raw(&server, "r").await;
     let resume = ClientMsg::Hello {
-        protocol: app::protocol::PROTOCOL_VERSION,
+        protocol: tether_core::protocol::PROTOCOL_VERSION,
         room: "r".into(),
         client_id: "bob".into(),
         resume_token: Some(first.resume_token.clone()),

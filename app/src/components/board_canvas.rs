@@ -8,17 +8,19 @@
 
 use super::{cursors::Cursors, render::paint};
 use crate::{
+    client::BoardClient,
+    drawing::{Tool, ToolSettings, ERASER_RADIUS},
+};
+use leptos::{ev, html, prelude::*};
+use std::collections::HashSet;
+use tether_core::{
     board::{
         builder::{Added, StrokeBuilder},
         geometry::erased_by,
         Op, Point, Stroke,
     },
     protocol::LiveStroke,
-    socket::BoardClient,
-    tools::{Tool, ToolSettings, ERASER_RADIUS},
 };
-use leptos::{ev, html, prelude::*};
-use std::collections::HashSet;
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, PointerEvent};
 

@@ -3,8 +3,9 @@
 //! plus "Retry now" while reconnecting or failed.
 
 use super::clock::use_clock;
-use crate::{socket::BoardClient, sync::ConnectionState};
+use crate::client::BoardClient;
 use leptos::prelude::*;
+use tether_core::sync::ConnectionState;
 
 #[component]
 pub fn ConnectionStatus() -> impl IntoView {

@@ -1,6 +1,6 @@
 //! Peers' pointers over the board, each with its owner's name.
 
-use crate::socket::BoardClient;
+use crate::client::BoardClient;
 use leptos::prelude::*;
 
 #[component]

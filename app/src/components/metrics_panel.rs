@@ -1,7 +1,7 @@
 //! The connection-metrics panel (toggled from the toolbar): RTT sparkline and counters.
 
 use super::{clock::use_clock, connection_status::duration};
-use crate::socket::BoardClient;
+use crate::client::BoardClient;
 use leptos::prelude::*;
 
 /// Sparkline size in CSS pixels.

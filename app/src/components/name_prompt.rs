@@ -1,8 +1,9 @@
 //! Asks for a display name once (first visit), without blocking drawing: the user starts
 //! as a generated guest name and can change it here; the name is then kept.
 
-use crate::{protocol::clean_name, socket::BoardClient};
+use crate::client::BoardClient;
 use leptos::prelude::*;
+use tether_core::protocol::clean_name;
 
 /// Shown only on a first visit (no stored name, no `?name=`): `BoardState::ask_name`.
 #[component]
@@ -25,7 +26,7 @@ pub fn NamePrompt() -> impl IntoView {
                     ". Your name: "
                     <input
                         data-testid="name-input"
-                        maxlength=crate::limits::MAX_NAME_CHARS
+                        maxlength=tether_core::limits::MAX_NAME_CHARS
                         placeholder="Your name"
                         prop:value=move || draft.get()
                         on:input=move |ev| draft.set(event_target_value(&ev))

@@ -1,7 +1,8 @@
 //! Who else is on this board, and whether they are connected right now.
 
-use crate::{protocol::PeerState, socket::BoardClient};
+use crate::client::BoardClient;
 use leptos::prelude::*;
+use tether_core::protocol::PeerState;
 
 #[component]
 pub fn Presence() -> impl IntoView {

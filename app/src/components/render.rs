@@ -1,7 +1,7 @@
 //! Painting strokes on a 2D canvas: smooth curves through the sampled points (quadratic
 //! segments between midpoints), round caps, and a dot for single-point strokes.
 
-use crate::board::Stroke;
+use tether_core::board::Stroke;
 use web_sys::CanvasRenderingContext2d;
 
 /// Clears the canvas and paints `strokes` bottom to top, at `dpr` device pixels per unit.

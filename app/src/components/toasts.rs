@@ -1,7 +1,7 @@
 //! Short notices about the connection and refused ops. The runtime adds them; they leave
 //! after a few seconds or when dismissed. A "failed" toast offers Retry.
 
-use crate::socket::{BoardClient, ToastKind};
+use crate::{client::BoardClient, notices::ToastKind};
 use leptos::prelude::*;
 use std::time::Duration;
 

@@ -2,11 +2,11 @@
 //! clear (after asking).
 
 use crate::{
-    board::Op,
-    socket::BoardClient,
-    tools::{Tool, ToolSettings, PALETTE, WIDTHS},
+    client::BoardClient,
+    drawing::{Tool, ToolSettings, PALETTE, WIDTHS},
 };
 use leptos::prelude::*;
+use tether_core::board::Op;
 
 #[component]
 pub fn Toolbar() -> impl IntoView {

@@ -1,20 +1,20 @@
 //! The board page at `/b/{room}`: the shared drawing surface of one room.
 //!
-//! The server renders it with the room's confirmed strokes (loaded through the
-//! `load_board` server function, whose result travels inside the HTML), so the board
+//! The server renders it with the room's confirmed strokes (loaded by the server's own
+//! `/b/{room}` handler and embedded in the HTML, see [`crate::snapshot`]), so the board
 //! paints as soon as the WASM starts; the connection opens after hydration.
 
 use crate::{
+    client::{BoardClient, BoardState, ConnectParams, ConnectorContext},
     components::{
         BoardCanvas, ConnectionStatus, MetricsPanel, NamePrompt, Presence, Toasts, Toolbar,
     },
-    ids::is_valid_id,
+    drawing::ToolSettings,
     snapshot::{embedded_board, to_script_json, BoardSnapshot, EmbeddedBoard, SNAPSHOT_ELEMENT_ID},
-    socket::{BoardClient, BoardState, ConnectParams, ConnectorContext},
-    tools::ToolSettings,
 };
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
+use tether_core::ids::is_valid_id;
 
 /// `/b/{room}`: the board of one room, or a clear message when the link is malformed or
 /// the room cannot be loaded.

@@ -1,8 +1,8 @@
 //! The landing page: explains Tether in a line and mints a new board.
 
-use crate::ids::{id_from_random, ID_RANDOM_BYTES};
 use leptos::prelude::*;
 use leptos_router::{hooks::use_navigate, NavigateOptions};
+use tether_core::ids::{id_from_random, ID_RANDOM_BYTES};
 
 /// `/`: a "New board" button that sends the user to a fresh, unguessable `/b/{id}`.
 ///

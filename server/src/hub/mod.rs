@@ -3,21 +3,33 @@
 //! Rooms are loaded on first use (join, or a server-rendered page) and unload themselves
 //! after staying empty for `room_linger`. The registry is a map behind a std `Mutex` that
 //! is only held to look up or insert a handle, never across an `.await`.
+//!
+//! - this file: the registry ([`Hub`]) and the requests rooms answer;
+//! - [`handle`]: a member's [`RoomHandle`] and the room's command set;
+//! - `room`: the actor, a thin loop around two pure types: [`log`] (sequencing, dedup,
+//!   catch-up) and [`presence`] (sessions, resume, away/back/left);
+//! - [`outbox`]: each member's bounded frame queue.
 
+mod handle;
+pub mod log;
 pub mod outbox;
+pub mod presence;
 mod room;
 
+pub use handle::RoomHandle;
+
 use crate::store::{Store, StoreError};
-use app::{
-    board::{Op, Stroke},
-    protocol::{HeartbeatSettings, ReconnectSettings, ServerMsg},
-};
+use handle::{JoinReply, RoomCmd};
 use outbox::MemberOutbox;
 use room::Room;
 use std::{
     collections::HashMap,
     sync::{Arc, Mutex, Weak},
     time::Duration,
+};
+use tether_core::{
+    board::Stroke,
+    protocol::{HeartbeatSettings, ReconnectSettings},
 };
 use thiserror::Error;
 use tokio::sync::{mpsc, oneshot};
@@ -88,17 +100,9 @@ pub enum LeaveReason {
     Bye,
 }
 
-/// A room's answer to `Join`.
-pub(crate) enum JoinReply {
-    Accepted(JoinAccepted),
-    /// The room is unloading: ask the hub again (a fresh room will load).
-    Retry(JoinRequest),
-    Failed(JoinError),
-}
-
-/// Why joining failed.
+/// Why a room could not serve a request.
 #[derive(Debug, Error)]
-pub enum JoinError {
+pub enum RoomError {
     #[error("the room is unloading")]
     RoomClosing,
     #[error("the room could not be loaded: {0}")]
@@ -107,81 +111,12 @@ pub enum JoinError {
     Gone,
 }
 
-/// Messages to a room actor.
-pub(crate) enum RoomCmd {
-    Join {
-        request: JoinRequest,
-        reply: oneshot::Sender<JoinReply>,
-    },
-    Leave {
-        session: String,
-        connection: u64,
-        reason: LeaveReason,
-    },
-    Op {
-        session: String,
-        op_id: String,
-        op: Op,
-    },
-    /// Already-validated ephemeral message to relay to the other members.
-    Ephemeral { session: String, msg: ServerMsg },
-    Snapshot {
-        reply: oneshot::Sender<RoomSnapshot>,
-    },
-    Committed {
-        seq: u64,
-        result: Result<(), StoreError>,
-    },
-    /// Internal wake-up (a grace period ended).
-    Tick,
-}
-
 /// A room's confirmed state, for server rendering.
 #[derive(Debug, Clone)]
 pub struct RoomSnapshot {
     pub seq: u64,
     pub epoch: String,
     pub strokes: Vec<Stroke>,
-}
-
-/// A joined member's line to its room.
-#[derive(Clone)]
-pub struct RoomLink {
-    session: String,
-    connection: u64,
-    commands: mpsc::Sender<RoomCmd>,
-}
-
-impl RoomLink {
-    /// This member's session id.
-    pub fn session(&self) -> &str {
-        &self.session
-    }
-
-    /// Submits a durable op (validated by the caller). Waits only if the room is busy.
-    pub async fn op(&self, op_id: String, op: Op) -> Result<(), JoinError> {
-        let session = self.session.clone();
-        self.commands
-            .send(RoomCmd::Op { session, op_id, op })
-            .await
-            .map_err(|_| JoinError::Gone)
-    }
-
-    /// Relays an ephemeral message to the other members; dropped if the room is busy.
-    pub fn ephemeral(&self, msg: ServerMsg) {
-        let session = self.session.clone();
-        let _ = self.commands.try_send(RoomCmd::Ephemeral { session, msg });
-    }
-
-    /// Leaves the room: the connection is gone (`Dropped`) or the client said goodbye.
-    pub async fn leave(self, reason: LeaveReason) {
-        let leave = RoomCmd::Leave {
-            session: self.session,
-            connection: self.connection,
-            reason,
-        };
-        let _ = self.commands.send(leave).await;
-    }
 }
 
 struct Registered {
@@ -287,14 +222,13 @@ impl Hub {
             room: room.to_owned(),
             generation,
         };
-        let (id, settings, store, weak) = (
+        let (id, settings, store) = (
             room.to_owned(),
             self.shared.settings.clone(),
             self.shared.store.clone(),
-            commands.downgrade(),
         );
         tokio::spawn(async move {
-            match Room::load(id.clone(), settings, store, weak).await {
+            match Room::load(id.clone(), settings, store).await {
                 Ok(room) => room.run(receiver, unregister).await,
                 Err(error) => {
                     warn!(room = %id, %error, "cannot load room");
@@ -312,33 +246,30 @@ impl Hub {
         &self,
         room: &str,
         mut request: JoinRequest,
-    ) -> Result<(RoomLink, JoinAccepted), JoinError> {
+    ) -> Result<(RoomHandle, JoinAccepted), RoomError> {
         for _ in 0..3 {
             let commands = self.room(room);
             let (reply, answer) = oneshot::channel();
             request = match commands.send(RoomCmd::Join { request, reply }).await {
                 Err(mpsc::error::SendError(RoomCmd::Join { request, .. })) => request,
-                Err(_) => return Err(JoinError::Gone),
+                Err(_) => return Err(RoomError::Gone),
                 Ok(()) => match answer.await {
                     Ok(JoinReply::Accepted(accepted)) => {
-                        let link = RoomLink {
-                            session: accepted.session.clone(),
-                            connection: accepted.connection,
-                            commands,
-                        };
-                        return Ok((link, accepted));
+                        let handle = RoomHandle::new(&accepted, commands);
+                        return Ok((handle, accepted));
                     }
                     Ok(JoinReply::Retry(request)) => request,
                     Ok(JoinReply::Failed(error)) => return Err(error),
-                    Err(_) => return Err(JoinError::Gone),
+                    Err(_) => return Err(RoomError::Gone),
                 },
             };
         }
-        Err(JoinError::RoomClosing)
+        Err(RoomError::RoomClosing)
     }
 
-    /// The room's confirmed state (loads the room if needed), for SSR.
-    pub async fn snapshot(&self, room: &str) -> Result<RoomSnapshot, JoinError> {
+    /// The room's confirmed state (loads the room if needed), for SSR. A room that stops
+    /// while asked (it was just unloading) is asked again: a fresh one loads.
+    pub async fn snapshot(&self, room: &str) -> Result<RoomSnapshot, RoomError> {
         for _ in 0..3 {
             let (reply, answer) = oneshot::channel();
             if self
@@ -353,7 +284,7 @@ impl Hub {
                 return Ok(snapshot);
             }
         }
-        Err(JoinError::Gone)
+        Err(RoomError::Gone)
     }
 }
 
@@ -363,9 +294,9 @@ async fn refuse_all(mut receiver: mpsc::Receiver<RoomCmd>, error: StoreError) {
     let message = error.to_string();
     while let Some(command) = receiver.recv().await {
         if let RoomCmd::Join { reply, .. } = command {
-            let _ = reply.send(JoinReply::Failed(JoinError::Storage(StoreError::Backend(
-                message.clone(),
-            ))));
+            let refusal = RoomError::Storage(StoreError::Backend(message.clone()));
+            // The joiner may have given up meanwhile; then no one needs the answer.
+            let _ = reply.send(JoinReply::Failed(refusal));
         }
     }
 }

@@ -6,7 +6,7 @@
 //! means the client fell behind, so it is disconnected (it resyncs on reconnect) instead
 //! of silently missing an op.
 
-use app::protocol::ServerMsg;
+use tether_core::protocol::ServerMsg;
 use tokio::sync::mpsc;
 
 /// A serialized `ServerMsg`. Reference-counted bytes: a broadcast serializes once and every

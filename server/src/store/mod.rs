@@ -11,9 +11,9 @@ mod sqlite;
 
 pub use sqlite::SqliteStore;
 
-use app::board::AppliedOp;
 use async_trait::async_trait;
 use std::{future::Future, pin::Pin};
+use tether_core::board::AppliedOp;
 use thiserror::Error;
 
 /// Resolves once an appended entry is durable (or could not be stored).
@@ -21,7 +21,7 @@ pub type Durable = Pin<Box<dyn Future<Output = Result<(), StoreError>> + Send>>;
 
 /// A room's durable state as loaded at start-up of its actor.
 #[derive(Debug, Clone, Default)]
-pub struct RoomLog {
+pub struct StoredLog {
     /// Random id of this room's history, fixed when the first op is stored. `None` for a
     /// room that has never stored anything. Clients use it to notice that a server's data
     /// was reset, so their `last_seq` no longer means anything here.
@@ -51,7 +51,7 @@ pub enum StoreError {
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
     /// The room's epoch and whole log (empty for a room never written to).
-    async fn load(&self, room: &str) -> Result<RoomLog, StoreError>;
+    async fn load(&self, room: &str) -> Result<StoredLog, StoreError>;
 
     /// Appends one entry to `room`'s log, recording `epoch` if the room is new.
     ///

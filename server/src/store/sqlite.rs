@@ -6,8 +6,7 @@
 //! answers each caller: group commit, acknowledged after the fsync. Reads (room loads)
 //! use a second connection, which WAL lets run beside the writer.
 
-use super::{Durable, RoomLog, Store, StoreError};
-use app::board::{AppliedOp, Op};
+use super::{Durable, Store, StoreError, StoredLog};
 use async_trait::async_trait;
 use rusqlite::{params, Connection, OptionalExtension};
 use std::{
@@ -19,6 +18,7 @@ use std::{
     thread,
     time::{SystemTime, UNIX_EPOCH},
 };
+use tether_core::board::{AppliedOp, Op};
 use tokio::sync::oneshot;
 use tracing::{debug, error, info};
 
@@ -119,7 +119,7 @@ impl SqliteStore {
 
 #[async_trait]
 impl Store for SqliteStore {
-    async fn load(&self, room: &str) -> Result<RoomLog, StoreError> {
+    async fn load(&self, room: &str) -> Result<StoredLog, StoreError> {
         let reader = self.reader.clone();
         let room = room.to_owned();
         tokio::task::spawn_blocking(move || {
@@ -178,7 +178,7 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     Ok(())
 }
 
-fn load_room(conn: &Connection, room: &str) -> Result<RoomLog, StoreError> {
+fn load_room(conn: &Connection, room: &str) -> Result<StoredLog, StoreError> {
     let epoch: Option<String> = conn
         .query_row("SELECT epoch FROM rooms WHERE room = ?1", [room], |row| {
             row.get(0)
@@ -211,7 +211,7 @@ fn load_room(conn: &Connection, room: &str) -> Result<RoomLog, StoreError> {
             op,
         });
     }
-    Ok(RoomLog { epoch, ops })
+    Ok(StoredLog { epoch, ops })
 }
 
 fn now_ms() -> i64 {

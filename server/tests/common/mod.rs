@@ -2,10 +2,6 @@
 //! WebSocket client that speaks the protocol.
 #![allow(dead_code)] // each test binary uses a different part of the harness
 
-use app::{
-    board::{Op, Point, Stroke},
-    protocol::{ClientMsg, ServerMsg, PROTOCOL_VERSION},
-};
 use clap::Parser;
 use futures_util::{SinkExt, StreamExt};
 use leptos::config::LeptosOptions;
@@ -15,6 +11,10 @@ use server::{
     AppState,
 };
 use std::{path::Path, sync::Arc, time::Duration};
+use tether_core::{
+    board::{Op, Point, Stroke},
+    protocol::{ClientMsg, ServerMsg, PROTOCOL_VERSION},
+};
 use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
 use tokio_tungstenite::{connect_async, tungstenite::Message, MaybeTlsStream, WebSocketStream};
 
@@ -124,7 +124,7 @@ pub fn stroke(id: &str) -> Stroke {
 }
 
 /// Presence matchers for [`Client::until`]: the session (or peer) of the message.
-pub fn peer_joined(msg: ServerMsg) -> Option<app::protocol::Peer> {
+pub fn peer_joined(msg: ServerMsg) -> Option<tether_core::protocol::Peer> {
     match msg {
         ServerMsg::PeerJoined { peer } => Some(peer),
         _ => None,

@@ -6,7 +6,6 @@
 
 use crate::proxy::{self, Cut, ProxyControl};
 use anyhow::{bail, Context};
-use app::board::{Board, Op};
 use rusqlite::{Connection, OpenFlags};
 use serde::Serialize;
 use std::{
@@ -17,6 +16,7 @@ use std::{
     time::{Duration, Instant},
 };
 use tether_client::{stroke_at, ClientOptions, NativeClient};
+use tether_core::board::{Board, Op};
 use tokio::{
     io::{AsyncBufReadExt, BufReader},
     process::{Child, Command},

@@ -1,21 +1,21 @@
 //! A native Tether client that runs the *same* connection engine as the browser
-//! ([`app::sync::SyncEngine`]) over a tokio-tungstenite WebSocket. The chaos harness and the
+//! ([`tether_core::sync::SyncEngine`]) over a tokio-tungstenite WebSocket. The chaos harness and the
 //! restart-storm benchmark use it to prove the engine's guarantees outside a browser.
 //!
 //! [`NativeClient::spawn`] starts a task that feeds the engine socket events and timer
 //! ticks and performs its effects, exactly as `frontend::runtime` does in the browser;
 //! [`NativeClient::view`] reads what the client currently believes.
 
-use app::{
-    board::{Board, Op, Point, Stroke},
-    ids::{id_from_random, ID_RANDOM_BYTES},
-    protocol::{ClientMsg, ServerMsg},
-    sync::{ConnectionState, Effect, EngineConfig, SyncEngine},
-};
 use futures_util::{SinkExt, StreamExt};
 use std::{
     sync::{Arc, Mutex},
     time::{Duration, Instant},
+};
+use tether_core::{
+    board::{Board, Op, Point, Stroke},
+    ids::{id_from_random, ID_RANDOM_BYTES},
+    protocol::{ClientMsg, ServerMsg},
+    sync::{ConnectionId, ConnectionState, Effect, EngineConfig, SyncEngine},
 };
 use tokio::sync::mpsc;
 use tokio_tungstenite::{connect_async, tungstenite::Message};
@@ -83,7 +83,7 @@ impl NativeClient {
     /// Starts the client: it connects, and keeps reconnecting as the engine decides.
     pub fn spawn(options: ClientOptions) -> Self {
         let client_id = random_id();
-        let color = app::tools::presence_color(&client_id).to_owned();
+        let color = tether_core::colors::presence_color(&client_id).to_owned();
         let config =
             EngineConfig::new(options.room.clone(), client_id, options.name.clone(), color);
         let engine = SyncEngine::new(config, Board::new(), None, Vec::new());
@@ -155,12 +155,12 @@ fn view_of(engine: &SyncEngine) -> ClientView {
     }
 }
 
-/// What the host task receives: socket events (tagged with the socket's generation) and
-/// commands from the test.
+/// Socket events, tagged with the engine's id for that connection (the engine ignores
+/// the events of connections it abandoned).
 enum Event {
-    Opened(u64, mpsc::UnboundedSender<String>),
-    Text(u64, String),
-    Closed(u64),
+    Opened(ConnectionId, mpsc::UnboundedSender<String>),
+    Text(ConnectionId, String),
+    Closed(ConnectionId),
 }
 
 struct Host {
@@ -178,7 +178,8 @@ impl Host {
 
     async fn run(mut self, mut commands: mpsc::UnboundedReceiver<Command>) {
         let (events_tx, mut events) = mpsc::unbounded_channel::<Event>();
-        let mut generation = 0u64;
+        // The connection the engine asked for last: only its writer is ours to use.
+        let mut latest = None;
         let mut socket: Option<(mpsc::UnboundedSender<String>, tokio::task::JoinHandle<()>)> = None;
         let mut connecting: Option<tokio::task::JoinHandle<()>> = None;
         let now = self.now();
@@ -192,12 +193,12 @@ impl Host {
                 }
                 for effect in effects {
                     match effect {
-                        Effect::Connect(_) => {
+                        Effect::Connect { id, .. } => {
                             abandon(&mut socket, &mut connecting);
-                            generation += 1;
+                            latest = Some(id);
                             connecting = Some(tokio::spawn(connect(
                                 format!("{}/ws/{}", self.options.server, self.options.room),
-                                generation,
+                                id,
                                 events_tx.clone(),
                             )));
                         }
@@ -230,20 +231,23 @@ impl Host {
                     let Some(event) = event else { break };
                     let now = self.now();
                     match event {
-                        Event::Opened(g, writer) if g == generation => {
-                            let reader = connecting.take();
-                            socket = Some((writer, reader.unwrap_or_else(|| tokio::spawn(async {}))));
-                            self.engine.opened(now);
+                        Event::Opened(id, writer) => {
+                            if latest == Some(id) {
+                                let reader = connecting.take();
+                                socket = Some((writer, reader.unwrap_or_else(|| tokio::spawn(async {}))));
+                            }
+                            self.engine.opened(now, id);
                         }
-                        Event::Text(g, text) if g == generation => match serde_json::from_str::<ServerMsg>(&text) {
-                            Ok(msg) => self.engine.received(now, fastrand::f64(), msg),
+                        Event::Text(id, text) => match serde_json::from_str::<ServerMsg>(&text) {
+                            Ok(msg) => self.engine.received(now, fastrand::f64(), id, msg),
                             Err(error) => tracing::warn!(%error, "unreadable server message"),
                         },
-                        Event::Closed(g) if g == generation => {
-                            socket = None;
-                            self.engine.closed(now, fastrand::f64());
+                        Event::Closed(id) => {
+                            if latest == Some(id) {
+                                socket = None;
+                            }
+                            self.engine.closed(now, fastrand::f64(), id);
                         }
-                        _ => {} // an abandoned socket
                     }
                 }
                 command = commands.recv() => match command {
@@ -281,14 +285,14 @@ fn abandon(
 
 /// Connects, then pumps the socket both ways until it ends. Aborting the task drops the
 /// socket without any goodbye, like a browser abandoning a dead link.
-async fn connect(url: String, generation: u64, events: mpsc::UnboundedSender<Event>) {
+async fn connect(url: String, id: ConnectionId, events: mpsc::UnboundedSender<Event>) {
     let Ok((stream, _)) = connect_async(url).await else {
-        let _ = events.send(Event::Closed(generation));
+        let _ = events.send(Event::Closed(id));
         return;
     };
     let (mut sink, mut source) = stream.split();
     let (writer, mut outgoing) = mpsc::unbounded_channel::<String>();
-    if events.send(Event::Opened(generation, writer)).is_err() {
+    if events.send(Event::Opened(id, writer)).is_err() {
         return;
     }
     loop {
@@ -303,12 +307,12 @@ async fn connect(url: String, generation: u64, events: mpsc::UnboundedSender<Eve
             },
             message = source.next() => match message {
                 Some(Ok(Message::Text(text))) => {
-                    let _ = events.send(Event::Text(generation, text.to_string()));
+                    let _ = events.send(Event::Text(id, text.to_string()));
                 }
                 Some(Ok(Message::Close(_))) | Some(Err(_)) | None => break,
                 Some(Ok(_)) => {}
             },
         }
     }
-    let _ = events.send(Event::Closed(generation));
+    let _ = events.send(Event::Closed(id));
 }

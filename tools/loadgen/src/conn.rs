@@ -7,8 +7,8 @@
 //!   parsing): the ceiling of this machine.
 
 use anyhow::{bail, Context};
-use app::protocol::{ClientMsg, ServerMsg, PROTOCOL_VERSION};
 use futures_util::{stream::SplitSink, stream::SplitStream, SinkExt, StreamExt};
+use tether_core::protocol::{ClientMsg, ServerMsg, PROTOCOL_VERSION};
 use tokio::{
     io::{AsyncBufReadExt, AsyncWriteExt, BufReader},
     net::{

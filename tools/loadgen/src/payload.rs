@@ -112,14 +112,14 @@ mod tests {
             })
         );
         assert!(
-            serde_json::from_str::<app::protocol::ClientMsg>(&live).is_ok(),
+            serde_json::from_str::<tether_core::protocol::ClientMsg>(&live).is_ok(),
             "{live}"
         );
         assert!(
-            serde_json::from_str::<app::protocol::ClientMsg>(&stroke).is_ok(),
+            serde_json::from_str::<tether_core::protocol::ClientMsg>(&stroke).is_ok(),
             "{stroke}"
         );
-        assert!(serde_json::from_str::<app::protocol::ClientMsg>(&cursor(5)).is_ok());
+        assert!(serde_json::from_str::<tether_core::protocol::ClientMsg>(&cursor(5)).is_ok());
         let applied = format!(
             "{{\"type\":\"applied\",\"seq\":1,\"opId\":\"t42x2x9\",\"author\":\"a\",\"op\":{{}}}}"
         );

@@ -32,7 +32,7 @@ async fn main() -> std::io::Result<()> {
         next_id += 1;
         let (id, rooms) = (next_id, rooms.clone());
         tokio::spawn(async move {
-            let (read, mut write) = stream.into_split();
+            let (read, write) = stream.into_split();
             let mut lines = BufReader::new(read).lines();
             let Ok(Some(room)) = lines.next_line().await else {
                 return;

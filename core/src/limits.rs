@@ -1,0 +1,38 @@
+//! Limits on everything a client controls. One place, named and explained, shared by the
+//! server (which enforces them) and the browser (which stays inside them so its input is
+//! never rejected). Each number is also sent to clients in `Welcome`.
+
+/// Largest WebSocket message the server reads. A maximal stroke (`MAX_POINTS_PER_STROKE`
+/// points of ~16 JSON bytes each) fits with room to spare.
+pub const MAX_FRAME_BYTES: usize = 64 * 1024;
+
+/// Points in one stroke. About 30 s of continuous drawing at 60 Hz after the client drops
+/// points closer than a pixel; the client ends a stroke there and starts the next one.
+pub const MAX_POINTS_PER_STROKE: usize = 2_000;
+
+/// Points in one ephemeral live-stroke batch (one animation frame of drawing, generously).
+pub const MAX_LIVE_POINTS_PER_MESSAGE: usize = 256;
+
+/// Coordinates are board units (CSS pixels from the board's top-left); anything beyond
+/// this magnitude is a bug or an attack, not a drawing.
+pub const MAX_COORDINATE: f32 = 100_000.0;
+
+/// Stroke widths in board units: thinner is invisible, wider is a fill tool.
+pub const MIN_STROKE_WIDTH: f32 = 0.5;
+/// See [`MIN_STROKE_WIDTH`].
+pub const MAX_STROKE_WIDTH: f32 = 64.0;
+
+/// Display names: long enough for "Firstname Lastname (team)", short enough for a chip.
+pub const MAX_NAME_CHARS: usize = 40;
+
+/// Ids (rooms, ops, strokes, clients, sessions): `[A-Za-z0-9_-]{1,MAX_ID_LEN}`.
+pub const MAX_ID_LEN: usize = 64;
+
+/// Messages in one polling `send` request. A client sends what it produced since its last
+/// request; a second of drawing is far below this, and a backlog drawn offline goes out in
+/// several requests of at most this many.
+pub const MAX_POLL_BATCH_MESSAGES: usize = 256;
+
+/// Bytes in one polling `send` body: a few maximal strokes. Larger backlogs are split by
+/// the client (see [`crate::protocol::poll_batches`]).
+pub const MAX_POLL_BATCH_BYTES: usize = 512 * 1024;

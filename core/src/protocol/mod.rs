@@ -1,0 +1,297 @@
+//! The wire protocol: every message between browser and server, as JSON text frames (the
+//! same messages travel over the HTTP polling transport). Every crate compiles this
+//! module, so a change that breaks one side breaks the build of the other.
+//!
+//! Messages are internally tagged: `{"type":"op","opId":"…","op":{"kind":"addStroke",…}}`.
+//!
+//! - this file: [`ClientMsg`], [`ServerMsg`], [`LiveStroke`] and the version.
+//! - [`welcome`]: what a client learns on joining (settings, limits, peers).
+//! - [`names`]: display-name rules.  [`poll_batch`]: splitting polling sends.
+
+mod names;
+mod poll_batch;
+mod welcome;
+
+pub use names::clean_name;
+pub use poll_batch::poll_batches;
+pub use welcome::{HeartbeatSettings, Limits, Peer, PeerState, ReconnectSettings, Welcome};
+
+use crate::board::{AppliedOp, Op, Point, Stroke};
+use serde::{Deserialize, Serialize};
+
+/// Bumped on any incompatible change. A client speaking another version gets
+/// `Error{code:"unsupported_protocol", fatal:true}` telling it to reload.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// Client → server.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(
+    tag = "type",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum ClientMsg {
+    /// First message on every connection.
+    Hello {
+        /// The client's [`PROTOCOL_VERSION`].
+        protocol: u32,
+        /// The room the connection is for (must match the URL's).
+        room: String,
+        /// Per-browser id (kept in localStorage); becomes the author of this client's ops.
+        client_id: String,
+        /// The secret from an earlier `Welcome`, to resume that session.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        resume_token: Option<String>,
+        /// The last seq this client applied; the server sends only what came after.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        last_seq: Option<u64>,
+        /// The room epoch `last_seq` belongs to. If the room's history was reset since
+        /// (another epoch), `last_seq` means nothing and the client gets a snapshot.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        epoch: Option<String>,
+        /// Display name shown to peers.
+        name: String,
+        /// Presence colour (`#rrggbb`).
+        color: String,
+    },
+    /// A durable op; answered by `Applied` (to everyone) or `Rejected` (to the sender).
+    Op {
+        /// Made by the client, unique: a resend of the same op is applied once.
+        op_id: String,
+        /// What to do to the board.
+        op: Op,
+    },
+    /// Application-level heartbeat; `t` is echoed in `Pong` to measure the round trip.
+    Ping {
+        /// The client's clock when it sent the ping (ms).
+        t: f64,
+    },
+    /// Ephemeral: where this user's pointer is. Never stored, may be dropped.
+    Cursor {
+        /// Board x.
+        x: f32,
+        /// Board y.
+        y: f32,
+    },
+    /// Ephemeral: new points of a stroke being drawn, batched per animation frame.
+    LiveStroke(LiveStroke),
+    /// The client is leaving on purpose (tab closed): no grace period.
+    Bye,
+}
+
+/// Points of a stroke still being drawn. The finished stroke arrives as a durable
+/// `AddStroke` with the same `stroke_id`, which replaces the live one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LiveStroke {
+    /// The id the finished stroke will have.
+    pub stroke_id: String,
+    /// Stroke colour (`#rrggbb`).
+    pub color: String,
+    /// Stroke width in board units.
+    pub width: f32,
+    /// Points since the previous batch of the same stroke.
+    pub points: Vec<Point>,
+    /// Set by the server on relay: the drawing user's session.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub session: String,
+    /// The stroke was abandoned (pointer cancelled): peers drop it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub cancelled: bool,
+}
+
+/// Server → client.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(
+    tag = "type",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum ServerMsg {
+    /// The answer to `Hello`; followed by `Replay` or `Snapshot`.
+    Welcome(Welcome),
+    /// Everything after the client's `last_seq`, in order.
+    Replay {
+        /// The missed log entries, in seq order.
+        ops: Vec<AppliedOp>,
+    },
+    /// The whole board at `seq`, when replaying would be longer or impossible.
+    Snapshot {
+        /// The last seq the snapshot includes.
+        seq: u64,
+        /// The board's strokes in drawing order.
+        strokes: Vec<Stroke>,
+    },
+    /// A durable op took its place in the log. For its author, this is the acknowledgement.
+    Applied(AppliedOp),
+    /// A durable op was refused and will never be applied; `code` is machine-readable.
+    Rejected {
+        /// The refused op.
+        op_id: String,
+        /// Stable machine-readable reason (e.g. `too_many_points`).
+        code: String,
+        /// A sentence for people.
+        reason: String,
+    },
+    /// The answer to `Ping`.
+    Pong {
+        /// The ping's `t`, echoed.
+        t: f64,
+        /// The server's wall clock (ms since the Unix epoch).
+        server_time: f64,
+    },
+    /// Someone joined the room.
+    PeerJoined {
+        /// Who.
+        peer: Peer,
+    },
+    /// The peer's connection dropped; it may come back within the grace period.
+    PeerAway {
+        /// The peer's session.
+        session: String,
+    },
+    /// An away peer resumed its session.
+    PeerBack {
+        /// The peer's session.
+        session: String,
+    },
+    /// The peer left (said goodbye, or its grace period ended).
+    PeerLeft {
+        /// The peer's session.
+        session: String,
+    },
+    /// Ephemeral, relayed from another session.
+    Cursor {
+        /// Whose pointer.
+        session: String,
+        /// Board x.
+        x: f32,
+        /// Board y.
+        y: f32,
+    },
+    /// Ephemeral, relayed from another session (with `session` set).
+    LiveStroke(LiveStroke),
+    /// Something the client sent was wrong, or the server cannot serve it. With `fatal`
+    /// the connection closes and retrying the same thing will not help.
+    Error {
+        /// Stable machine-readable code.
+        code: String,
+        /// A sentence for people.
+        message: String,
+        /// Retrying will not help: the client stops and shows `failed`.
+        fatal: bool,
+    },
+    /// The server is about to restart: reconnect after `retry_after_ms` plus a random
+    /// share of `spread_ms`, so clients do not all return at once.
+    Restarting {
+        /// The least a client waits before reconnecting.
+        retry_after_ms: u64,
+        /// The window a client spreads its return over.
+        spread_ms: u64,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_use_the_documented_json_shape() {
+        let op = ClientMsg::Op {
+            op_id: "o1".into(),
+            op: Op::EraseStroke { id: "s1".into() },
+        };
+        assert_eq!(
+            serde_json::to_string(&op).unwrap(),
+            r#"{"type":"op","opId":"o1","op":{"kind":"eraseStroke","id":"s1"}}"#
+        );
+        let hello: ClientMsg = serde_json::from_str(
+            r##"{"type":"hello","protocol":1,"room":"r","clientId":"c","name":"Ann","color":"#112233"}"##,
+        )
+        .unwrap();
+        assert!(matches!(
+            hello,
+            ClientMsg::Hello {
+                last_seq: None,
+                resume_token: None,
+                ..
+            }
+        ));
+        let applied = ServerMsg::Applied(AppliedOp {
+            seq: 7,
+            op_id: "o1".into(),
+            author: "c".into(),
+            op: Op::Clear,
+        });
+        assert_eq!(
+            serde_json::to_string(&applied).unwrap(),
+            r#"{"type":"applied","seq":7,"opId":"o1","author":"c","op":{"kind":"clear"}}"#
+        );
+    }
+
+    #[test]
+    fn every_message_round_trips() {
+        let live = LiveStroke {
+            stroke_id: "s".into(),
+            color: "#000000".into(),
+            width: 2.0,
+            points: vec![Point::new(1.0, 2.0)],
+            session: String::new(),
+            cancelled: false,
+        };
+        let client = [
+            ClientMsg::Ping { t: 12.5 },
+            ClientMsg::Cursor { x: 1.0, y: 2.0 },
+            ClientMsg::LiveStroke(live.clone()),
+            ClientMsg::Bye,
+        ];
+        for msg in client {
+            let json = serde_json::to_string(&msg).unwrap();
+            assert_eq!(
+                serde_json::from_str::<ClientMsg>(&json).unwrap(),
+                msg,
+                "{json}"
+            );
+        }
+        let server = [
+            ServerMsg::Pong {
+                t: 1.0,
+                server_time: 2.0,
+            },
+            ServerMsg::LiveStroke(LiveStroke {
+                session: "p".into(),
+                ..live
+            }),
+            ServerMsg::Restarting {
+                retry_after_ms: 100,
+                spread_ms: 5000,
+            },
+            ServerMsg::Error {
+                code: "x".into(),
+                message: "y".into(),
+                fatal: true,
+            },
+        ];
+        for msg in server {
+            let json = serde_json::to_string(&msg).unwrap();
+            assert_eq!(
+                serde_json::from_str::<ServerMsg>(&json).unwrap(),
+                msg,
+                "{json}"
+            );
+        }
+    }
+
+    #[test]
+    fn unknown_or_malformed_messages_are_errors() {
+        for bad in [
+            r#"{"type":"nope"}"#,
+            r#"{"op":1}"#,
+            "[]",
+            "",
+            r#"{"type":"op","opId":5}"#,
+        ] {
+            assert!(serde_json::from_str::<ClientMsg>(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,225 @@
+//! One client's session, whatever transport carries its frames: opened from a hello, it
+//! decodes and validates every message and turns it into room commands and replies. Bad
+//! input gets an explicit `error` or `rejected` and changes nothing.
+
+use super::{hello::check_hello, ProtocolError};
+use crate::hub::{
+    outbox::{MemberOutbox, Outgoing},
+    Hub, JoinRequest, LeaveReason, RoomError, RoomHandle,
+};
+use std::time::{SystemTime, UNIX_EPOCH};
+use tether_core::{
+    board::{validate_op, validate_points, validate_position, validate_style},
+    ids::is_valid_id,
+    limits::{MAX_FRAME_BYTES, MAX_LIVE_POINTS_PER_MESSAGE},
+    protocol::{ClientMsg, LiveStroke, ServerMsg},
+};
+use tokio::sync::mpsc;
+use tracing::debug;
+
+/// What the transport does after handling one client frame.
+#[derive(Debug)]
+pub enum Reply {
+    /// Nothing to send back (the room answers through the member outbox, if at all).
+    Nothing,
+    /// Send this to the client (directly, not through the room).
+    Send(ServerMsg),
+    /// Send this (if any) and close the connection with the code.
+    Close(Option<ServerMsg>, u16),
+    /// The client said goodbye: close normally and end the session now.
+    Bye,
+}
+
+/// Parses one text frame, enforcing the frame size limit first.
+pub fn decode(text: &str) -> Result<ClientMsg, ProtocolError> {
+    if text.len() > MAX_FRAME_BYTES {
+        return Err(ProtocolError::FrameTooLarge { bytes: text.len() });
+    }
+    serde_json::from_str(text).map_err(|e| ProtocolError::BadMessage(e.to_string()))
+}
+
+/// A client joined to a room.
+pub struct ClientSession {
+    room: RoomHandle,
+    resumed: bool,
+}
+
+impl ClientSession {
+    /// Opens a session from the client's first frame, which must be a hello for `room`:
+    /// joins the room, which queues `welcome` and the catch-up into the returned queue
+    /// (`outbox_capacity` frames; the transport's writer drains it).
+    pub async fn open(
+        hub: &Hub,
+        room: &str,
+        hello: &str,
+    ) -> Result<(Self, mpsc::Receiver<Outgoing>), ProtocolError> {
+        let hello = decode(hello).and_then(|msg| check_hello(room, msg))?;
+        let (outbox, frames) = MemberOutbox::channel(hub.settings().outbox_capacity);
+        match hub.join(room, JoinRequest { hello, outbox }).await {
+            Ok((room, accepted)) => {
+                let session = Self {
+                    room,
+                    resumed: accepted.resumed,
+                };
+                Ok((session, frames))
+            }
+            Err(error @ RoomError::Storage(_)) => {
+                Err(ProtocolError::StorageUnavailable(error.to_string()))
+            }
+            Err(error) => Err(ProtocolError::RoomUnavailable(error.to_string())),
+        }
+    }
+
+    /// This session's public id.
+    pub fn session(&self) -> &str {
+        self.room.session()
+    }
+
+    /// True when this connection resumed an earlier session.
+    pub fn resumed(&self) -> bool {
+        self.resumed
+    }
+
+    /// Handles one text frame after the handshake.
+    pub async fn handle_text(&self, text: &str) -> Reply {
+        match decode(text) {
+            Ok(msg) => self.handle(msg).await,
+            Err(error) => Reply::Send(error.to_msg()),
+        }
+    }
+
+    /// Handles one decoded message after the handshake.
+    pub async fn handle(&self, msg: ClientMsg) -> Reply {
+        match msg {
+            ClientMsg::Hello { .. } => Reply::Send(ProtocolError::AlreadyJoined.to_msg()),
+            ClientMsg::Op { op_id, op } => {
+                if let Err(invalid) = validate_op(&op_id, &op) {
+                    debug!(session = %self.session(), code = invalid.code(), "op rejected");
+                    return Reply::Send(ServerMsg::Rejected {
+                        op_id,
+                        code: invalid.code().into(),
+                        reason: invalid.to_string(),
+                    });
+                }
+                match self.room.op(op_id, op).await {
+                    Ok(()) => Reply::Nothing,
+                    Err(_) => {
+                        let error = ProtocolError::RoomUnavailable("the room restarted".into());
+                        Reply::Close(Some(error.to_msg()), error.close_code())
+                    }
+                }
+            }
+            ClientMsg::Ping { t } => Reply::Send(ServerMsg::Pong {
+                t,
+                server_time: unix_ms(),
+            }),
+            ClientMsg::Cursor { x, y } => match validate_position(0, x, y) {
+                Ok(()) => {
+                    let session = self.session().into();
+                    self.room.ephemeral(ServerMsg::Cursor { session, x, y });
+                    Reply::Nothing
+                }
+                Err(source) => Reply::Send(
+                    ProtocolError::InvalidEphemeral {
+                        what: "cursor",
+                        source,
+                    }
+                    .to_msg(),
+                ),
+            },
+            ClientMsg::LiveStroke(live) => match check_live_stroke(&live) {
+                Ok(()) => {
+                    let session = self.session().to_owned();
+                    self.room
+                        .ephemeral(ServerMsg::LiveStroke(LiveStroke { session, ..live }));
+                    Reply::Nothing
+                }
+                Err(error) => Reply::Send(error.to_msg()),
+            },
+            ClientMsg::Bye => Reply::Bye,
+        }
+    }
+
+    /// Leaves the room: the transport is gone (`Dropped`, resumable) or the client said
+    /// `Bye`.
+    pub async fn leave(self, reason: LeaveReason) {
+        self.room.leave(reason).await;
+    }
+}
+
+fn check_live_stroke(live: &LiveStroke) -> Result<(), ProtocolError> {
+    let invalid = |source| ProtocolError::InvalidEphemeral {
+        what: "live stroke",
+        source,
+    };
+    if !is_valid_id(&live.stroke_id) {
+        return Err(ProtocolError::InvalidLiveStrokeId);
+    }
+    if live.points.len() > MAX_LIVE_POINTS_PER_MESSAGE {
+        return Err(ProtocolError::TooManyLivePoints {
+            count: live.points.len(),
+        });
+    }
+    validate_style(&live.color, live.width).map_err(invalid)?;
+    validate_points(&live.points).map_err(invalid)
+}
+
+/// Milliseconds since the Unix epoch (for `Pong.server_time`).
+fn unix_ms() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs_f64() * 1000.0)
+        .unwrap_or(0.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tether_core::board::Point;
+
+    #[test]
+    fn oversized_and_malformed_frames_are_named() {
+        let big = format!(
+            "{{\"type\":\"ping\",\"t\":1,\"pad\":\"{}\"}}",
+            "x".repeat(MAX_FRAME_BYTES)
+        );
+        assert_eq!(decode(&big).unwrap_err().code(), "frame_too_large");
+        let error = decode("{\"type\":\"nope\"}").unwrap_err();
+        assert_eq!(error.code(), "bad_message");
+        assert!(error.to_string().contains("nope"), "{error}");
+        assert!(!error.is_fatal());
+    }
+
+    #[test]
+    fn live_strokes_are_bounded() {
+        let live = LiveStroke {
+            stroke_id: "s".into(),
+            color: "#000000".into(),
+            width: 2.0,
+            points: vec![Point::new(0.0, 0.0); MAX_LIVE_POINTS_PER_MESSAGE + 1],
+            session: String::new(),
+            cancelled: false,
+        };
+        assert_eq!(
+            check_live_stroke(&live).unwrap_err().code(),
+            "too_many_points"
+        );
+        let bad_color = LiveStroke {
+            color: "x".into(),
+            points: vec![],
+            ..live.clone()
+        };
+        assert_eq!(
+            check_live_stroke(&bad_color).unwrap_err().code(),
+            "invalid_color"
+        );
+        let far = LiveStroke {
+            points: vec![Point::new(1e9, 0.0)],
+            ..live
+        };
+        assert_eq!(
+            check_live_stroke(&far).unwrap_err().code(),
+            "coordinate_out_of_bounds"
+        );
+    }
+}

@@ -1,0 +1,218 @@
+//! A room's log, pure: sequencing, dedup, commit ordering and catch-up. No tokio, no IO —
+//! the room actor feeds it and performs what it says, and a property test judges it
+//! against the same model server the client engine is tested against.
+//!
+//! Life of an op: [`RoomLog::submit`] gives it the next seq (or answers a duplicate, or
+//! refuses a reused stroke id); the actor hands the entry to the store; the store confirms
+//! entries in the order they were handed over, and each confirmation is
+//! [`RoomLog::commit_next`], which applies the entry to the confirmed board and returns it
+//! for broadcasting. So `Applied` goes out strictly in seq order and only once durable.
+
+use crate::hub::RoomSnapshot;
+use std::collections::{HashMap, VecDeque};
+use tether_core::{
+    board::{AppliedOp, ApplyOutcome, Board, Op},
+    protocol::ServerMsg,
+};
+
+/// The outcome of submitting an op.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Submitted {
+    /// A new entry with the next seq: store it, then [`RoomLog::commit_next`].
+    Sequenced(AppliedOp),
+    /// Seen before and durable: the sender gets this acknowledgement (the original seq),
+    /// nobody else hears of it.
+    Duplicate(AppliedOp),
+    /// Seen before and still in flight: the sender gets the `Applied` when it commits.
+    DuplicateInFlight,
+    /// Refused; nothing changed.
+    Rejected {
+        /// Stable machine-readable code.
+        code: &'static str,
+        /// A sentence for people.
+        reason: String,
+    },
+}
+
+/// An entry that became durable, ready to broadcast.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Committed {
+    /// The entry, now part of the confirmed board.
+    pub entry: AppliedOp,
+    /// Sessions that resent the op while it was in flight: they get `Applied` too.
+    pub duplicate_senders: Vec<String>,
+}
+
+/// The stored log has a hole: corruption, not user input.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("stored log jumps from seq {last} to {next}")]
+pub struct LogGap {
+    /// The last seq before the hole.
+    pub last: u64,
+    /// The seq found after it.
+    pub next: u64,
+}
+
+/// An op with a seq that is not durable yet.
+#[derive(Debug, Clone)]
+struct InFlight {
+    entry: AppliedOp,
+    duplicate_senders: Vec<String>,
+}
+
+/// One room's log and confirmed board.
+#[derive(Debug, Clone)]
+pub struct RoomLog {
+    epoch: String,
+    /// Confirmed (durable) state.
+    board: Board,
+    /// Every op id in the log or in flight, with its seq: the dedup index.
+    op_seqs: HashMap<String, u64>,
+    /// The newest durable entries, for replaying to clients that were briefly away.
+    recent: VecDeque<AppliedOp>,
+    replay_window: usize,
+    /// Entries with a seq, not yet durable, in seq order.
+    in_flight: VecDeque<InFlight>,
+}
+
+impl RoomLog {
+    /// The log of a room of history `epoch` whose stored entries are `ops` (seq order).
+    pub fn load(epoch: String, ops: Vec<AppliedOp>, replay_window: usize) -> Result<Self, LogGap> {
+        let mut board = Board::new();
+        let mut op_seqs = HashMap::with_capacity(ops.len());
+        for entry in &ops {
+            if let ApplyOutcome::Gap { expected } = board.apply(entry.seq, &entry.op) {
+                return Err(LogGap {
+                    last: expected - 1,
+                    next: entry.seq,
+                });
+            }
+            op_seqs.insert(entry.op_id.clone(), entry.seq);
+        }
+        let keep = ops.len().saturating_sub(replay_window);
+        Ok(Self {
+            epoch,
+            board,
+            op_seqs,
+            recent: ops.into_iter().skip(keep).collect(),
+            replay_window,
+            in_flight: VecDeque::new(),
+        })
+    }
+
+    /// The id of this room's history.
+    pub fn epoch(&self) -> &str {
+        &self.epoch
+    }
+
+    /// The last durable seq.
+    pub fn seq(&self) -> u64 {
+        self.board.seq()
+    }
+
+    /// True while entries wait for the store.
+    pub fn has_in_flight(&self) -> bool {
+        !self.in_flight.is_empty()
+    }
+
+    /// An op from `session` (whose author id is `author`): dedup, stroke-id check, seq.
+    pub fn submit(&mut self, session: &str, author: &str, op_id: String, mut op: Op) -> Submitted {
+        if let Some(&seq) = self.op_seqs.get(&op_id) {
+            if let Some(in_flight) = self.in_flight.iter_mut().find(|f| f.entry.seq == seq) {
+                in_flight.duplicate_senders.push(session.to_owned());
+                return Submitted::DuplicateInFlight;
+            }
+            return Submitted::Duplicate(AppliedOp {
+                seq,
+                op_id,
+                author: author.to_owned(),
+                op,
+            });
+        }
+        if let Op::AddStroke { stroke } = &mut op {
+            let reused = self.board.contains(&stroke.id)
+                || self.in_flight.iter().any(
+                    |f| matches!(&f.entry.op, Op::AddStroke { stroke: s } if s.id == stroke.id),
+                );
+            if reused {
+                return Submitted::Rejected {
+                    code: "duplicate_stroke_id",
+                    reason: format!("stroke id {} is already on this board", stroke.id),
+                };
+            }
+            // The author is whoever is connected, never what the client claims.
+            stroke.author = author.to_owned();
+        }
+        let entry = AppliedOp {
+            seq: self.board.seq() + self.in_flight.len() as u64 + 1,
+            op_id: op_id.clone(),
+            author: author.to_owned(),
+            op,
+        };
+        self.op_seqs.insert(op_id, entry.seq);
+        self.in_flight.push_back(InFlight {
+            entry: entry.clone(),
+            duplicate_senders: Vec::new(),
+        });
+        Submitted::Sequenced(entry)
+    }
+
+    /// The store confirmed the oldest entry in flight (stores confirm in hand-over order).
+    pub fn commit_next(&mut self) -> Option<Committed> {
+        let done = self.in_flight.pop_front()?;
+        let outcome = self.board.apply(done.entry.seq, &done.entry.op);
+        debug_assert_eq!(
+            outcome,
+            ApplyOutcome::Applied,
+            "in-flight entries are in order"
+        );
+        self.recent.push_back(done.entry.clone());
+        if self.recent.len() > self.replay_window {
+            self.recent.pop_front();
+        }
+        Some(Committed {
+            entry: done.entry,
+            duplicate_senders: done.duplicate_senders,
+        })
+    }
+
+    /// `Replay` of what a client missed since `last_seq` of history `epoch`, or a
+    /// `Snapshot` when that is shorter, unknown here (client ahead of the log, or another
+    /// epoch) or out of the replay window.
+    pub fn catch_up(&self, last_seq: Option<u64>, epoch: Option<&str>) -> ServerMsg {
+        let same_history = epoch.is_none_or(|epoch| epoch == self.epoch);
+        let seq = self.board.seq();
+        if let Some(last) = last_seq.filter(|&last| same_history && last <= seq) {
+            let missed = (seq - last) as usize;
+            let first_kept = self.recent.front().map_or(seq + 1, |e| e.seq);
+            let in_window = last + 1 >= first_kept || missed == 0;
+            if in_window && missed <= self.board.len().max(64) {
+                let ops = self
+                    .recent
+                    .iter()
+                    .filter(|e| e.seq > last)
+                    .cloned()
+                    .collect();
+                return ServerMsg::Replay { ops };
+            }
+        }
+        let snapshot = self.snapshot();
+        ServerMsg::Snapshot {
+            seq: snapshot.seq,
+            strokes: snapshot.strokes,
+        }
+    }
+
+    /// The confirmed state, for server rendering and snapshots.
+    pub fn snapshot(&self) -> RoomSnapshot {
+        RoomSnapshot {
+            seq: self.board.seq(),
+            epoch: self.epoch.clone(),
+            strokes: self.board.strokes().map(|s| (**s).clone()).collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "log_tests.rs"]
+mod tests;

@@ -1,0 +1,191 @@
+//! The HTTP long-polling transport, for clients behind proxies that break WebSockets.
+//! Framing only: the hello opens a [`ClientSession`] and each message is handed to it, as
+//! on a WebSocket.
+//!
+//! - `POST /api/poll/open/{room}` with a `hello` → `{"sid": ...}` (a poll session: a
+//!   session plus the member outbox the room writes into);
+//! - `GET /api/poll/{sid}?ack=N` → held up to `poll_hold_ms` until frames are queued, then
+//!   `{"batch": N+1, "messages": [...], "closed": null | {"code": ..}}`. The client acks the
+//!   batch it got with its next poll; an unacked batch is sent again, so a response lost on
+//!   the way loses nothing. One poll at a time; a poll whose request is cut ends with it;
+//! - `POST /api/poll/{sid}/send` with `{"messages": [...]}` → each handled in order.
+//!
+//! A poll session that is not polled for `poll_idle_ms` counts as a dropped connection: it
+//! leaves its room (which keeps it resumable for the grace period).
+//!
+//! [`sessions`]: the registry and the reaper.  [`batch`]: assembling a poll's answer.
+
+mod batch;
+mod sessions;
+
+pub use sessions::PollSessions;
+
+use crate::{
+    connection::{close_code, ClientSession, HttpError, Reply, RoomId},
+    hub::{outbox::frame, LeaveReason},
+    random::random_id,
+    AppState,
+};
+use axum::{
+    body::Bytes,
+    extract::{Path, Query, State},
+    http::{header, StatusCode},
+    response::{IntoResponse, Response},
+    Json,
+};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use sessions::{lock, PollSession};
+use tether_core::limits::{MAX_POLL_BATCH_BYTES, MAX_POLL_BATCH_MESSAGES};
+use tracing::debug;
+
+/// Replies (pongs, errors) a session may have waiting for its next poll. A client that
+/// sends without polling gets `429 too_many_unread` instead of growing this without bound.
+pub const MAX_UNREAD_REPLIES: usize = 1024;
+
+fn unknown_session() -> HttpError {
+    HttpError::new(
+        StatusCode::NOT_FOUND,
+        "unknown_session",
+        "no such poll session (expired or closed): open a new one",
+    )
+}
+
+/// `POST /api/poll/open/{room}`: the body is a `hello`.
+pub async fn open(
+    RoomId(room): RoomId,
+    State(state): State<AppState>,
+    body: Bytes,
+) -> Result<Response, HttpError> {
+    let hello = std::str::from_utf8(&body).map_err(|_| {
+        HttpError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_message",
+            "the body is not UTF-8",
+        )
+    })?;
+    let (session, room_frames) = ClientSession::open(&state.hub, &room, hello).await?;
+    let sid = random_id();
+    state
+        .polls
+        .insert(sid.clone(), PollSession::new(session, room_frames));
+    debug!(%room, "poll session opened");
+    Ok(Json(serde_json::json!({ "sid": sid })).into_response())
+}
+
+/// Query of a poll: the last batch the client received.
+#[derive(Debug, Deserialize)]
+pub struct PollQuery {
+    #[serde(default)]
+    ack: u64,
+}
+
+/// `GET /api/poll/{sid}?ack=N`: the next batch of messages, held until there is one.
+pub async fn poll(
+    Path(sid): Path<String>,
+    Query(query): Query<PollQuery>,
+    State(state): State<AppState>,
+) -> Result<Response, HttpError> {
+    let poll = state.polls.get(&sid).ok_or_else(unknown_session)?;
+    let Some(in_progress) = poll.start_poll() else {
+        return Err(HttpError::new(
+            StatusCode::CONFLICT,
+            "poll_in_progress",
+            "this session is already being polled; one poll at a time",
+        ));
+    };
+    let body = batch::next_batch(
+        &poll,
+        query.ack,
+        state.config.poll_hold(),
+        &state.shutdown,
+        state.config.restarting(),
+    )
+    .await;
+    drop(in_progress);
+    if body.closed {
+        state.polls.remove(&sid);
+        poll.end(LeaveReason::Dropped).await;
+    }
+    Ok(([(header::CONTENT_TYPE, "application/json")], body.json).into_response())
+}
+
+/// Body of a `send`: each message stays raw JSON until the session decodes it once.
+#[derive(Debug, Deserialize)]
+struct SendBody<'a> {
+    #[serde(borrow)]
+    messages: Vec<&'a RawValue>,
+}
+
+/// `POST /api/poll/{sid}/send`: messages from the client, handled in order.
+pub async fn send(
+    Path(sid): Path<String>,
+    State(state): State<AppState>,
+    body: Bytes,
+) -> Result<Response, HttpError> {
+    let poll = state.polls.get(&sid).ok_or_else(unknown_session)?;
+    let too_large =
+        |what: String| HttpError::new(StatusCode::PAYLOAD_TOO_LARGE, "batch_too_large", what);
+    if body.len() > MAX_POLL_BATCH_BYTES {
+        let limit = format!("{} bytes; the limit is {MAX_POLL_BATCH_BYTES}", body.len());
+        return Err(too_large(limit));
+    }
+    let batch: SendBody = serde_json::from_slice(&body).map_err(|e| {
+        HttpError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_batch",
+            format!("expected {{\"messages\": [...]}}: {e}"),
+        )
+    })?;
+    if batch.messages.len() > MAX_POLL_BATCH_MESSAGES {
+        let count = batch.messages.len();
+        return Err(too_large(format!(
+            "{count} messages; the limit is {MAX_POLL_BATCH_MESSAGES}"
+        )));
+    }
+    let unread = lock(&poll.direct).frames.len();
+    if unread + batch.messages.len() > MAX_UNREAD_REPLIES {
+        return Err(HttpError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_unread",
+            format!("{unread} replies are waiting to be polled; poll before sending more"),
+        ));
+    }
+    poll.seen();
+    let mut guard = poll.session.lock().await;
+    let Some(session) = guard.as_ref() else {
+        return Err(unknown_session());
+    };
+    let mut replies = Vec::new();
+    let mut ended = None;
+    for message in batch.messages {
+        match session.handle_text(message.get()).await {
+            Reply::Nothing => {}
+            Reply::Send(msg) => replies.push(frame(&msg)),
+            Reply::Close(msg, code) => {
+                replies.extend(msg.as_ref().map(frame));
+                ended = Some((code, LeaveReason::Dropped));
+                break;
+            }
+            Reply::Bye => {
+                ended = Some((close_code::NORMAL, LeaveReason::Bye));
+                break;
+            }
+        }
+    }
+    if let Some((_, reason)) = ended {
+        if let Some(session) = guard.take() {
+            session.leave(reason).await;
+        }
+    }
+    drop(guard);
+    {
+        let mut direct = lock(&poll.direct);
+        direct.frames.extend(replies);
+        if let Some((code, _)) = ended {
+            direct.closed = Some(code);
+        }
+    }
+    poll.wake.notify_one();
+    Ok(Json(serde_json::json!({ "ok": true })).into_response())
+}

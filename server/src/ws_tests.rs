@@ -1,0 +1,150 @@
+//! The connection loop driven through channel pairs instead of a socket: the test plays
+//! the client frame by frame against a real hub on a real SQLite store.
+
+use super::*;
+use crate::{config::Config, store::SqliteStore};
+use clap::Parser;
+use futures_channel::mpsc as chan;
+use leptos::config::LeptosOptions;
+use tether_core::{
+    board::{Op, Point, Stroke},
+    protocol::{ClientMsg, PROTOCOL_VERSION},
+};
+
+/// The client's ends: what it sends, and what the server wrote.
+struct Pair {
+    to_server: chan::UnboundedSender<Result<Message, axum::Error>>,
+    from_server: chan::UnboundedReceiver<Message>,
+}
+
+impl Pair {
+    fn send(&self, msg: &ClientMsg) {
+        let text = serde_json::to_string(msg).unwrap();
+        self.to_server
+            .unbounded_send(Ok(Message::Text(text.into())))
+            .unwrap();
+    }
+
+    /// The next frame the server wrote (bounded wait: a hang is a failure).
+    async fn next(&mut self) -> Message {
+        tokio::time::timeout(Duration::from_secs(5), self.from_server.next())
+            .await
+            .expect("the server wrote nothing")
+            .expect("the server closed the channel")
+    }
+
+    async fn next_msg(&mut self) -> ServerMsg {
+        match self.next().await {
+            Message::Text(text) => serde_json::from_str(&text).unwrap(),
+            other => panic!("expected a text frame, got {other:?}"),
+        }
+    }
+}
+
+fn start(state: &AppState, room: &str) -> (Pair, tokio::task::JoinHandle<()>) {
+    let (to_server, stream) = chan::unbounded();
+    let (sink, from_server) = chan::unbounded::<Message>();
+    let task = tokio::spawn(run_connection(sink, stream, room.into(), state.clone()));
+    (
+        Pair {
+            to_server,
+            from_server,
+        },
+        task,
+    )
+}
+
+fn state(dir: &std::path::Path) -> AppState {
+    let config = Config::parse_from(["server", "--data-dir", dir.to_str().unwrap()]);
+    let store = Arc::new(SqliteStore::open(dir).unwrap());
+    AppState::with_store(
+        config,
+        LeptosOptions::builder().output_name("tether").build(),
+        store,
+    )
+}
+
+fn hello(room: &str) -> ClientMsg {
+    ClientMsg::Hello {
+        protocol: PROTOCOL_VERSION,
+        room: room.into(),
+        client_id: "c1".into(),
+        resume_token: None,
+        last_seq: None,
+        epoch: None,
+        name: "Ann".into(),
+        color: "#112233".into(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_whole_session_over_channels() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = state(dir.path());
+    let (mut client, task) = start(&state, "room1");
+
+    client.send(&hello("room1"));
+    assert!(matches!(client.next_msg().await, ServerMsg::Welcome(_)));
+    assert!(matches!(
+        client.next_msg().await,
+        ServerMsg::Snapshot { seq: 0, .. }
+    ));
+
+    let stroke = Stroke {
+        id: "s1".into(),
+        points: vec![Point::new(1.0, 2.0)],
+        color: "#000000".into(),
+        width: 2.0,
+        author: String::new(),
+    };
+    client.send(&ClientMsg::Op {
+        op_id: "op1".into(),
+        op: Op::AddStroke { stroke },
+    });
+    let ServerMsg::Applied(applied) = client.next_msg().await else {
+        panic!("expected applied");
+    };
+    assert_eq!((applied.seq, applied.author.as_str()), (1, "c1"));
+
+    client
+        .to_server
+        .unbounded_send(Ok(Message::Binary(vec![1, 2].into())))
+        .unwrap();
+    assert!(matches!(
+        client.next_msg().await,
+        ServerMsg::Error { ref code, fatal: false, .. } if code == "binary_unsupported"
+    ));
+
+    client.send(&ClientMsg::Bye);
+    assert!(matches!(
+        client.next().await,
+        Message::Close(Some(CloseFrame {
+            code: close_code::NORMAL,
+            ..
+        }))
+    ));
+    tokio::time::timeout(Duration::from_secs(5), task)
+        .await
+        .expect("the connection ends after bye")
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_hello_is_refused_fatally_with_a_policy_close() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = state(dir.path());
+    let (mut client, task) = start(&state, "room1");
+    client.send(&hello("another-room"));
+    assert!(matches!(
+        client.next_msg().await,
+        ServerMsg::Error { ref code, fatal: true, .. } if code == "room_mismatch"
+    ));
+    assert!(matches!(
+        client.next().await,
+        Message::Close(Some(CloseFrame {
+            code: close_code::POLICY,
+            ..
+        }))
+    ));
+    task.await.unwrap();
+}
