@@ -353,3 +353,66 @@ async fn bye_over_polling_ends_the_session() {
         .await;
     assert_eq!(left, ());
 }
+
+/// A poll whose request is cut (the browser aborts polls on every transport switch, a
+/// proxy may drop them) must leave the session pollable at once, and still expiring like
+/// a dropped socket if nobody polls again. Before the fix every later poll answered
+/// `409 poll_in_progress` forever, the reaper skipped the session, its member never went
+/// away and the room never unloaded.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cut_poll_leaves_the_session_pollable_and_reapable() {
+    let server = TestServer::temp(&[
+        "--poll-hold-ms",
+        "3000",
+        "--poll-idle-ms",
+        "600",
+        "--grace-ms",
+        "60000",
+    ])
+    .await;
+    let (mut bob, _) = Client::join(&server, "r", "bob", None).await;
+    let mut poller = Poller::open(&server, "r", "alice").await;
+    poller.poll().await;
+    let url = format!("{}/api/poll/{}?ack={}", poller.base, poller.sid, poller.ack);
+
+    // The held poll is cut by the client after a moment.
+    let cut = poller
+        .http
+        .get(&url)
+        .timeout(Duration::from_millis(300))
+        .send()
+        .await;
+    assert!(cut.is_err(), "the request was cut while held");
+
+    // The next poll is served (the server notices the cut within moments). A pong is
+    // waiting, so a served poll answers at once.
+    assert_eq!(poller.send(&[ClientMsg::Ping { t: 1.0 }]).await.status, 200);
+    let deadline = Instant::now() + WAIT;
+    let served = loop {
+        let answer = request(poller.http.get(&url)).await;
+        if answer.status != 409 || Instant::now() > deadline {
+            break answer;
+        }
+    };
+    assert_eq!(
+        served.status, 200,
+        "the session is wedged: {:?}",
+        served.body
+    );
+    assert!(served.body["messages"].to_string().contains("pong"));
+
+    // Cut again, then nobody polls: the session expires and its member goes away.
+    let _ = poller
+        .http
+        .get(&url)
+        .timeout(Duration::from_millis(100))
+        .send()
+        .await;
+    let joined = bob
+        .until(|m| match m {
+            ServerMsg::PeerJoined { peer } => Some(peer.session),
+            _ => None,
+        })
+        .await;
+    assert_eq!(bob.until(peer_away).await, joined);
+}

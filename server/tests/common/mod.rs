@@ -230,7 +230,7 @@ impl Client {
         }
     }
 
-    /// Asserts that nothing but the listed kinds arrives within `quiet`.
+    /// Asserts that no message at all arrives within `quiet`.
     pub async fn expect_silence(&mut self, quiet: Duration) {
         if let Ok(msg) = tokio::time::timeout(quiet, recv(&mut self.socket)).await {
             panic!("expected silence, got {msg:?}");

@@ -4,23 +4,20 @@
 //! everything settles and the run checks, against the server's own database, that nothing
 //! was lost, doubled or left behind.
 
-use crate::proxy::{self, Cut, ProxyControl};
-use anyhow::{bail, Context};
-use rusqlite::{Connection, OpenFlags};
+use crate::{
+    proxy::{self, Cut, ProxyControl},
+    server::{read_log, Server},
+};
+use anyhow::bail;
 use serde::Serialize;
 use std::{
     collections::{BTreeMap, HashMap, HashSet},
     net::SocketAddr,
-    path::{Path, PathBuf},
-    process::Stdio,
+    path::PathBuf,
     time::{Duration, Instant},
 };
 use tether_client::{stroke_at, ClientOptions, NativeClient};
 use tether_core::board::{Board, Op};
-use tokio::{
-    io::{AsyncBufReadExt, BufReader},
-    process::{Child, Command},
-};
 
 /// What to run.
 #[derive(Debug, Clone)]
@@ -88,98 +85,6 @@ impl ChaosReport {
             self.clients,
             self.settle_seconds,
         )
-    }
-}
-
-/// Short timings, sent to the clients in `welcome`, so faults are noticed in seconds.
-const SERVER_ENV: [(&str, &str); 10] = [
-    ("TETHER_PING_INTERVAL_MS", "1000"),
-    ("TETHER_PONG_TIMEOUT_MS", "1000"),
-    ("TETHER_HANDSHAKE_TIMEOUT_MS", "3000"),
-    ("TETHER_BACKOFF_BASE_MS", "200"),
-    ("TETHER_BACKOFF_CAP_MS", "2000"),
-    ("TETHER_BACKOFF_MAX_ATTEMPTS", "1000"),
-    ("TETHER_GRACE_MS", "3000"),
-    ("TETHER_WS_PING_INTERVAL_MS", "1000"),
-    ("TETHER_RESTART_RETRY_AFTER_MS", "300"),
-    ("TETHER_RESTART_SPREAD_MS", "1500"),
-];
-
-struct Server {
-    bin: PathBuf,
-    port: u16,
-    data: PathBuf,
-    child: Option<Child>,
-}
-
-impl Server {
-    async fn start(&mut self) -> anyhow::Result<()> {
-        let mut command = Command::new(&self.bin);
-        command
-            .env("TETHER_ADDR", format!("127.0.0.1:{}", self.port))
-            .env("TETHER_DATA_DIR", &self.data)
-            .env("RUST_LOG", "warn,server=info")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .kill_on_drop(true);
-        for (key, value) in SERVER_ENV {
-            command.env(key, value);
-        }
-        let mut child = command
-            .spawn()
-            .with_context(|| format!("starting {}", self.bin.display()))?;
-        let mut lines = BufReader::new(child.stdout.take().context("server stdout")?).lines();
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            let line = tokio::time::timeout_at(deadline.into(), lines.next_line()).await;
-            match line {
-                Ok(Ok(Some(line))) if line.contains("listening on http://") => break,
-                Ok(Ok(Some(line))) if line.contains("panicked") => bail!("server panicked: {line}"),
-                Ok(Ok(Some(_))) => continue,
-                _ => bail!("the server did not start"),
-            }
-        }
-        // Keep draining its log; a panic anywhere fails the run.
-        tokio::spawn(async move {
-            while let Ok(Some(line)) = lines.next_line().await {
-                if line.contains("panicked") {
-                    eprintln!("chaos: SERVER PANIC: {line}");
-                    std::process::exit(3);
-                }
-            }
-        });
-        self.child = Some(child);
-        Ok(())
-    }
-
-    fn pid(&self) -> anyhow::Result<u32> {
-        self.child
-            .as_ref()
-            .and_then(Child::id)
-            .context("server not running")
-    }
-
-    async fn kill9(&mut self) -> anyhow::Result<()> {
-        if let Some(mut child) = self.child.take() {
-            child.kill().await?;
-        }
-        Ok(())
-    }
-
-    async fn graceful(&mut self) -> anyhow::Result<()> {
-        let pid = self.pid()?;
-        std::process::Command::new("kill")
-            .args(["-TERM", &pid.to_string()])
-            .status()?;
-        if let Some(mut child) = self.child.take() {
-            let status = tokio::time::timeout(Duration::from_secs(20), child.wait())
-                .await
-                .context("no exit after SIGTERM")??;
-            if !status.success() {
-                bail!("graceful shutdown exited with {status}");
-            }
-        }
-        Ok(())
     }
 }
 
@@ -414,28 +319,4 @@ pub async fn run(options: ChaosOptions) -> anyhow::Result<ChaosReport> {
     server.graceful().await?;
     let _ = std::fs::remove_dir_all(&data);
     Ok(report)
-}
-
-/// Every room's log from the server's SQLite file: (seq, op id, op) in seq order.
-fn read_log(data_dir: &Path) -> anyhow::Result<BTreeMap<String, Vec<(u64, String, Op)>>> {
-    let conn = Connection::open_with_flags(
-        data_dir.join("tether.sqlite3"),
-        OpenFlags::SQLITE_OPEN_READ_ONLY,
-    )?;
-    let mut statement = conn.prepare("SELECT room, seq, op_id, op FROM ops ORDER BY room, seq")?;
-    let rows = statement.query_map([], |row| {
-        Ok((
-            row.get::<_, String>(0)?,
-            row.get::<_, i64>(1)?,
-            row.get::<_, String>(2)?,
-            row.get::<_, String>(3)?,
-        ))
-    })?;
-    let mut rooms: BTreeMap<String, Vec<(u64, String, Op)>> = BTreeMap::new();
-    for row in rows {
-        let (room, seq, op_id, op) = row?;
-        let op: Op = serde_json::from_str(&op).context("unreadable stored op")?;
-        rooms.entry(room).or_default().push((seq as u64, op_id, op));
-    }
-    Ok(rooms)
 }
