@@ -11,7 +11,8 @@
 //! - [`ws`]: the WebSocket framing (`/ws/{room}`); [`polling`]: the HTTP long-polling
 //!   framing (`/api/poll/...`).
 //! - [`board_page`]: SSR of `/b/{room}` with the room's strokes embedded.
-//! - [`health`]: `/healthz`; [`shutdown`]: SIGINT/SIGTERM; [`random`]: ids and secrets.
+//! - [`health`]: `/healthz`; [`shutdown`]: SIGINT/SIGTERM; [`random`]: ids and secrets;
+//!   [`locks`]: poison-tolerant locking.
 //! - this file: [`app`] builds the router from state, [`run`] serves it on a listener the
 //!   caller bound until the caller's shutdown future resolves. Tests bind `127.0.0.1:0`.
 
@@ -23,6 +24,7 @@ pub mod config;
 pub mod connection;
 pub mod health;
 pub mod hub;
+pub mod locks;
 pub mod polling;
 pub mod random;
 pub mod shutdown;

@@ -408,11 +408,6 @@ async fn a_cut_poll_leaves_the_session_pollable_and_reapable() {
         .timeout(Duration::from_millis(100))
         .send()
         .await;
-    let joined = bob
-        .until(|m| match m {
-            ServerMsg::PeerJoined { peer } => Some(peer.session),
-            _ => None,
-        })
-        .await;
+    let joined = bob.until(peer_joined).await.session;
     assert_eq!(bob.until(peer_away).await, joined);
 }

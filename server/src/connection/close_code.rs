@@ -3,8 +3,6 @@
 
 /// Normal end (the client said `bye`).
 pub const NORMAL: u16 = 1000;
-/// The server is going away.
-pub const GOING_AWAY: u16 = 1001;
 /// The client broke the protocol in a way that retrying will not fix (or never said
 /// hello in time).
 pub const POLICY: u16 = 1008;

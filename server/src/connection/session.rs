@@ -47,7 +47,7 @@ pub struct ClientSession {
 impl ClientSession {
     /// Opens a session from the client's first frame, which must be a hello for `room`:
     /// joins the room, which queues `welcome` and the catch-up into the returned queue
-    /// (`outbox_capacity` frames; the transport's writer drains it).
+    /// (the member outbox, bounded by the hub's settings; the transport drains it).
     pub async fn open(
         hub: &Hub,
         room: &str,

@@ -18,7 +18,10 @@ mod room;
 
 pub use handle::RoomHandle;
 
-use crate::store::{Store, StoreError};
+use crate::{
+    locks::lock,
+    store::{Store, StoreError},
+};
 use handle::{JoinReply, RoomCmd};
 use outbox::MemberOutbox;
 use room::Room;
@@ -162,13 +165,6 @@ impl Unregister {
             }
         }
     }
-}
-
-fn lock(registry: &Mutex<Registry>) -> std::sync::MutexGuard<'_, Registry> {
-    // The registry is a plain map: a panic elsewhere cannot leave it half-updated.
-    registry
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl Hub {

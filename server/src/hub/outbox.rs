@@ -6,6 +6,7 @@
 //! means the client fell behind, so it is disconnected (it resyncs on reconnect) instead
 //! of silently missing an op.
 
+use crate::connection::close_code;
 use tether_core::protocol::ServerMsg;
 use tokio::sync::mpsc;
 
@@ -38,9 +39,6 @@ pub enum Delivery {
     Overflowed,
 }
 
-/// Close code sent to a client that fell too far behind: "try again later".
-pub const CLOSE_SLOW_CONSUMER: u16 = 1013;
-
 /// The sending half of a member's queue, with the drop/overflow policy.
 #[derive(Debug, Clone)]
 pub struct MemberOutbox {
@@ -68,7 +66,7 @@ impl MemberOutbox {
     pub fn send_durable(&self, frame: Frame) -> Delivery {
         if self.tx.capacity() <= 1 {
             let _ = self.tx.try_send(Outgoing::Close {
-                code: CLOSE_SLOW_CONSUMER,
+                code: close_code::TRY_AGAIN_LATER,
                 reason: "too far behind: reconnect to resync",
             });
             return Delivery::Overflowed;
@@ -125,7 +123,7 @@ mod tests {
         assert!(matches!(
             last,
             Some(Outgoing::Close {
-                code: CLOSE_SLOW_CONSUMER,
+                code: close_code::TRY_AGAIN_LATER,
                 ..
             })
         ));

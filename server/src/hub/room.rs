@@ -176,12 +176,11 @@ impl Room {
         if let Some(announce) = &joined.announce {
             self.broadcast(announce, Some(&session));
         }
-        let name = self.presence.name(&session).unwrap_or_default();
-        match joined.resumed {
-            true => info!(room = %self.id, %session, "session resumed"),
-            false => {
-                info!(room = %self.id, %session, %name, members = self.presence.len(), "joined")
-            }
+        if joined.resumed {
+            info!(room = %self.id, %session, "session resumed");
+        } else {
+            let name = self.presence.name(&session).unwrap_or_default();
+            info!(room = %self.id, %session, %name, members = self.presence.len(), "joined");
         }
         let welcome = ServerMsg::Welcome(Welcome {
             protocol: PROTOCOL_VERSION,

@@ -1,7 +1,8 @@
 //! Assembling the answer to one poll: resend an unacknowledged batch, or wait (up to the
 //! hold time) for room frames and direct replies and send them as the next batch.
 
-use super::sessions::{lock, PollSession, Queued};
+use super::sessions::{PollSession, Queued};
+use crate::locks::lock;
 use crate::{
     connection::close_code,
     hub::outbox::{frame, Frame, Outgoing},

@@ -23,6 +23,7 @@ pub use sessions::PollSessions;
 use crate::{
     connection::{close_code, ClientSession, HttpError, Reply, RoomId},
     hub::{outbox::frame, LeaveReason},
+    locks::lock,
     random::random_id,
     AppState,
 };
@@ -35,7 +36,7 @@ use axum::{
 };
 use serde::Deserialize;
 use serde_json::value::RawValue;
-use sessions::{lock, PollSession};
+use sessions::PollSession;
 use tether_core::limits::{MAX_POLL_BATCH_BYTES, MAX_POLL_BATCH_MESSAGES};
 use tracing::debug;
 

@@ -8,26 +8,19 @@ use crate::{
         outbox::{Frame, Outgoing},
         LeaveReason,
     },
+    locks::lock,
 };
 use std::{
     collections::{HashMap, VecDeque},
     sync::{
         atomic::{AtomicBool, Ordering},
-        Arc, Mutex, MutexGuard,
+        Arc, Mutex,
     },
     time::Duration,
 };
 use tokio::{sync::mpsc, time::Instant};
 use tokio_util::sync::CancellationToken;
 use tracing::debug;
-
-/// Locks a std mutex that guards plain data: a panic elsewhere cannot leave it half
-/// updated, so a poisoned lock is still usable.
-pub(super) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
 
 /// What a held poll reads from (locked for the whole poll; only polls touch it).
 pub(super) struct Queued {
