@@ -2,13 +2,13 @@
 //! the client frame by frame against a real hub on a real SQLite store.
 
 use super::*;
-use crate::{config::Config, store::SqliteStore};
+use crate::{config::Config, connection::hello::test_hello as hello, store::SqliteStore};
 use clap::Parser;
 use futures_channel::mpsc as chan;
 use leptos::config::LeptosOptions;
 use tether_core::{
     board::{Op, Point, Stroke},
-    protocol::{ClientMsg, PROTOCOL_VERSION},
+    protocol::ClientMsg,
 };
 
 /// The client's ends: what it sends, and what the server wrote.
@@ -62,19 +62,6 @@ fn state(dir: &std::path::Path) -> AppState {
         LeptosOptions::builder().output_name("tether").build(),
         store,
     )
-}
-
-fn hello(room: &str) -> ClientMsg {
-    ClientMsg::Hello {
-        protocol: PROTOCOL_VERSION,
-        room: room.into(),
-        client_id: "c1".into(),
-        resume_token: None,
-        last_seq: None,
-        epoch: None,
-        name: "Ann".into(),
-        color: "#112233".into(),
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

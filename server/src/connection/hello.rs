@@ -53,22 +53,24 @@ pub fn check_hello(room: &str, msg: ClientMsg) -> Result<Hello, ProtocolError> {
     })
 }
 
+/// A valid hello from client `c1` ("Ann", at seq 3) for unit tests of the connection.
+#[cfg(test)]
+pub(crate) fn test_hello(room: &str) -> ClientMsg {
+    ClientMsg::Hello {
+        protocol: PROTOCOL_VERSION,
+        room: room.into(),
+        client_id: "c1".into(),
+        resume_token: None,
+        last_seq: Some(3),
+        epoch: None,
+        name: "  Ann  ".into(),
+        color: "#112233".into(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::*;
-
-    fn hello(room: &str) -> ClientMsg {
-        ClientMsg::Hello {
-            protocol: PROTOCOL_VERSION,
-            room: room.into(),
-            client_id: "c1".into(),
-            resume_token: None,
-            last_seq: Some(3),
-            epoch: None,
-            name: "  Ann  ".into(),
-            color: "#112233".into(),
-        }
-    }
+    use super::{test_hello as hello, *};
 
     #[test]
     fn a_good_hello_is_accepted_and_cleaned() {
