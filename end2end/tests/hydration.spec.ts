@@ -2,6 +2,7 @@
 // pages can mint a room id (it comes from crypto.getRandomValues in the WASM), so the
 // "New board" navigation proves the WASM is running, not merely that HTML arrived.
 import { test, expect } from '@playwright/test';
+import { newRoom } from './helpers';
 
 test('the landing page is server-rendered before any script runs', async ({ request }) => {
   const response = await request.get('/');
@@ -45,4 +46,33 @@ test('/healthz answers ok', async ({ request }) => {
   const response = await request.get('/healthz');
   expect(response.status()).toBe(200);
   expect(await response.json()).toMatchObject({ status: 'ok' });
+});
+
+test('the Content-Security-Policy blocks nothing the app itself does', async ({ page }) => {
+  // Chromium reports every blocked script, style, frame or connection as a
+  // securitypolicyviolation event (and a console error).
+  await page.addInitScript(() => {
+    (window as any).__cspViolations = [];
+    document.addEventListener('securitypolicyviolation', (e) =>
+      (window as any).__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`),
+    );
+  });
+  const consoleErrors: string[] = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' && /Content Security Policy/i.test(msg.text())) consoleErrors.push(msg.text());
+  });
+  const response = await page.goto(`/b/${newRoom()}`);
+  expect(response!.headers()['content-security-policy']).toContain("frame-ancestors 'none'");
+  await expect(page.locator('main')).toHaveAttribute('data-hydrated', 'true');
+  await expect(page.getByTestId('connection-status')).toHaveAttribute('data-state', 'connected');
+  // Draw, so the canvas, the socket and the toolbar all run under the policy.
+  const box = (await page.getByTestId('board').boundingBox())!;
+  await page.mouse.move(box.x + 40, box.y + 40);
+  await page.mouse.down();
+  await page.mouse.move(box.x + 120, box.y + 60, { steps: 6 });
+  await page.mouse.up();
+  await expect(page.getByTestId('board')).toHaveAttribute('data-stroke-count', '1');
+  await expect(page.getByTestId('connection-status')).toHaveAttribute('data-pending', '0');
+  expect(await page.evaluate(() => (window as any).__cspViolations)).toEqual([]);
+  expect(consoleErrors).toEqual([]);
 });

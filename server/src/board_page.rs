@@ -1,6 +1,6 @@
 //! `GET /b/{room}`: the board page, server-rendered with the room's confirmed strokes.
 
-use crate::AppState;
+use crate::{headers::provide_request_nonce, AppState};
 use app::{
     shell,
     snapshot::{BoardSnapshot, EmbeddedBoard, InitialBoard},
@@ -38,6 +38,7 @@ pub async fn board_page(
     let options = state.leptos_options.clone();
     let render = leptos_axum::render_app_to_stream_with_context(
         move || {
+            provide_request_nonce();
             if let Some(board) = embedded.clone() {
                 provide_context(InitialBoard(board));
             }

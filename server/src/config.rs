@@ -2,7 +2,7 @@
 //! fallbacks. Leptos' own settings (`LEPTOS_SITE_ROOT`, `LEPTOS_SITE_ADDR`, ...) are read
 //! by Leptos; flags here override them where both exist.
 
-use crate::hub::HubSettings;
+use crate::{access::PublicUrl, hub::HubSettings};
 use clap::Parser;
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 use tether_core::{
@@ -31,6 +31,13 @@ pub struct Config {
     /// free port, which the server logs as `listening on http://...`.
     #[arg(long, env = "TETHER_ADDR")]
     pub addr: Option<SocketAddr>,
+
+    /// A URL this server is reached at, e.g. `https://board.example.com` (repeatable, or
+    /// comma-separated in the env var). Browser pages of these origins may open
+    /// WebSockets and poll; requests naming other host names are refused (DNS rebinding).
+    /// Loopback, IP addresses and the same origin as the request always work.
+    #[arg(long = "public-url", env = "TETHER_PUBLIC_URL", value_delimiter = ',')]
+    pub public_urls: Vec<PublicUrl>,
 
     /// Folder for the embedded SQLite database (created if missing).
     #[arg(long, env = "TETHER_DATA_DIR", default_value = "data")]

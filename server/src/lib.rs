@@ -10,6 +10,8 @@
 //!   errors, close codes, the room-id extractor).
 //! - [`ws`]: the WebSocket framing (`/ws/{room}`); [`polling`]: the HTTP long-polling
 //!   framing (`/api/poll/...`).
+//! - [`access`]: the Host and Origin policy; [`headers`]: security headers and the CSP
+//!   nonce.
 //! - [`board_page`]: SSR of `/b/{room}` with the room's strokes embedded.
 //! - [`health`]: `/healthz`; [`shutdown`]: SIGINT/SIGTERM; [`random`]: ids and secrets;
 //!   [`locks`]: poison-tolerant locking.
@@ -19,9 +21,11 @@
 // Leptos view types nest deeply; the board page exceeds the default query depth.
 #![recursion_limit = "512"]
 
+pub mod access;
 pub mod board_page;
 pub mod config;
 pub mod connection;
+pub mod headers;
 pub mod health;
 pub mod hub;
 pub mod locks;
@@ -31,13 +35,16 @@ pub mod shutdown;
 pub mod store;
 pub mod ws;
 
+use access::Access;
 use app::{shell, App};
 use axum::{
     extract::FromRef,
+    middleware,
     routing::{get, post},
     Router,
 };
 use config::Config;
+use headers::provide_request_nonce;
 use hub::Hub;
 use leptos::config::LeptosOptions;
 use leptos_axum::{generate_route_list, LeptosRoutes};
@@ -61,6 +68,8 @@ pub struct AppState {
     pub connections: TaskTracker,
     /// Clients on the HTTP long-polling transport.
     pub polls: polling::PollSessions,
+    /// Which Hosts and Origins are served (from `--public-url`).
+    pub access: Arc<Access>,
 }
 
 impl AppState {
@@ -78,6 +87,7 @@ impl AppState {
     ) -> Self {
         Self {
             leptos_options,
+            access: Arc::new(Access::new(&config.public_urls)),
             hub: Hub::new(store, config.hub_settings()),
             config: Arc::new(config),
             shutdown: CancellationToken::new(),
@@ -104,8 +114,19 @@ pub fn app(state: AppState) -> Router {
         .route("/api/poll/{sid}", get(polling::poll))
         .route("/api/poll/{sid}/send", post(polling::send))
         .route("/b/{room}", get(board_page::board_page))
-        .leptos_routes(&state, routes, move || shell(options.clone()))
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .leptos_routes_with_context(&state, routes, provide_request_nonce, move || {
+            shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(provide_request_nonce, shell))
+        // Outermost last: the access check runs first, and refusals get the headers too.
+        .layer(middleware::from_fn_with_state(
+            state.access.clone(),
+            access::check_access,
+        ))
+        .layer(middleware::from_fn(headers::security_headers))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -27,6 +27,19 @@ struct Answer {
     body: Value,
 }
 
+/// An HTTP client that labels its bodies as JSON, as the browser transport does.
+fn json_client() -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::CONTENT_TYPE,
+        reqwest::header::HeaderValue::from_static("application/json"),
+    );
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .build()
+        .expect("an HTTP client")
+}
+
 async fn request(builder: reqwest::RequestBuilder) -> Answer {
     let response = builder.send().await.expect("request");
     let status = response.status().as_u16();
@@ -39,7 +52,7 @@ async fn request(builder: reqwest::RequestBuilder) -> Answer {
 
 impl Poller {
     async fn open(server: &TestServer, room: &str, client_id: &str) -> Self {
-        let http = reqwest::Client::new();
+        let http = json_client();
         let answer = request(
             http.post(server.url(&format!("/api/poll/open/{room}")))
                 .body(serde_json::to_string(&hello(room, client_id, client_id, None)).unwrap()),
@@ -205,7 +218,7 @@ async fn an_unacknowledged_batch_is_sent_again() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_requests_get_clear_json_errors_and_change_nothing() {
     let server = TestServer::temp(&["--poll-hold-ms", "1500"]).await;
-    let http = reqwest::Client::new();
+    let http = json_client();
     let code = |answer: &Answer| answer.body["code"].as_str().unwrap_or_default().to_owned();
 
     let unknown =

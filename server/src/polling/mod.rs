@@ -30,7 +30,7 @@ use crate::{
 use axum::{
     body::Bytes,
     extract::{Path, Query, State},
-    http::{header, StatusCode},
+    http::{header, HeaderMap, StatusCode},
     response::{IntoResponse, Response},
     Json,
 };
@@ -44,6 +44,25 @@ use tracing::debug;
 /// sends without polling gets `429 too_many_unread` instead of growing this without bound.
 pub const MAX_UNREAD_REPLIES: usize = 1024;
 
+/// Polling POSTs must say they carry JSON: a cross-site form can only send form types,
+/// so this closes the last gap the Origin check might leave (old browsers without Origin).
+fn require_json(headers: &HeaderMap) -> Result<(), HttpError> {
+    let json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|t| t.to_str().ok())
+        .and_then(|t| t.split(';').next())
+        .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"));
+    if json {
+        Ok(())
+    } else {
+        Err(HttpError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "json_required",
+            "send the body as application/json",
+        ))
+    }
+}
+
 fn unknown_session() -> HttpError {
     HttpError::new(
         StatusCode::NOT_FOUND,
@@ -56,8 +75,10 @@ fn unknown_session() -> HttpError {
 pub async fn open(
     RoomId(room): RoomId,
     State(state): State<AppState>,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, HttpError> {
+    require_json(&headers)?;
     let hello = std::str::from_utf8(&body).map_err(|_| {
         HttpError::new(
             StatusCode::BAD_REQUEST,
@@ -122,8 +143,10 @@ struct SendBody<'a> {
 pub async fn send(
     Path(sid): Path<String>,
     State(state): State<AppState>,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, HttpError> {
+    require_json(&headers)?;
     let poll = state.polls.get(&sid).ok_or_else(unknown_session)?;
     let too_large =
         |what: String| HttpError::new(StatusCode::PAYLOAD_TOO_LARGE, "batch_too_large", what);

@@ -1,0 +1,215 @@
+//! Attacks from strangers, each refused while an honest client in the same room keeps
+//! drawing with nothing lost. (More families join as the hardening work lands: see
+//! docs/RELIABILITY.md, "Attacks".)
+
+mod common;
+
+use common::*;
+use tether_core::{
+    board::Op,
+    protocol::{ClientMsg, ServerMsg},
+};
+use tokio_tungstenite::{
+    connect_async,
+    tungstenite::{client::IntoClientRequest, http::HeaderValue, Error as WsError},
+};
+
+/// Opens `/ws/{room}` with extra request headers; `Err(status)` when the upgrade is
+/// refused.
+async fn connect_with(
+    server: &TestServer,
+    room: &str,
+    headers: &[(&'static str, &str)],
+) -> Result<(), u16> {
+    let mut request = format!("ws://{}/ws/{room}", server.addr)
+        .into_client_request()
+        .unwrap();
+    for (name, value) in headers {
+        request
+            .headers_mut()
+            .insert(*name, HeaderValue::from_str(value).unwrap());
+    }
+    match connect_async(request).await {
+        Ok(_) => Ok(()),
+        Err(WsError::Http(response)) => Err(response.status().as_u16()),
+        Err(other) => panic!("unexpected failure: {other}"),
+    }
+}
+
+/// An honest member draws one stroke and sees it acknowledged at `seq`.
+async fn honest_stroke(client: &mut Client, stroke_id: &str, seq: u64) {
+    let op_id = client.draw(stroke_id).await;
+    let applied = client
+        .until(|m| match m {
+            ServerMsg::Applied(a) if a.op_id == op_id => Some(a),
+            _ => None,
+        })
+        .await;
+    assert_eq!(
+        applied.seq, seq,
+        "the honest client's stroke lands in order"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_websocket_from_a_foreign_origin_is_refused_before_anything_happens() {
+    let server = TestServer::temp(&[]).await;
+    let (mut honest, _) = Client::join(&server, "r", "honest", None).await;
+    honest_stroke(&mut honest, "s1", 1).await;
+
+    // A page on another site tries to join and clear the board.
+    let refused = connect_with(&server, "r", &[("Origin", "https://evil.example")]).await;
+    assert_eq!(refused, Err(403));
+    let refused = connect_with(&server, "r", &[("Origin", "null")]).await;
+    assert_eq!(refused, Err(403), "sandboxed frames and file:// pages too");
+    // The same origin as the server is fine (the app's own pages).
+    let own = format!("http://{}", server.addr);
+    assert_eq!(
+        connect_with(&server, "r", &[("Origin", &own)]).await,
+        Ok(())
+    );
+
+    honest_stroke(&mut honest, "s2", 2).await;
+    let (_, catch_up) = Client::join(&server, "r", "check", None).await;
+    assert!(
+        matches!(catch_up, ServerMsg::Snapshot { seq: 2, ref strokes, .. } if strokes.len() == 2),
+        "nothing cleared: {catch_up:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn polling_posts_need_our_origin_and_a_json_body() {
+    let server = TestServer::temp(&[]).await;
+    let (mut honest, _) = Client::join(&server, "r", "honest", None).await;
+    let http = reqwest::Client::new();
+    let hello = serde_json::to_string(&hello("r", "evil", "Evil", None)).unwrap();
+    let open = |origin: Option<&str>, content_type: &str| {
+        let mut request = http
+            .post(server.url("/api/poll/open/r"))
+            .header("content-type", content_type)
+            .body(hello.clone());
+        if let Some(origin) = origin {
+            request = request.header("origin", origin);
+        }
+        request.send()
+    };
+    let foreign = open(Some("https://evil.example"), "application/json")
+        .await
+        .unwrap();
+    assert_eq!(foreign.status(), 403);
+    let body: serde_json::Value = serde_json::from_str(&foreign.text().await.unwrap()).unwrap();
+    assert_eq!(body["code"], "origin_not_allowed");
+    // A cross-site form can only send form types: refused as such, too.
+    let form = open(None, "text/plain").await.unwrap();
+    assert_eq!(form.status(), 415);
+    let body: serde_json::Value = serde_json::from_str(&form.text().await.unwrap()).unwrap();
+    assert_eq!(body["code"], "json_required");
+    let own = format!("http://{}", server.addr);
+    let fine = open(Some(&own), "application/json; charset=utf-8")
+        .await
+        .unwrap();
+    assert_eq!(fine.status(), 200);
+
+    honest_stroke(&mut honest, "s1", 1).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rebound_host_name_is_refused_on_every_route() {
+    let server = TestServer::temp(&[]).await;
+    let (mut honest, _) = Client::join(&server, "r", "honest", None).await;
+    honest_stroke(&mut honest, "s1", 1).await;
+    let http = reqwest::Client::new();
+    // evil.example resolved to this server's address: the page reads as evil.example.
+    for path in ["/b/r", "/healthz", "/"] {
+        let response = http
+            .get(server.url(path))
+            .header("host", "evil.example:3000")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 403, "{path}");
+        let body: serde_json::Value =
+            serde_json::from_str(&response.text().await.unwrap()).unwrap();
+        assert_eq!(body["code"], "host_not_allowed");
+    }
+    let rebound = connect_with(
+        &server,
+        "r",
+        &[
+            ("Host", "evil.example:3000"),
+            ("Origin", "http://evil.example:3000"),
+        ],
+    )
+    .await;
+    assert_eq!(rebound, Err(403));
+    // Loopback names and IP literals are fine.
+    let local = http
+        .get(server.url("/healthz"))
+        .header("host", "localhost:9")
+        .send()
+        .await;
+    assert_eq!(local.unwrap().status(), 200);
+
+    honest
+        .send(&ClientMsg::Op {
+            op_id: "clear-1".into(),
+            op: Op::Clear,
+        })
+        .await;
+    let applied = honest
+        .until(|m| match m {
+            ServerMsg::Applied(a) => Some(a.seq),
+            _ => None,
+        })
+        .await;
+    assert_eq!(applied, 2, "the honest client is unaffected");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_configured_public_url_is_an_allowed_origin_and_host() {
+    let server = TestServer::temp(&["--public-url", "https://board.example.com"]).await;
+    let ok = connect_with(
+        &server,
+        "r",
+        &[
+            ("Host", "board.example.com"),
+            ("Origin", "https://board.example.com"),
+        ],
+    )
+    .await;
+    assert_eq!(ok, Ok(()));
+    let other = connect_with(&server, "r", &[("Origin", "https://board.example.org")]).await;
+    assert_eq!(other, Err(403));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_carry_the_security_headers_and_their_inline_scripts_the_nonce() {
+    let server = TestServer::temp(&[]).await;
+    let response = reqwest::get(server.url("/b/room1")).await.unwrap();
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default()
+    };
+    let csp = header("content-security-policy");
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert!(csp.contains("default-src 'self'"), "{csp}");
+    assert_eq!(header("referrer-policy"), "no-referrer");
+    assert_eq!(header("x-content-type-options"), "nosniff");
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("a nonce in the policy")
+        .to_owned();
+    let html = response.text().await.unwrap();
+    assert!(
+        html.contains(&format!("nonce=\"{nonce}\"")),
+        "the hydration script carries the header's nonce"
+    );
+    let again = reqwest::get(server.url("/b/room1")).await.unwrap();
+    let csp_again = again.headers()["content-security-policy"].to_str().unwrap();
+    assert!(!csp_again.contains(&nonce), "a fresh nonce per response");
+}
