@@ -61,6 +61,10 @@ export default defineConfig({
       TETHER_DATA_DIR: process.env.TETHER_E2E_DATA!,
       LEPTOS_SITE_ROOT: siteRoot,
       RUST_LOG: process.env.RUST_LOG ?? 'info',
+      // Every browser context of the run comes from 127.0.0.1; a real crowd has many
+      // addresses, each with its own join budget.
+      TETHER_JOINS_PER_SECOND: '1000',
+      TETHER_JOINS_BURST: '1000',
     },
   },
 });

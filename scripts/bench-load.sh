@@ -66,7 +66,10 @@ start_hub() {
     tether)
       data_dir="$(mktemp -d)"
       TETHER_ADDR=127.0.0.1:0 TETHER_DATA_DIR="$data_dir" LEPTOS_SITE_ROOT=target/site RUST_LOG=warn,server=info \
-        TETHER_OUTBOX_FRAMES=4096 "$server_bin" > "$log_file" 2>&1 &
+        TETHER_OUTBOX_FRAMES=4096 \
+        TETHER_EPHEMERAL_PER_SECOND=10000000 TETHER_EPHEMERAL_BURST=10000000 \
+        TETHER_JOINS_PER_SECOND=10000000 TETHER_JOINS_BURST=10000000 \
+        "$server_bin" > "$log_file" 2>&1 &
       ;;
     ws) node tools/peers/ws-hub.js 0 > "$log_file" 2>&1 & ;;
     socketio) node tools/peers/socketio-hub.js 0 > "$log_file" 2>&1 & ;;

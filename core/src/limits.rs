@@ -36,3 +36,27 @@ pub const MAX_POLL_BATCH_MESSAGES: usize = 256;
 /// Bytes in one polling `send` body: a few maximal strokes. Larger backlogs are split by
 /// the client (see [`crate::protocol::poll_batches`]).
 pub const MAX_POLL_BATCH_BYTES: usize = 512 * 1024;
+
+/// Durable ops per second one connection may send, sustained. A fast drawer makes a few
+/// strokes a second (scribbling short strokes: about 8); 40 leaves a fivefold margin.
+pub const OPS_PER_SECOND: u32 = 40;
+
+/// Durable ops one connection may send at once: an outbox of hundreds of strokes drawn
+/// offline goes out in one go after reconnecting.
+pub const OPS_BURST: u32 = 400;
+
+/// Ephemeral messages per second one connection may send, sustained: live points and the
+/// cursor each go out once per animation frame (60 Hz), so 120/s while drawing; twice
+/// that before anything is dropped.
+pub const EPHEMERAL_PER_SECOND: u32 = 240;
+
+/// Ephemeral messages one connection may send at once (two seconds of drawing).
+pub const EPHEMERAL_BURST: u32 = 480;
+
+/// Joins (WebSocket handshakes and poll opens) per second from one client address: a
+/// classroom behind one NAT reconnecting after a server restart spreads its returns over
+/// seconds.
+pub const JOINS_PER_SECOND_PER_ADDRESS: u32 = 10;
+
+/// Joins from one client address at once (a classroom of sixty).
+pub const JOINS_BURST_PER_ADDRESS: u32 = 60;

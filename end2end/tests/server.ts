@@ -55,6 +55,9 @@ export class TetherServer {
         LEPTOS_SITE_ROOT: siteRoot,
         RUST_LOG: process.env.RUST_LOG ?? 'info',
         RUST_BACKTRACE: '1',
+        // Every page comes from 127.0.0.1; a real crowd has many addresses.
+        TETHER_JOINS_PER_SECOND: '1000',
+        TETHER_JOINS_BURST: '1000',
         ...this.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -2,11 +2,16 @@
 //! fallbacks. Leptos' own settings (`LEPTOS_SITE_ROOT`, `LEPTOS_SITE_ADDR`, ...) are read
 //! by Leptos; flags here override them where both exist.
 
-use crate::{access::PublicUrl, hub::HubSettings};
+use crate::{
+    access::PublicUrl,
+    connection::budget::{ConnectionBudget, JoinBudget, Rate},
+    hub::HubSettings,
+};
 use clap::Parser;
+use std::net::IpAddr;
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 use tether_core::{
-    defaults,
+    defaults, limits,
     protocol::{HeartbeatSettings, ReconnectSettings, ServerMsg},
 };
 
@@ -38,6 +43,42 @@ pub struct Config {
     /// Loopback, IP addresses and the same origin as the request always work.
     #[arg(long = "public-url", env = "TETHER_PUBLIC_URL", value_delimiter = ',')]
     pub public_urls: Vec<PublicUrl>,
+
+    /// A reverse proxy (load balancer) whose `X-Forwarded-For` names the real client, for
+    /// per-address budgets (repeatable, or comma-separated in the env var).
+    #[arg(
+        long = "trusted-proxy",
+        env = "TETHER_TRUSTED_PROXY",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<IpAddr>,
+
+    /// Durable ops per second one connection may send, sustained; over it the client is
+    /// told to pause and resend (it loses nothing).
+    #[arg(long, env = "TETHER_OPS_PER_SECOND", default_value_t = limits::OPS_PER_SECOND)]
+    pub ops_per_second: u32,
+
+    /// Durable ops one connection may send at once.
+    #[arg(long, env = "TETHER_OPS_BURST", default_value_t = limits::OPS_BURST)]
+    pub ops_burst: u32,
+
+    /// Ephemeral messages (cursors, live points) per second one connection may send;
+    /// over it they are dropped.
+    #[arg(long, env = "TETHER_EPHEMERAL_PER_SECOND", default_value_t = limits::EPHEMERAL_PER_SECOND)]
+    pub ephemeral_per_second: u32,
+
+    /// Ephemeral messages one connection may send at once.
+    #[arg(long, env = "TETHER_EPHEMERAL_BURST", default_value_t = limits::EPHEMERAL_BURST)]
+    pub ephemeral_burst: u32,
+
+    /// Joins (WebSocket handshakes, poll opens) per second from one client address; over
+    /// it: 429 with a retry time.
+    #[arg(long, env = "TETHER_JOINS_PER_SECOND", default_value_t = limits::JOINS_PER_SECOND_PER_ADDRESS)]
+    pub joins_per_second: u32,
+
+    /// Joins from one client address at once.
+    #[arg(long, env = "TETHER_JOINS_BURST", default_value_t = limits::JOINS_BURST_PER_ADDRESS)]
+    pub joins_burst: u32,
 
     /// Folder for the embedded SQLite database (created if missing).
     #[arg(long, env = "TETHER_DATA_DIR", default_value = "data")]
@@ -152,6 +193,28 @@ impl Config {
     /// How long a poll is held.
     pub fn poll_hold(&self) -> Duration {
         Duration::from_millis(self.poll_hold_ms)
+    }
+
+    /// The rate budgets of a new connection.
+    pub fn connection_budget(&self) -> ConnectionBudget {
+        ConnectionBudget::new(
+            Rate {
+                per_second: self.ops_per_second,
+                burst: self.ops_burst,
+            },
+            Rate {
+                per_second: self.ephemeral_per_second,
+                burst: self.ephemeral_burst,
+            },
+        )
+    }
+
+    /// The per-address join budget of this server.
+    pub fn join_budget(&self) -> JoinBudget {
+        JoinBudget::new(Rate {
+            per_second: self.joins_per_second,
+            burst: self.joins_burst,
+        })
     }
 
     /// What every connection is told before the server shuts down.

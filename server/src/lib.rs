@@ -44,6 +44,7 @@ use axum::{
     Router,
 };
 use config::Config;
+use connection::budget::JoinBudget;
 use headers::provide_request_nonce;
 use hub::Hub;
 use leptos::config::LeptosOptions;
@@ -70,6 +71,8 @@ pub struct AppState {
     pub polls: polling::PollSessions,
     /// Which Hosts and Origins are served (from `--public-url`).
     pub access: Arc<Access>,
+    /// Joins per client address.
+    pub joins: Arc<JoinBudget>,
 }
 
 impl AppState {
@@ -88,6 +91,7 @@ impl AppState {
         Self {
             leptos_options,
             access: Arc::new(Access::new(&config.public_urls)),
+            joins: Arc::new(config.join_budget()),
             hub: Hub::new(store, config.hub_settings()),
             config: Arc::new(config),
             shutdown: CancellationToken::new(),
@@ -144,6 +148,7 @@ pub async fn run(
     let connections = state.connections.clone();
     let idle_polls = std::time::Duration::from_millis(state.config.poll_idle_ms);
     tokio::spawn(state.polls.clone().reap(idle_polls, token.clone()));
+    tokio::spawn(forget_idle_addresses(state.joins.clone(), token.clone()));
     let signal = {
         let token = token.clone();
         async move {
@@ -153,7 +158,9 @@ pub async fn run(
             token.cancel();
         }
     };
-    let served = axum::serve(listener, app(state))
+    // Connect info gives handlers the peer address (per-address budgets).
+    let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let served = axum::serve(listener, service)
         .with_graceful_shutdown(signal)
         .await;
     token.cancel();
@@ -172,6 +179,18 @@ pub async fn run(
         Err(error) => error!(%error, "flushing storage at shutdown failed"),
     }
     served
+}
+
+/// Every minute, forgets client addresses whose join budget is full again, so a scan from
+/// many addresses cannot grow the table without bound.
+async fn forget_idle_addresses(joins: Arc<JoinBudget>, shutdown: CancellationToken) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+    loop {
+        tokio::select! {
+            _ = every.tick() => joins.forget_idle(),
+            () = shutdown.cancelled() => return,
+        }
+    }
 }
 
 /// How long shutdown waits for connections to send their close frames.

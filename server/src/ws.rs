@@ -5,7 +5,9 @@
 //! replies).
 
 use crate::{
-    connection::{close_code, ClientSession, ProtocolError, Reply, RoomId},
+    connection::{
+        client_addr::ClientAddr, close_code, ClientSession, HttpError, ProtocolError, Reply, RoomId,
+    },
     hub::{outbox::Outgoing, LeaveReason},
     AppState,
 };
@@ -59,9 +61,13 @@ const WRITER_FINISH: Duration = Duration::from_secs(5);
 /// [`RoomId`] extractor before this runs).
 pub async fn ws_handler(
     RoomId(room): RoomId,
+    ClientAddr(address): ClientAddr,
     State(state): State<AppState>,
     ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
+    if let Err(retry_after) = state.joins.admit(address) {
+        return HttpError::too_many_joins(retry_after).into_response();
+    }
     let ws = match ws {
         Ok(ws) => ws,
         Err(rejection) => return rejection.into_response(),
@@ -116,7 +122,9 @@ where
         Ok(None) => return,
         Ok(Some(text)) => text,
     };
-    let (session, room_frames) = match ClientSession::open(&state.hub, &room, &hello).await {
+    let budget = state.config.connection_budget();
+    let opened = ClientSession::open(&state.hub, &room, &hello, budget).await;
+    let (session, room_frames) = match opened {
         Ok(opened) => opened,
         Err(error @ (ProtocolError::StorageUnavailable(_) | ProtocolError::RoomUnavailable(_))) => {
             return close_with(&mut sink, Some(error.to_msg()), error.close_code()).await

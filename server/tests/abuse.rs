@@ -213,3 +213,147 @@ async fn pages_carry_the_security_headers_and_their_inline_scripts_the_nonce() {
     let csp_again = again.headers()["content-security-policy"].to_str().unwrap();
     assert!(!csp_again.contains(&nonce), "a fresh nonce per response");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_op_flood_is_slowed_without_loss_or_reordering() {
+    let server = TestServer::temp(&["--ops-per-second", "40", "--ops-burst", "10"]).await;
+    let (mut flooder, _) = Client::join(&server, "r", "flooder", None).await;
+    let (mut honest, _) = Client::join(&server, "r", "honest", None).await;
+    const FLOOD: usize = 60;
+    let ops: Vec<ClientMsg> = (0..FLOOD)
+        .map(|i| add_stroke(&format!("f{i}"), &format!("fs{i}")))
+        .collect();
+    for op in &ops {
+        flooder.send(op).await;
+    }
+    // The honest member, on its own budget, is served at once meanwhile.
+    let op_id = honest.draw("hs1").await;
+    let seq = honest
+        .until(|m| match m {
+            ServerMsg::Applied(a) if a.op_id == op_id => Some(a.seq),
+            _ => None,
+        })
+        .await;
+    assert!(seq <= 11, "not queued behind the flood: seq {seq}");
+
+    // The flooder does what the engine does: pause when told, resend from the named op.
+    let mut acked = std::collections::HashSet::new();
+    let mut pauses = 0;
+    let deadline = tokio::time::Instant::now() + WAIT * 6;
+    while acked.len() < FLOOD {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "flood not drained: {}",
+            acked.len()
+        );
+        match flooder.recv().await {
+            ServerMsg::Applied(a) if a.op_id.starts_with('f') => {
+                acked.insert(a.op_id);
+            }
+            ServerMsg::Error {
+                code,
+                retry_after_ms: Some(retry),
+                op_id: Some(from),
+                ..
+            } if code == "rate_limited" => {
+                pauses += 1;
+                // The pause the server asked for (the engine's timer does the same).
+                tokio::time::sleep(std::time::Duration::from_millis(retry)).await;
+                let start = ops
+                    .iter()
+                    .position(|m| matches!(m, ClientMsg::Op { op_id, .. } if *op_id == from))
+                    .expect("the named op is one of ours");
+                for op in &ops[start..] {
+                    flooder.send(op).await;
+                }
+            }
+            _ => {}
+        }
+    }
+    assert!(pauses >= 1, "the flood was slowed");
+    let (_, catch_up) = Client::join(&server, "r", "check", None).await;
+    let ServerMsg::Snapshot { strokes, .. } = catch_up else {
+        panic!("expected a snapshot, got {catch_up:?}");
+    };
+    let flood: Vec<&str> = strokes
+        .iter()
+        .map(|s| s.id.as_str())
+        .filter(|id| id.starts_with("fs"))
+        .collect();
+    let expected: Vec<String> = (0..FLOOD).map(|i| format!("fs{i}")).collect();
+    assert_eq!(
+        flood, expected,
+        "every op exactly once, in the order it was made"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_ephemeral_flood_is_dropped_and_durable_ops_still_flow() {
+    let server =
+        TestServer::temp(&["--ephemeral-per-second", "20", "--ephemeral-burst", "30"]).await;
+    let (mut flooder, _) = Client::join(&server, "r", "flooder", None).await;
+    let (mut peer, _) = Client::join(&server, "r", "peer", None).await;
+    for i in 0..600 {
+        flooder
+            .send(&ClientMsg::Cursor {
+                x: i as f32,
+                y: 1.0,
+            })
+            .await;
+    }
+    let op_id = flooder.draw("s1").await;
+    // Relayed frames reach the peer in the order the room handled them: every cursor that
+    // got through comes before the stroke's applied.
+    let mut cursors = 0;
+    peer.until(|m| match m {
+        ServerMsg::Cursor { .. } => {
+            cursors += 1;
+            None
+        }
+        ServerMsg::Applied(a) if a.op_id == op_id => Some(()),
+        _ => None,
+    })
+    .await;
+    assert!(cursors >= 1, "some cursors got through");
+    assert!(
+        cursors <= 60,
+        "{cursors} of 600 relayed: the budget dropped the rest"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_join_flood_from_one_address_is_refused_and_others_still_join() {
+    let server = TestServer::temp(&[
+        "--trusted-proxy",
+        "127.0.0.1",
+        "--joins-per-second",
+        "1",
+        "--joins-burst",
+        "3",
+    ])
+    .await;
+    let (mut honest, _) = Client::join(&server, "r", "honest", None).await;
+    let attacker = [("X-Forwarded-For", "203.0.113.7")];
+    for _ in 0..3 {
+        assert_eq!(connect_with(&server, "r", &attacker).await, Ok(()));
+    }
+    assert_eq!(connect_with(&server, "r", &attacker).await, Err(429));
+    let polled = reqwest::Client::new()
+        .post(server.url("/api/poll/open/r"))
+        .header("content-type", "application/json")
+        .header("x-forwarded-for", "203.0.113.7")
+        .body(serde_json::to_string(&hello("r", "a", "A", None)).unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(polled.status(), 429);
+    assert!(polled.headers().contains_key("retry-after"));
+    let body: serde_json::Value = serde_json::from_str(&polled.text().await.unwrap()).unwrap();
+    assert_eq!(body["code"], "too_many_joins");
+    // Someone else behind the same proxy joins fine, and the member keeps drawing.
+    assert_eq!(
+        connect_with(&server, "r", &[("X-Forwarded-For", "198.51.100.1")]).await,
+        Ok(())
+    );
+    honest_stroke(&mut honest, "s1", 1).await;
+}

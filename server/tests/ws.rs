@@ -353,7 +353,7 @@ async fn a_bad_hello_is_a_fatal_error_with_a_close() {
         .unwrap();
     let reply = recv(&mut socket).await;
     assert!(
-        matches!(&reply, ServerMsg::Error { code, fatal: true, message } if code == "unsupported_protocol" && message.contains("reload"))
+        matches!(&reply, ServerMsg::Error { code, fatal: true, message, .. } if code == "unsupported_protocol" && message.contains("reload"))
     );
 }
 

@@ -23,6 +23,10 @@ use serde::{Deserialize, Serialize};
 /// `Error{code:"unsupported_protocol", fatal:true}` telling it to reload.
 pub const PROTOCOL_VERSION: u32 = 1;
 
+/// The `error` code that asks a client to slow down: it resends its durable ops from the
+/// named op on after the given time, and loses nothing.
+pub const RATE_LIMITED: &str = "rate_limited";
+
 /// Client → server.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(
@@ -180,6 +184,13 @@ pub enum ServerMsg {
         message: String,
         /// Retrying will not help: the client stops and shows `failed`.
         fatal: bool,
+        /// `rate_limited`: send nothing durable before this long, then resend from
+        /// `op_id` on (nothing after it was taken).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        retry_after_ms: Option<u64>,
+        /// `rate_limited`: the first op that was not taken.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        op_id: Option<String>,
     },
     /// The server is about to restart: reconnect after `retry_after_ms` plus a random
     /// share of `spread_ms`, so clients do not all return at once.
@@ -270,6 +281,15 @@ mod tests {
                 code: "x".into(),
                 message: "y".into(),
                 fatal: true,
+                retry_after_ms: None,
+                op_id: None,
+            },
+            ServerMsg::Error {
+                code: "rate_limited".into(),
+                message: "slow down".into(),
+                fatal: false,
+                retry_after_ms: Some(2_500),
+                op_id: Some("o7".into()),
             },
         ];
         for msg in server {

@@ -6,7 +6,7 @@ use super::close_code;
 use tether_core::{
     board::InvalidOp,
     limits::{MAX_FRAME_BYTES, MAX_LIVE_POINTS_PER_MESSAGE, MAX_NAME_CHARS},
-    protocol::{ServerMsg, PROTOCOL_VERSION},
+    protocol::{ServerMsg, PROTOCOL_VERSION, RATE_LIMITED},
 };
 use thiserror::Error;
 
@@ -79,6 +79,15 @@ pub enum ProtocolError {
         /// What is wrong with it.
         source: InvalidOp,
     },
+    /// More durable ops than this connection's budget: nothing from `op_id` on was
+    /// taken; the client resends after `retry_after_ms` (it is slowed, never robbed).
+    #[error("too many changes at once: sending again in {retry_after_ms} ms")]
+    RateLimited {
+        /// How long the connection must pause its durable ops.
+        retry_after_ms: u64,
+        /// The first op not taken.
+        op_id: String,
+    },
     /// The room's storage failed.
     #[error("{0}; retry shortly")]
     StorageUnavailable(String),
@@ -105,6 +114,7 @@ impl ProtocolError {
             ProtocolError::InvalidLiveStrokeId => "invalid_id",
             ProtocolError::TooManyLivePoints { .. } => "too_many_points",
             ProtocolError::InvalidEphemeral { source, .. } => source.code(),
+            ProtocolError::RateLimited { .. } => RATE_LIMITED,
             ProtocolError::StorageUnavailable(_) => "storage_unavailable",
             ProtocolError::RoomUnavailable(_) => "room_unavailable",
         }
@@ -145,10 +155,19 @@ impl ProtocolError {
     }
 
     fn msg(&self, fatal: bool) -> ServerMsg {
+        let (retry_after_ms, op_id) = match self {
+            ProtocolError::RateLimited {
+                retry_after_ms,
+                op_id,
+            } => (Some(*retry_after_ms), Some(op_id.clone())),
+            _ => (None, None),
+        };
         ServerMsg::Error {
             code: self.code().into(),
             message: self.to_string(),
             fatal,
+            retry_after_ms,
+            op_id,
         }
     }
 }

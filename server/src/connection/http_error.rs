@@ -3,10 +3,11 @@
 
 use super::ProtocolError;
 use axum::{
-    http::StatusCode,
+    http::{header, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
     Json,
 };
+use std::time::Duration;
 
 /// An HTTP refusal with a stable code and a sentence.
 #[derive(Debug, Clone, PartialEq)]
@@ -17,6 +18,8 @@ pub struct HttpError {
     pub code: &'static str,
     /// A sentence for people.
     pub message: String,
+    /// Seconds before trying again (`Retry-After`), where that is the point.
+    pub retry_after: Option<u64>,
 }
 
 impl HttpError {
@@ -26,6 +29,22 @@ impl HttpError {
             status,
             code,
             message: message.into(),
+            retry_after: None,
+        }
+    }
+}
+
+impl HttpError {
+    /// `429 too_many_joins`: this address joined too often; retry after the given time.
+    pub fn too_many_joins(retry_after: Duration) -> Self {
+        let seconds = retry_after.as_secs_f64().ceil().max(1.0) as u64;
+        Self {
+            retry_after: Some(seconds),
+            ..Self::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_joins",
+                format!("too many connections from your address; retry in {seconds} s"),
+            )
         }
     }
 }
@@ -33,7 +52,13 @@ impl HttpError {
 impl IntoResponse for HttpError {
     fn into_response(self) -> Response {
         let body = serde_json::json!({ "code": self.code, "message": self.message });
-        (self.status, Json(body)).into_response()
+        let mut response = (self.status, Json(body)).into_response();
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        response
     }
 }
 

@@ -8,10 +8,13 @@
 //! - [`room_id`]: the `{room}` path extractor that answers a bad id with 400 itself.
 //! - [`http_error`]: the JSON error answer of every HTTP route.
 
+pub mod budget;
+pub mod client_addr;
 pub mod close_code;
 pub mod error;
 pub mod hello;
 pub mod http_error;
+pub mod op_gate;
 pub mod room_id;
 pub mod session;
 

@@ -2,7 +2,7 @@
 //! decodes and validates every message and turns it into room commands and replies. Bad
 //! input gets an explicit `error` or `rejected` and changes nothing.
 
-use super::{hello::check_hello, ProtocolError};
+use super::{budget::ConnectionBudget, hello::check_hello, op_gate::Admit, ProtocolError};
 use crate::hub::{
     outbox::{MemberOutbox, Outgoing},
     Hub, JoinRequest, LeaveReason, RoomError, RoomHandle,
@@ -42,6 +42,8 @@ pub fn decode(text: &str) -> Result<ClientMsg, ProtocolError> {
 pub struct ClientSession {
     room: RoomHandle,
     resumed: bool,
+    /// What this connection may send, and how fast.
+    budget: ConnectionBudget,
 }
 
 impl ClientSession {
@@ -52,6 +54,7 @@ impl ClientSession {
         hub: &Hub,
         room: &str,
         hello: &str,
+        budget: ConnectionBudget,
     ) -> Result<(Self, mpsc::Receiver<Outgoing>), ProtocolError> {
         let hello = decode(hello).and_then(|msg| check_hello(room, msg))?;
         let (outbox, frames) = MemberOutbox::channel(hub.settings().outbox_capacity);
@@ -60,6 +63,7 @@ impl ClientSession {
                 let session = Self {
                     room,
                     resumed: accepted.resumed,
+                    budget,
                 };
                 Ok((session, frames))
             }
@@ -101,6 +105,18 @@ impl ClientSession {
                         reason: invalid.to_string(),
                     });
                 }
+                match self.budget.admit_op(&op_id) {
+                    Admit::Take => {}
+                    Admit::Drop => return Reply::Nothing,
+                    Admit::Refuse { retry_after, from } => {
+                        debug!(session = %self.session(), "op budget exceeded: client paused");
+                        let error = ProtocolError::RateLimited {
+                            retry_after_ms: retry_after.as_millis() as u64,
+                            op_id: from,
+                        };
+                        return Reply::Send(error.to_msg());
+                    }
+                }
                 match self.room.op(op_id, op).await {
                     Ok(()) => Reply::Nothing,
                     Err(_) => {
@@ -113,6 +129,11 @@ impl ClientSession {
                 t,
                 server_time: unix_ms(),
             }),
+            ClientMsg::Cursor { .. } | ClientMsg::LiveStroke(_)
+                if !self.budget.admit_ephemeral() =>
+            {
+                Reply::Nothing // over budget: ephemeral messages may be dropped
+            }
             ClientMsg::Cursor { x, y } => match validate_position(0, x, y) {
                 Ok(()) => {
                     let session = self.session().into();

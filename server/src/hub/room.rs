@@ -303,6 +303,8 @@ impl Room {
             code: "storage_unavailable".into(),
             message: "the server could not store your drawing; reconnecting".into(),
             fatal: false,
+            retry_after_ms: None,
+            op_id: None,
         };
         let shared = frame(&error);
         for outbox in self.presence.clear() {

@@ -21,7 +21,7 @@ mod sessions;
 pub use sessions::PollSessions;
 
 use crate::{
-    connection::{close_code, ClientSession, HttpError, Reply, RoomId},
+    connection::{client_addr::ClientAddr, close_code, ClientSession, HttpError, Reply, RoomId},
     hub::{outbox::frame, LeaveReason},
     locks::lock,
     random::random_id,
@@ -74,11 +74,16 @@ fn unknown_session() -> HttpError {
 /// `POST /api/poll/open/{room}`: the body is a `hello`.
 pub async fn open(
     RoomId(room): RoomId,
+    ClientAddr(address): ClientAddr,
     State(state): State<AppState>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, HttpError> {
     require_json(&headers)?;
+    state
+        .joins
+        .admit(address)
+        .map_err(HttpError::too_many_joins)?;
     let hello = std::str::from_utf8(&body).map_err(|_| {
         HttpError::new(
             StatusCode::BAD_REQUEST,
@@ -86,7 +91,8 @@ pub async fn open(
             "the body is not UTF-8",
         )
     })?;
-    let (session, room_frames) = ClientSession::open(&state.hub, &room, hello).await?;
+    let budget = state.config.connection_budget();
+    let (session, room_frames) = ClientSession::open(&state.hub, &room, hello, budget).await?;
     let sid = random_id();
     state
         .polls

@@ -16,7 +16,9 @@ use tokio::{
 };
 
 /// Short timings, sent to the clients in `welcome`, so faults are noticed in seconds.
-const SERVER_ENV: [(&str, &str); 10] = [
+/// Every client comes from 127.0.0.1, so the per-address join budget is raised as for a
+/// crowd of many addresses; per-connection budgets stay at their defaults.
+const SERVER_ENV: [(&str, &str); 12] = [
     ("TETHER_PING_INTERVAL_MS", "1000"),
     ("TETHER_PONG_TIMEOUT_MS", "1000"),
     ("TETHER_HANDSHAKE_TIMEOUT_MS", "3000"),
@@ -27,6 +29,8 @@ const SERVER_ENV: [(&str, &str); 10] = [
     ("TETHER_WS_PING_INTERVAL_MS", "1000"),
     ("TETHER_RESTART_RETRY_AFTER_MS", "300"),
     ("TETHER_RESTART_SPREAD_MS", "1500"),
+    ("TETHER_JOINS_PER_SECOND", "100000"),
+    ("TETHER_JOINS_BURST", "100000"),
 ];
 
 /// The real server binary as a child process on a fixed port and data dir.

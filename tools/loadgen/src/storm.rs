@@ -46,6 +46,10 @@ async fn start_server(bin: &Path, port: u16, data_dir: &Path) -> anyhow::Result<
         .env("TETHER_DATA_DIR", data_dir)
         .env("TETHER_RESTART_RETRY_AFTER_MS", "500")
         .env("TETHER_RESTART_SPREAD_MS", "5000")
+        // Thousands of clients from one address: a real crowd has many, each with its own
+        // join budget.
+        .env("TETHER_JOINS_PER_SECOND", "10000000")
+        .env("TETHER_JOINS_BURST", "10000000")
         .env("RUST_LOG", "warn,server=info")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())

@@ -1,11 +1,24 @@
 //! The engine's answer to each server message, one handler per message.
 
-use super::{link::LinkState, ConnectionId, Effect, Notice, SyncEngine};
+use super::{link::LinkState, ConnectionId, Effect, Notice, SyncEngine, Throttle};
 use crate::{
     board::{AppliedOp, ApplyOutcome, Board, Op, Stroke},
-    protocol::{PeerState, ServerMsg, Welcome},
+    protocol::{PeerState, ServerMsg, Welcome, RATE_LIMITED},
     sync::backoff::BackoffConfig,
 };
+
+/// The shortest pause a `rate_limited` error imposes, whatever it says: a bogus zero must
+/// not turn the resend into a busy loop.
+const MIN_RATE_LIMIT_PAUSE_MS: u64 = 100;
+
+/// The fields of a server `error`.
+struct ServerError {
+    code: String,
+    message: String,
+    fatal: bool,
+    retry_after_ms: Option<u64>,
+    op_id: Option<String>,
+}
 
 impl SyncEngine {
     /// A message from the server on connection `id` (ignored if `id` was abandoned).
@@ -35,7 +48,22 @@ impl SyncEngine {
             ServerMsg::PeerLeft { session } => self.awareness.left(&session),
             ServerMsg::Cursor { session, x, y } => self.awareness.cursor(now, session, x, y),
             ServerMsg::LiveStroke(live) => self.awareness.live_stroke(now, live),
-            ServerMsg::Error { message, fatal, .. } => self.on_error(now, message, fatal),
+            ServerMsg::Error {
+                code,
+                message,
+                fatal,
+                retry_after_ms,
+                op_id,
+            } => self.on_error(
+                now,
+                ServerError {
+                    code,
+                    message,
+                    fatal,
+                    retry_after_ms,
+                    op_id,
+                },
+            ),
             ServerMsg::Restarting {
                 retry_after_ms,
                 spread_ms,
@@ -103,11 +131,18 @@ impl SyncEngine {
         }
     }
 
-    /// Non-fatal errors are the server's information (the op or frame they concern was
-    /// answered on its own); fatal ones end this client's attempts.
-    fn on_error(&mut self, now: f64, message: String, fatal: bool) {
-        if fatal {
-            self.fail(now, message);
+    /// Fatal errors end this client's attempts; `rate_limited` pauses its durable ops;
+    /// other errors are the server's information (what they concern was answered on its
+    /// own).
+    fn on_error(&mut self, now: f64, error: ServerError) {
+        if error.fatal {
+            self.fail(now, error.message);
+        } else if error.code == RATE_LIMITED {
+            let pause = error.retry_after_ms.unwrap_or(MIN_RATE_LIMIT_PAUSE_MS);
+            self.throttle = Some(Throttle {
+                until: now + pause.max(MIN_RATE_LIMIT_PAUSE_MS) as f64,
+                from: error.op_id,
+            });
         }
     }
 

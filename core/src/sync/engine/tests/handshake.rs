@@ -101,6 +101,8 @@ fn fatal_errors_stop_retrying_until_the_user_asks() {
             code: "unsupported_protocol".into(),
             message: "reload".into(),
             fatal: true,
+            retry_after_ms: None,
+            op_id: None,
         },
     );
     assert_eq!(engine.state(), ConnectionState::Failed);

@@ -16,6 +16,9 @@ enum Step {
     Redeliver,
     /// The link dies: everything in flight both ways is lost.
     Drop,
+    /// The server's op budget runs out: the next op it gets is answered `rate_limited`,
+    /// and it drops every op until the pause is over.
+    Throttle,
     Wait,
 }
 
@@ -27,6 +30,7 @@ fn step() -> impl Strategy<Value = Step> {
         4 => Just(Step::DeliverToClient),
         1 => Just(Step::Redeliver),
         1 => Just(Step::Drop),
+        1 => Just(Step::Throttle),
         2 => Just(Step::Wait),
     ]
 }
@@ -42,9 +46,49 @@ struct Harness {
     now: f64,
     created: Vec<String>,
     next_id: u32,
+    /// The next op reaching the server is refused with `rate_limited`.
+    throttle_next: bool,
+    /// After refusing an op the server drops every op until the pause is over and the
+    /// refused op comes back (as the real server's op gate does): (op id, until,
+    /// reminded).
+    waiting_for: Option<(String, f64, bool)>,
+}
+
+fn rate_limited(op_id: &str, retry_after_ms: u64) -> ServerMsg {
+    ServerMsg::Error {
+        code: crate::protocol::RATE_LIMITED.into(),
+        message: "slow down".into(),
+        fatal: false,
+        retry_after_ms: Some(retry_after_ms),
+        op_id: Some(op_id.into()),
+    }
 }
 
 impl Harness {
+    /// The server's op gate: refuse when the budget runs out, then drop everything until
+    /// the pause is over and the refused op is back; remind once if another comes first.
+    fn gate(&mut self, op_id: &str, msg: &ClientMsg) -> Vec<ServerMsg> {
+        if let Some((from, until, reminded)) = &mut self.waiting_for {
+            if self.now < *until {
+                return vec![];
+            }
+            if from != op_id {
+                if *reminded {
+                    return vec![];
+                }
+                *reminded = true;
+                return vec![rate_limited(from, 0)];
+            }
+            self.waiting_for = None;
+        }
+        if self.throttle_next {
+            self.throttle_next = false;
+            self.waiting_for = Some((op_id.to_owned(), self.now + 500.0, false));
+            return vec![rate_limited(op_id, 500)];
+        }
+        self.server.handle("me", msg)
+    }
+
     fn perform(&mut self) {
         let mut open = false;
         for effect in self.engine.drain_effects() {
@@ -99,10 +143,14 @@ impl Harness {
             }
             Step::DeliverToServer => {
                 if let Some(msg) = self.to_server.pop_front() {
-                    let replies = self.server.handle("me", &msg);
+                    let replies = match &msg {
+                        ClientMsg::Op { op_id, .. } => self.gate(op_id, &msg),
+                        _ => self.server.handle("me", &msg),
+                    };
                     self.to_client.extend(replies);
                 }
             }
+            Step::Throttle => self.throttle_next = true,
             Step::DeliverToClient => {
                 if let Some(msg) = self.to_client.pop_front() {
                     if matches!(msg, ServerMsg::Applied(_)) {
@@ -208,6 +256,7 @@ proptest! {
         let mut h = Harness {
             engine, server: ModelServer::default(), to_server: VecDeque::new(), to_client: VecDeque::new(),
             last_applied: None, connected: false, now: 0.0, created: vec![], next_id: 0,
+            throttle_next: false, waiting_for: None,
         };
         h.perform();
         for step in steps {
@@ -223,6 +272,7 @@ proptest! {
         for id in &h.created {
             prop_assert!(unique.contains(id.as_str()), "op {} was lost", id);
         }
+        prop_assert_eq!(&stored, &h.created, "one client's ops reach the log in the order it made them");
         let server_board = h.server.board();
         prop_assert_eq!(h.engine.board().doc_hash(), server_board.doc_hash());
         prop_assert_eq!(h.engine.board().seq(), server_board.seq());
