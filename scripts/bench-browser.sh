@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Browser benchmarks in headless Chromium against the real server (debug build, as the
-# tests use): reconnect time after a link restore, and one stroke's latency over
-# WebSocket vs the polling fallback. Prints one JSON line per benchmark.
+# tests use): reconnect time after a link restore, one stroke's latency over WebSocket vs
+# the polling fallback, and a fast drawer's send rates against the rate budgets. Prints one
+# JSON line per benchmark.
 #   scripts/bench-browser.sh             10 runs each
 #   BENCH_RUNS=30 scripts/bench-browser.sh
 set -euo pipefail

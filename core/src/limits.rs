@@ -46,12 +46,12 @@ pub const OPS_PER_SECOND: u32 = 40;
 pub const OPS_BURST: u32 = 400;
 
 /// Ephemeral messages per second one connection may send, sustained: live points and the
-/// cursor each go out once per animation frame (60 Hz), so 120/s while drawing; twice
-/// that before anything is dropped.
-pub const EPHEMERAL_PER_SECOND: u32 = 240;
+/// cursor each go out at most once per animation frame, so 120/s while drawing on a 60 Hz
+/// screen and 288/s on a 144 Hz one; twice that before anything is dropped.
+pub const EPHEMERAL_PER_SECOND: u32 = 600;
 
 /// Ephemeral messages one connection may send at once (two seconds of drawing).
-pub const EPHEMERAL_BURST: u32 = 480;
+pub const EPHEMERAL_BURST: u32 = 1_200;
 
 /// Joins (WebSocket handshakes and poll opens) per second from one client address: a
 /// classroom behind one NAT reconnecting after a server restart spreads its returns over
