@@ -60,3 +60,8 @@ pub const JOINS_PER_SECOND_PER_ADDRESS: u32 = 10;
 
 /// Joins from one client address at once (a classroom of sixty).
 pub const JOINS_BURST_PER_ADDRESS: u32 = 60;
+
+/// Members (connected or away) one board holds. A join flood cannot grow a room past it,
+/// so it cannot drown the real members in presence traffic; a session that is already a
+/// member always resumes.
+pub const MAX_MEMBERS_PER_ROOM: usize = 100;

@@ -24,6 +24,10 @@ pub const OUTBOX_FRAMES: usize = 1024;
 /// further behind get a snapshot.
 pub const REPLAY_WINDOW: usize = 1000;
 
+/// The default write timeout: a healthy client on a slow 3G link drains a 64 KiB frame in
+/// well under a second; ten seconds is only ever reached by a client that stopped reading.
+pub const WRITE_TIMEOUT_MS: u64 = 10_000;
+
 /// Every tunable of a Tether server process.
 #[derive(Debug, Clone, Parser)]
 #[command(
@@ -79,6 +83,17 @@ pub struct Config {
     /// Joins from one client address at once.
     #[arg(long, env = "TETHER_JOINS_BURST", default_value_t = limits::JOINS_BURST_PER_ADDRESS)]
     pub joins_burst: u32,
+
+    /// The longest one write to a client may take: a client that stops reading is
+    /// disconnected after this (it resumes and catches up when it reads again), instead of
+    /// pinning board-sized frames in memory forever.
+    #[arg(long, env = "TETHER_WRITE_TIMEOUT_MS", default_value_t = WRITE_TIMEOUT_MS)]
+    pub write_timeout_ms: u64,
+
+    /// Members (connected or away) one board holds; further new people are told the board
+    /// is full (members already in it always resume).
+    #[arg(long, env = "TETHER_MAX_MEMBERS_PER_ROOM", default_value_t = limits::MAX_MEMBERS_PER_ROOM)]
+    pub max_members_per_room: usize,
 
     /// Folder for the embedded SQLite database (created if missing).
     #[arg(long, env = "TETHER_DATA_DIR", default_value = "data")]
@@ -174,6 +189,7 @@ impl Config {
             room_linger: Duration::from_millis(self.room_linger_ms),
             outbox_capacity: self.outbox_frames,
             replay_window: self.replay_window,
+            max_members: self.max_members_per_room,
             heartbeat: HeartbeatSettings {
                 ping_interval_ms: self.ping_interval_ms,
                 pong_timeout_ms: self.pong_timeout_ms,
@@ -223,6 +239,11 @@ impl Config {
             retry_after_ms: self.restart_retry_after_ms,
             spread_ms: self.restart_spread_ms,
         }
+    }
+
+    /// The longest one write to a client may take.
+    pub fn write_timeout(&self) -> Duration {
+        Duration::from_millis(self.write_timeout_ms.max(10))
     }
 
     /// Interval of WebSocket Ping frames.

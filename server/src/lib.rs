@@ -38,7 +38,7 @@ pub mod ws;
 use access::Access;
 use app::{shell, App};
 use axum::{
-    extract::FromRef,
+    extract::{DefaultBodyLimit, FromRef},
     middleware,
     routing::{get, post},
     Router,
@@ -51,6 +51,7 @@ use leptos::config::LeptosOptions;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::{future::Future, sync::Arc};
 use store::{SqliteStore, Store};
+use tether_core::limits::{MAX_FRAME_BYTES, MAX_POLL_BATCH_BYTES};
 use tokio::net::TcpListener;
 use tokio_util::{sync::CancellationToken, task::TaskTracker};
 use tower_http::trace::TraceLayer;
@@ -116,7 +117,10 @@ pub fn app(state: AppState) -> Router {
         .route("/ws-probe", get(ws::probe_handler))
         .route("/api/poll/open/{room}", post(polling::open))
         .route("/api/poll/{sid}", get(polling::poll))
-        .route("/api/poll/{sid}/send", post(polling::send))
+        .route(
+            "/api/poll/{sid}/send",
+            post(polling::send).layer(DefaultBodyLimit::max(MAX_POLL_BATCH_BYTES)),
+        )
         .route("/b/{room}", get(board_page::board_page))
         .leptos_routes_with_context(&state, routes, provide_request_nonce, move || {
             shell(options.clone())
@@ -125,6 +129,9 @@ pub fn app(state: AppState) -> Router {
             AppState,
             _,
         >(provide_request_nonce, shell))
+        // Nothing else takes more than one protocol message; bodies over the limit are
+        // refused while reading, never buffered whole.
+        .layer(DefaultBodyLimit::max(MAX_FRAME_BYTES))
         // Outermost last: the access check runs first, and refusals get the headers too.
         .layer(middleware::from_fn_with_state(
             state.access.clone(),

@@ -29,15 +29,19 @@ use std::{
     },
     time::Duration,
 };
-use tether_core::protocol::ServerMsg;
+use tether_core::{limits::MAX_FRAME_BYTES, protocol::ServerMsg};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, warn};
 
-/// Hard ceiling on one WebSocket message, enforced by the WebSocket library itself.
-/// Messages between `MAX_FRAME_BYTES` and this get a clear `frame_too_large` error from
-/// the session instead of a dropped connection; beyond it the connection is closed.
-const HARD_MESSAGE_LIMIT: usize = 1024 * 1024;
+/// Hard ceiling on one WebSocket message, enforced by the WebSocket library itself (it
+/// stops reading and closes with 1009). Just above the protocol's limit: messages between
+/// `MAX_FRAME_BYTES` and this get a clear `frame_too_large` error from the session instead
+/// of a dropped connection, and nothing much larger is ever buffered.
+const HARD_MESSAGE_LIMIT: usize = MAX_FRAME_BYTES + 4 * 1024;
+
+/// How long a close frame may take to go out; the connection ends either way.
+const CLOSE_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// Read and write buffers per socket. The library default (128 KiB each) would make
 /// every idle connection cost ~150 KiB; protocol frames are small, and larger ones just
@@ -147,6 +151,7 @@ where
             shutdown: state.shutdown.clone(),
             unanswered_pings: liveness.clone(),
             ping_interval: state.config.ws_ping_interval(),
+            write_timeout: state.config.write_timeout(),
             restarting: state.config.restarting(),
         },
     ));
@@ -166,6 +171,11 @@ where
             Some(Ok(Message::Close(_))) | None => break,
             Some(Err(error)) => {
                 debug!(%error, "websocket read failed");
+                if is_too_big(&error) {
+                    // Say why before going; the writer may already be gone.
+                    let close = Direct::Close(None, close_code::MESSAGE_TOO_BIG);
+                    let _ = direct.send(close).await;
+                }
                 break;
             }
         };
@@ -197,6 +207,13 @@ where
     }
 }
 
+/// True when the WebSocket library refused a message over [`HARD_MESSAGE_LIMIT`]. Its
+/// error type is not re-exported by axum, so the check reads its (stable) message.
+fn is_too_big(error: &axum::Error) -> bool {
+    let text = error.to_string();
+    text.contains("Space limit exceeded") || text.contains("too long")
+}
+
 /// A reply from the reader to the writer.
 enum Direct {
     Send(ServerMsg),
@@ -213,6 +230,8 @@ struct WriterInputs {
     /// Pings sent since the client was last heard from (reset by the reader).
     unanswered_pings: Arc<AtomicU32>,
     ping_interval: Duration,
+    /// The longest one write may take before the client counts as not reading.
+    write_timeout: Duration,
     /// Sent before closing at shutdown.
     restarting: ServerMsg,
 }
@@ -233,7 +252,7 @@ where
             // a full room queue.
             biased;
             item = inputs.direct.recv() => match item {
-                Some(Direct::Send(msg)) => sink.send(text(&msg)).await.is_ok(),
+                Some(Direct::Send(msg)) => bounded(inputs.write_timeout, sink.send(text(&msg))).await,
                 Some(Direct::Close(msg, code)) => {
                     close_with(&mut sink, msg, code).await;
                     break;
@@ -245,7 +264,10 @@ where
                 break;
             }
             item = inputs.room_frames.recv() => match item {
-                Some(Outgoing::Frame(frame)) => write_batch(&mut sink, frame, &mut inputs.room_frames).await,
+                Some(Outgoing::Frame(frame)) => {
+                    let written = write_batch(&mut sink, frame, &mut inputs.room_frames);
+                    bounded(inputs.write_timeout, written).await
+                }
                 Some(Outgoing::Close { code, reason }) => {
                     send_close(&mut sink, code, reason).await;
                     break;
@@ -262,7 +284,7 @@ where
                     debug!("two pings unanswered: dropping a dead connection");
                     break;
                 }
-                sink.send(Message::Ping(Default::default())).await.is_ok()
+                bounded(inputs.write_timeout, sink.send(Message::Ping(Default::default()))).await
             }
         };
         if !result {
@@ -272,32 +294,45 @@ where
     inputs.done.cancel();
 }
 
+/// Runs one socket write, bounded: a client that stops reading cannot pin the writer — and
+/// every frame queued behind it — for longer than `limit`. `false` when the write failed
+/// or timed out (the connection then ends; the client resumes and catches up).
+async fn bounded<E>(
+    limit: Duration,
+    write: impl std::future::Future<Output = Result<(), E>>,
+) -> bool {
+    match tokio::time::timeout(limit, write).await {
+        Ok(result) => result.is_ok(),
+        Err(_) => {
+            debug!(
+                ?limit,
+                "a write did not finish in time: the client is not reading"
+            );
+            false
+        }
+    }
+}
+
 /// Writes `first` and whatever else is already queued (up to [`WRITE_BATCH`] frames), then
-/// flushes once. `false` when the connection is over (write failed, or a queued close was
+/// flushes once. `Err` when the connection is over (write failed, or a queued close was
 /// sent).
 async fn write_batch<W: Sink<Message> + Unpin>(
     sink: &mut W,
     first: Utf8Bytes,
     queue: &mut mpsc::Receiver<Outgoing>,
-) -> bool {
-    if sink.feed(Message::Text(first)).await.is_err() {
-        return false;
-    }
+) -> Result<(), ()> {
+    sink.feed(Message::Text(first)).await.map_err(drop)?;
     for _ in 1..WRITE_BATCH {
         match queue.try_recv() {
-            Ok(Outgoing::Frame(frame)) => {
-                if sink.feed(Message::Text(frame)).await.is_err() {
-                    return false;
-                }
-            }
+            Ok(Outgoing::Frame(frame)) => sink.feed(Message::Text(frame)).await.map_err(drop)?,
             Ok(Outgoing::Close { code, reason }) => {
                 send_close(sink, code, reason).await;
-                return false;
+                return Err(());
             }
             Err(_) => break,
         }
     }
-    sink.flush().await.is_ok()
+    sink.flush().await.map_err(drop)
 }
 
 fn text(msg: &ServerMsg) -> Message {
@@ -311,14 +346,14 @@ async fn send_close<W: Sink<Message> + Unpin>(sink: &mut W, code: u16, reason: &
         code,
         reason: Utf8Bytes::from_static(reason),
     };
-    let _ = sink.send(Message::Close(Some(frame))).await;
+    let _ = tokio::time::timeout(CLOSE_TIMEOUT, sink.send(Message::Close(Some(frame)))).await;
 }
 
 /// Sends `msg` (if any), then a close frame with `code`.
 async fn close_with<W: Sink<Message> + Unpin>(sink: &mut W, msg: Option<ServerMsg>, code: u16) {
     if let Some(msg) = msg {
         // If this fails, so will the close frame; the connection ends regardless.
-        let _ = sink.send(text(&msg)).await;
+        let _ = tokio::time::timeout(CLOSE_TIMEOUT, sink.send(text(&msg))).await;
     }
     send_close(sink, code, "").await;
 }

@@ -357,3 +357,160 @@ async fn a_join_flood_from_one_address_is_refused_and_others_still_join() {
     );
     honest_stroke(&mut honest, "s1", 1).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_name_with_a_bidi_override_is_refused() {
+    let server = TestServer::temp(&[]).await;
+    let (mut honest, _) = Client::join(&server, "r", "honest", None).await;
+    let mut socket = connect_raw(&server, "r").await;
+    send(
+        &mut socket,
+        &hello("r", "mallory", "Ann\u{202E}gnp.exe", None),
+    )
+    .await;
+    assert!(matches!(
+        recv(&mut socket).await,
+        ServerMsg::Error { ref code, fatal: true, .. } if code == "invalid_name"
+    ));
+    assert_eq!(closed_with(&mut socket).await, Some(1008));
+    honest_stroke(&mut honest, "s1", 1).await;
+    honest
+        .expect_silence(std::time::Duration::from_millis(100))
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oversized_frames_and_bodies_are_refused_without_being_buffered() {
+    use futures_util::SinkExt;
+    use tokio_tungstenite::tungstenite::Message;
+    let server = TestServer::temp(&[]).await;
+    let (mut honest, _) = Client::join(&server, "r", "honest", None).await;
+    // A frame far over the protocol's 64 KiB: the socket is closed (1009, too big).
+    let (mut big, _) = Client::join(&server, "r", "big", None).await;
+    let huge = format!(
+        "{{\"type\":\"ping\",\"t\":1,\"pad\":\"{}\"}}",
+        "x".repeat(1 << 20)
+    );
+    let _ = big.socket.send(Message::text(huge)).await;
+    assert_eq!(closed_with(&mut big.socket).await, Some(1009));
+    // Bodies: a poll open or send over its limit is 413 with a JSON code.
+    let http = reqwest::Client::new();
+    for (path, bytes) in [
+        ("/api/poll/open/r", 100 * 1024),
+        ("/api/poll/x/send", 600 * 1024),
+    ] {
+        let response = http
+            .post(server.url(path))
+            .header("content-type", "application/json")
+            .body(vec![b' '; bytes])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 413, "{path}");
+        let body: serde_json::Value =
+            serde_json::from_str(&response.text().await.unwrap()).unwrap();
+        assert_eq!(body["code"], "body_too_large", "{path}");
+    }
+    honest_stroke(&mut honest, "s1", 1).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_stops_reading_is_dropped_within_the_write_timeout() {
+    use tether_core::board::{Point, Stroke};
+    let server = TestServer::temp(&[
+        "--write-timeout-ms",
+        "500",
+        // Only the write timeout may catch it here (not the outbox bound, not pings).
+        "--outbox-frames",
+        "100000",
+        "--ws-ping-interval-ms",
+        "600000",
+    ])
+    .await;
+    let (mut honest, _) = Client::join(&server, "r", "honest", None).await;
+    // A member with a tiny receive buffer that never reads again.
+    let tcp = tokio::net::TcpSocket::new_v4().unwrap();
+    tcp.set_recv_buffer_size(4096).unwrap();
+    let stream = tcp.connect(server.addr.parse().unwrap()).await.unwrap();
+    let (mut stalled, _) =
+        tokio_tungstenite::client_async(format!("ws://{}/ws/r", server.addr), stream)
+            .await
+            .unwrap();
+    let hello_text = serde_json::to_string(&hello("r", "stalled", "Stalled", None)).unwrap();
+    futures_util::SinkExt::send(
+        &mut stalled,
+        tokio_tungstenite::tungstenite::Message::text(hello_text),
+    )
+    .await
+    .unwrap();
+    let stalled_session = honest.until(peer_joined).await.session;
+
+    // The honest member draws big strokes; the stalled one's socket fills up.
+    let points: Vec<Point> = (0..2000)
+        .map(|i| Point::new(i as f32, (i % 97) as f32))
+        .collect();
+    for i in 0..300 {
+        let stroke = Stroke {
+            id: format!("big{i}"),
+            points: points.clone(),
+            color: "#123456".into(),
+            width: 2.0,
+            author: String::new(),
+        };
+        honest
+            .send(&ClientMsg::Op {
+                op_id: format!("op{i}"),
+                op: Op::AddStroke { stroke },
+            })
+            .await;
+    }
+    let mut applied = 0;
+    let away = honest
+        .until(|m| match m {
+            ServerMsg::Applied(_) => {
+                applied += 1;
+                None
+            }
+            ServerMsg::PeerAway { session } => Some(session),
+            _ => None,
+        })
+        .await;
+    assert_eq!(away, stalled_session, "the stalled reader was dropped");
+    // Nothing of the honest member's was lost meanwhile.
+    while applied < 300 {
+        if let ServerMsg::Applied(_) = honest.recv().await {
+            applied += 1;
+        }
+    }
+    drop(stalled);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_room_refuses_newcomers_but_members_resume() {
+    let server = TestServer::temp(&["--max-members-per-room", "2", "--grace-ms", "60000"]).await;
+    let (mut honest, _) = Client::join(&server, "r", "honest", None).await;
+    let mut second = connect_raw(&server, "r").await;
+    send(&mut second, &hello("r", "second", "Second", None)).await;
+    let ServerMsg::Welcome(welcome) = recv(&mut second).await else {
+        panic!("the second member joins");
+    };
+    // A third is refused, clearly and for good (until someone leaves).
+    let mut third = connect_raw(&server, "r").await;
+    send(&mut third, &hello("r", "third", "Third", None)).await;
+    assert!(matches!(
+        recv(&mut third).await,
+        ServerMsg::Error { ref code, fatal: true, .. } if code == "room_full"
+    ));
+    assert_eq!(closed_with(&mut third).await, Some(1013));
+    // The second member's connection drops; it resumes although the room is full.
+    drop(second);
+    honest.until(peer_away).await;
+    let mut resumed = connect_raw(&server, "r").await;
+    let mut resume = hello("r", "second", "Second", Some(0));
+    if let ClientMsg::Hello { resume_token, .. } = &mut resume {
+        *resume_token = Some(welcome.resume_token.clone());
+    }
+    send(&mut resumed, &resume).await;
+    assert!(matches!(recv(&mut resumed).await, ServerMsg::Welcome(w) if w.resumed));
+    honest_stroke(&mut honest, "s1", 1).await;
+}

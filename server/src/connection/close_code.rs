@@ -6,6 +6,8 @@ pub const NORMAL: u16 = 1000;
 /// The client broke the protocol in a way that retrying will not fix (or never said
 /// hello in time).
 pub const POLICY: u16 = 1008;
+/// A message over the size the server reads (`MAX_FRAME_BYTES` and a little).
+pub const MESSAGE_TOO_BIG: u16 = 1009;
 /// The server hit a condition it cannot serve the room through (storage failed):
 /// clients reconnect and find a freshly loaded room.
 pub const INTERNAL_ERROR: u16 = 1011;

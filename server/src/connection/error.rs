@@ -52,7 +52,7 @@ pub enum ProtocolError {
     #[error("clientId must match [A-Za-z0-9_-]{{1,64}}")]
     InvalidClientId,
     /// The display name is empty, too long or has control characters.
-    #[error("names are 1 to {MAX_NAME_CHARS} characters without control characters")]
+    #[error("names are 1 to {MAX_NAME_CHARS} characters, without invisible or control characters")]
     InvalidName,
     /// The presence colour is not `#rrggbb`.
     #[error("color must be #rrggbb")]
@@ -88,6 +88,9 @@ pub enum ProtocolError {
         /// The first op not taken.
         op_id: String,
     },
+    /// The board holds as many people as it may.
+    #[error("this board is full ({0} people); try again later")]
+    RoomFull(usize),
     /// The room's storage failed.
     #[error("{0}; retry shortly")]
     StorageUnavailable(String),
@@ -115,6 +118,7 @@ impl ProtocolError {
             ProtocolError::TooManyLivePoints { .. } => "too_many_points",
             ProtocolError::InvalidEphemeral { source, .. } => source.code(),
             ProtocolError::RateLimited { .. } => RATE_LIMITED,
+            ProtocolError::RoomFull(_) => "room_full",
             ProtocolError::StorageUnavailable(_) => "storage_unavailable",
             ProtocolError::RoomUnavailable(_) => "room_unavailable",
         }
@@ -124,7 +128,8 @@ impl ProtocolError {
     pub fn is_fatal(&self) -> bool {
         matches!(
             self,
-            ProtocolError::HelloExpected
+            ProtocolError::RoomFull(_)
+                | ProtocolError::HelloExpected
                 | ProtocolError::UnsupportedProtocol { .. }
                 | ProtocolError::RoomMismatch { .. }
                 | ProtocolError::InvalidClientId
@@ -136,9 +141,9 @@ impl ProtocolError {
     /// How a transport closes when this error ends the connection.
     pub fn close_code(&self) -> u16 {
         match self {
-            ProtocolError::StorageUnavailable(_) | ProtocolError::RoomUnavailable(_) => {
-                close_code::TRY_AGAIN_LATER
-            }
+            ProtocolError::StorageUnavailable(_)
+            | ProtocolError::RoomUnavailable(_)
+            | ProtocolError::RoomFull(_) => close_code::TRY_AGAIN_LATER,
             _ => close_code::POLICY,
         }
     }

@@ -66,9 +66,9 @@ impl From<ProtocolError> for HttpError {
     /// Bad input is 400; a room that cannot serve now is 503.
     fn from(error: ProtocolError) -> Self {
         let status = match error {
-            ProtocolError::StorageUnavailable(_) | ProtocolError::RoomUnavailable(_) => {
-                StatusCode::SERVICE_UNAVAILABLE
-            }
+            ProtocolError::StorageUnavailable(_)
+            | ProtocolError::RoomUnavailable(_)
+            | ProtocolError::RoomFull(_) => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::BAD_REQUEST,
         };
         Self::new(status, error.code(), error.to_string())

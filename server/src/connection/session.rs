@@ -67,6 +67,7 @@ impl ClientSession {
                 };
                 Ok((session, frames))
             }
+            Err(RoomError::Full(members)) => Err(ProtocolError::RoomFull(members)),
             Err(error @ RoomError::Storage(_)) => {
                 Err(ProtocolError::StorageUnavailable(error.to_string()))
             }

@@ -47,6 +47,8 @@ pub struct HubSettings {
     pub outbox_capacity: usize,
     /// Newest ops kept in memory for `Replay`; clients further behind get a `Snapshot`.
     pub replay_window: usize,
+    /// Members (connected or away) a room holds; further new sessions are refused.
+    pub max_members: usize,
     /// Sent to clients in `Welcome`.
     pub heartbeat: HeartbeatSettings,
     /// Sent to clients in `Welcome`; `grace_ms` is also how long a dropped session stays
@@ -112,6 +114,8 @@ pub enum RoomError {
     Storage(#[from] StoreError),
     #[error("the room stopped")]
     Gone,
+    #[error("this board has {0} people on it, the most it holds")]
+    Full(usize),
 }
 
 /// A room's confirmed state, for server rendering.

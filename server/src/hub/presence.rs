@@ -140,6 +140,14 @@ impl<C, T: Copy + Ord> Presence<C, T> {
         }
     }
 
+    /// True when `hello` would resume an existing session (rather than add a member).
+    pub fn resumes(&self, hello: &Hello) -> bool {
+        hello
+            .resume_token
+            .as_deref()
+            .is_some_and(|token| self.session_for_token(&hello.client_id, token).is_some())
+    }
+
     /// The session a resume token belongs to, if any. Every member's token is compared,
     /// each in constant time, so timing reveals nothing about any token.
     fn session_for_token(&self, client_id: &str, token: &str) -> Option<String> {

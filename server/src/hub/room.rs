@@ -12,7 +12,7 @@ use super::{
     log::{RoomLog, Submitted},
     outbox::{frame, Delivery, MemberOutbox},
     presence::{FreshIds, Presence},
-    HubSettings, JoinAccepted, JoinRequest, Unregister,
+    HubSettings, JoinAccepted, JoinRequest, RoomError, Unregister,
 };
 use crate::{
     connection::close_code,
@@ -142,9 +142,16 @@ impl Room {
     fn handle(&mut self, command: RoomCmd) {
         match command {
             RoomCmd::Join { request, reply } => {
-                let accepted = self.join(request);
+                let answer = if self.presence.len() >= self.settings.max_members
+                    && !self.presence.resumes(&request.hello)
+                {
+                    warn!(room = %self.id, members = self.presence.len(), "room full: join refused");
+                    JoinReply::Failed(RoomError::Full(self.presence.len()))
+                } else {
+                    JoinReply::Accepted(self.join(request))
+                };
                 // The joiner may have given up meanwhile; its outbox then ends unread.
-                let _ = reply.send(JoinReply::Accepted(accepted));
+                let _ = reply.send(answer);
             }
             RoomCmd::Leave {
                 session,

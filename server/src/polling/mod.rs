@@ -29,6 +29,7 @@ use crate::{
 };
 use axum::{
     body::Bytes,
+    extract::rejection::BytesRejection,
     extract::{Path, Query, State},
     http::{header, HeaderMap, StatusCode},
     response::{IntoResponse, Response},
@@ -63,6 +64,16 @@ fn require_json(headers: &HeaderMap) -> Result<(), HttpError> {
     }
 }
 
+/// A body that could not be read: over the route's limit (413, refused while reading), or
+/// broken off.
+fn body_refused(rejection: BytesRejection) -> HttpError {
+    let code = match rejection.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => "body_too_large",
+        _ => "bad_body",
+    };
+    HttpError::new(rejection.status(), code, rejection.body_text())
+}
+
 fn unknown_session() -> HttpError {
     HttpError::new(
         StatusCode::NOT_FOUND,
@@ -77,9 +88,10 @@ pub async fn open(
     ClientAddr(address): ClientAddr,
     State(state): State<AppState>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, HttpError> {
     require_json(&headers)?;
+    let body = body.map_err(body_refused)?;
     state
         .joins
         .admit(address)
@@ -150,9 +162,10 @@ pub async fn send(
     Path(sid): Path<String>,
     State(state): State<AppState>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, HttpError> {
     require_json(&headers)?;
+    let body = body.map_err(body_refused)?;
     let poll = state.polls.get(&sid).ok_or_else(unknown_session)?;
     let too_large =
         |what: String| HttpError::new(StatusCode::PAYLOAD_TOO_LARGE, "batch_too_large", what);
