@@ -59,7 +59,9 @@ stop_hub() {
 }
 trap stop_hub EXIT
 
-# Starts the hub for $1 in the background; sets hub_pid and hub_addr.
+# Starts the hub for $1 in the background; sets hub_pid and hub_addr. Tether's per-client
+# budgets (ephemeral rate, joins and connections per address) are raised: the simulated
+# drawers send far faster than people, and every simulated client shares 127.0.0.1.
 start_hub() {
   local log_file="$out/hub-$1.log" data_dir
   case "$1" in
@@ -69,6 +71,7 @@ start_hub() {
         TETHER_OUTBOX_FRAMES=4096 \
         TETHER_EPHEMERAL_PER_SECOND=10000000 TETHER_EPHEMERAL_BURST=10000000 \
         TETHER_JOINS_PER_SECOND=10000000 TETHER_JOINS_BURST=10000000 \
+        TETHER_MAX_CONNECTIONS_PER_IP=1000000 \
         "$server_bin" > "$log_file" 2>&1 &
       ;;
     ws) node tools/peers/ws-hub.js 0 > "$log_file" 2>&1 & ;;

@@ -4,11 +4,14 @@
 
 use crate::{
     access::PublicUrl,
-    connection::budget::{ConnectionBudget, JoinBudget, Rate},
+    connection::{
+        budget::{ConnectionBudget, JoinBudget, Rate},
+        permits::ConnectionCaps,
+    },
     hub::HubSettings,
 };
 use clap::Parser;
-use std::net::IpAddr;
+use std::{net::IpAddr, sync::Arc};
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 use tether_core::{
     defaults, limits,
@@ -27,6 +30,17 @@ pub const REPLAY_WINDOW: usize = 1000;
 /// The default write timeout: a healthy client on a slow 3G link drains a 64 KiB frame in
 /// well under a second; ten seconds is only ever reached by a client that stopped reading.
 pub const WRITE_TIMEOUT_MS: u64 = 10_000;
+
+/// Connections one address may hold: a classroom of sixty behind one NAT, each with a
+/// WebSocket and a page load or two in flight, with room to spare.
+pub const MAX_CONNECTIONS_PER_IP: usize = 256;
+
+/// Time for a request head: a phone on a bad 3G link sends its few hundred bytes in well
+/// under a second; only a client that means to hold the socket needs longer.
+pub const HEADER_TIMEOUT_MS: u64 = 10_000;
+
+/// Open files kept back from the connection cap, for the database, logs and static files.
+const RESERVED_FILES: u64 = 256;
 
 /// Every tunable of a Tether server process.
 #[derive(Debug, Clone, Parser)]
@@ -94,6 +108,21 @@ pub struct Config {
     /// is full (members already in it always resume).
     #[arg(long, env = "TETHER_MAX_MEMBERS_PER_ROOM", default_value_t = limits::MAX_MEMBERS_PER_ROOM)]
     pub max_members_per_room: usize,
+
+    /// Open connections in total; 0 picks the process's open-file limit less a reserve
+    /// for the database and logs. Over it new connections get `503 server_busy`.
+    #[arg(long, env = "TETHER_MAX_CONNECTIONS", default_value_t = 0)]
+    pub max_connections: usize,
+
+    /// Open connections from one client address (TCP peer); over it: `429
+    /// too_many_connections`. Behind a load balancer, cap per client there.
+    #[arg(long, env = "TETHER_MAX_CONNECTIONS_PER_IP", default_value_t = MAX_CONNECTIONS_PER_IP)]
+    pub max_connections_per_ip: usize,
+
+    /// A new connection must send its first byte, and every request its whole head, within
+    /// this: sockets that send nothing (or dribble) are closed instead of held.
+    #[arg(long, env = "TETHER_HEADER_TIMEOUT_MS", default_value_t = HEADER_TIMEOUT_MS)]
+    pub header_timeout_ms: u64,
 
     /// Folder for the embedded SQLite database (created if missing).
     #[arg(long, env = "TETHER_DATA_DIR", default_value = "data")]
@@ -239,6 +268,23 @@ impl Config {
             retry_after_ms: self.restart_retry_after_ms,
             spread_ms: self.restart_spread_ms,
         }
+    }
+
+    /// The connection caps: `--max-connections` (or the open-file limit less a reserve)
+    /// and `--max-connections-per-ip`.
+    pub fn connection_caps(&self) -> Arc<ConnectionCaps> {
+        let total = match self.max_connections {
+            0 => rlimit::getrlimit(rlimit::Resource::NOFILE)
+                .map(|(soft, _)| soft.saturating_sub(RESERVED_FILES).max(64) as usize)
+                .unwrap_or(1024),
+            n => n,
+        };
+        ConnectionCaps::new(total, self.max_connections_per_ip.max(1))
+    }
+
+    /// First byte and request head deadline.
+    pub fn header_timeout(&self) -> Duration {
+        Duration::from_millis(self.header_timeout_ms.max(10))
     }
 
     /// The longest one write to a client may take.

@@ -13,6 +13,7 @@
 //! - [`access`]: the Host and Origin policy; [`headers`]: security headers and the CSP
 //!   nonce.
 //! - [`board_page`]: SSR of `/b/{room}` with the room's strokes embedded.
+//! - [`listener`]: the accept loop (connection caps, header timeout, graceful shutdown).
 //! - [`health`]: `/healthz`; [`shutdown`]: SIGINT/SIGTERM; [`random`]: ids and secrets;
 //!   [`locks`]: poison-tolerant locking.
 //! - this file: [`app`] builds the router from state, [`run`] serves it on a listener the
@@ -28,6 +29,7 @@ pub mod connection;
 pub mod headers;
 pub mod health;
 pub mod hub;
+pub mod listener;
 pub mod locks;
 pub mod polling;
 pub mod random;
@@ -44,7 +46,7 @@ use axum::{
     Router,
 };
 use config::Config;
-use connection::budget::JoinBudget;
+use connection::{budget::JoinBudget, permits::ConnectionCaps};
 use headers::provide_request_nonce;
 use hub::Hub;
 use leptos::config::LeptosOptions;
@@ -74,6 +76,8 @@ pub struct AppState {
     pub access: Arc<Access>,
     /// Joins per client address.
     pub joins: Arc<JoinBudget>,
+    /// Open connections, in total and per address.
+    pub caps: Arc<ConnectionCaps>,
 }
 
 impl AppState {
@@ -93,6 +97,7 @@ impl AppState {
             leptos_options,
             access: Arc::new(Access::new(&config.public_urls)),
             joins: Arc::new(config.join_budget()),
+            caps: config.connection_caps(),
             hub: Hub::new(store, config.hub_settings()),
             config: Arc::new(config),
             shutdown: CancellationToken::new(),
@@ -165,11 +170,11 @@ pub async fn run(
             token.cancel();
         }
     };
-    // Connect info gives handlers the peer address (per-address budgets).
-    let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    let served = axum::serve(listener, service)
-        .with_graceful_shutdown(signal)
-        .await;
+    let limits = listener::Limits {
+        caps: state.caps.clone(),
+        header_timeout: state.config.header_timeout(),
+    };
+    listener::serve(listener, app(state), limits, CONNECTIONS_DRAIN, signal).await;
     token.cancel();
     connections.close();
     if tokio::time::timeout(CONNECTIONS_DRAIN, connections.wait())
@@ -185,7 +190,7 @@ pub async fn run(
         Ok(()) => info!("storage flushed"),
         Err(error) => error!(%error, "flushing storage at shutdown failed"),
     }
-    served
+    Ok(())
 }
 
 /// Every minute, forgets client addresses whose join budget is full again, so a scan from

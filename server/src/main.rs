@@ -5,7 +5,7 @@ use anyhow::Context;
 use clap::Parser;
 use leptos::config::get_configuration;
 use server::{config::Config, AppState};
-use tracing::info;
+use tracing::{info, warn};
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
@@ -18,6 +18,12 @@ async fn main() -> anyhow::Result<()> {
         .init();
 
     let config = Config::parse();
+    // Every connection is a file: take all the process may have (soft → hard limit), and
+    // say how many, since the connection cap is derived from it.
+    match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(open_files) => info!(open_files, "open-file limit raised"),
+        Err(error) => warn!(%error, "cannot raise the open-file limit"),
+    }
     // `None`: Leptos reads LEPTOS_* from the environment (what cargo-leptos and
     // scripts/build-site.sh provide), falling back to its defaults.
     let leptos_options = get_configuration(None)
@@ -25,6 +31,11 @@ async fn main() -> anyhow::Result<()> {
         .leptos_options;
     let addr = config.addr.unwrap_or(leptos_options.site_addr);
     let state = AppState::open(config, leptos_options).context("opening storage")?;
+    info!(
+        max_connections = state.caps.max_total(),
+        max_per_address = state.caps.max_per_address(),
+        "connection caps"
+    );
 
     let listener = tokio::net::TcpListener::bind(addr)
         .await

@@ -6,7 +6,8 @@
 
 use crate::{
     connection::{
-        client_addr::ClientAddr, close_code, ClientSession, HttpError, ProtocolError, Reply, RoomId,
+        client_addr::ClientAddr, close_code, permits::ConnectionPermit, ClientSession, HttpError,
+        ProtocolError, Reply, RoomId,
     },
     hub::{outbox::Outgoing, LeaveReason},
     AppState,
@@ -20,6 +21,7 @@ use axum::{
         State,
     },
     response::{IntoResponse, Response},
+    Extension,
 };
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use std::{
@@ -66,6 +68,7 @@ const WRITER_FINISH: Duration = Duration::from_secs(5);
 pub async fn ws_handler(
     RoomId(room): RoomId,
     ClientAddr(address): ClientAddr,
+    permit: Option<Extension<ConnectionPermit>>,
     State(state): State<AppState>,
     ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
@@ -83,7 +86,11 @@ pub async fn ws_handler(
         .on_upgrade(move |socket| {
             // Tracked, so a shutdown can wait for every connection to close.
             let connections = state.connections.clone();
-            connections.track_future(handle_socket(socket, room, state))
+            connections.track_future(async move {
+                // The connection counts against the caps until the socket closes.
+                let _permit = permit;
+                handle_socket(socket, room, state).await
+            })
         })
 }
 

@@ -514,3 +514,101 @@ async fn a_full_room_refuses_newcomers_but_members_resume() {
     assert!(matches!(recv(&mut resumed).await, ServerMsg::Welcome(w) if w.resumed));
     honest_stroke(&mut honest, "s1", 1).await;
 }
+
+/// A bare TCP connection from `local` (any 127.x.y.z: another "host" on this machine).
+async fn bare_connection(server: &TestServer, local: &str) -> tokio::net::TcpStream {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind(format!("{local}:0").parse().unwrap()).unwrap();
+    socket.connect(server.addr.parse().unwrap()).await.unwrap()
+}
+
+/// Reads until the server closes the connection; what it said first, if anything.
+async fn read_until_closed(
+    stream: &mut tokio::net::TcpStream,
+    within: std::time::Duration,
+) -> String {
+    use tokio::io::AsyncReadExt;
+    let mut said = Vec::new();
+    tokio::time::timeout(within, stream.read_to_end(&mut said))
+        .await
+        .expect("the server did not close the connection in time")
+        .ok();
+    String::from_utf8_lossy(&said).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sockets_that_send_nothing_or_dribble_are_closed_within_the_header_timeout() {
+    use tokio::io::AsyncWriteExt;
+    let server = TestServer::temp(&["--header-timeout-ms", "400"]).await;
+    let (mut honest, _) = Client::join(&server, "r", "honest", None).await;
+    let started = std::time::Instant::now();
+    let mut idle = Vec::new();
+    for _ in 0..50 {
+        idle.push(bare_connection(&server, "127.0.0.2").await);
+    }
+    // Slowloris: a request head that never ends.
+    let mut dribble = bare_connection(&server, "127.0.0.2").await;
+    dribble
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    for stream in &mut idle {
+        read_until_closed(stream, std::time::Duration::from_secs(3)).await;
+    }
+    read_until_closed(&mut dribble, std::time::Duration::from_secs(3)).await;
+    // One request, then the connection is held idle (keep-alive): closed as well.
+    let mut kept = bare_connection(&server, "127.0.0.2").await;
+    kept.write_all(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        .await
+        .unwrap();
+    let answer = read_until_closed(&mut kept, std::time::Duration::from_secs(3)).await;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(3));
+    honest_stroke(&mut honest, "s1", 1).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_address_cannot_take_every_connection() {
+    let server = TestServer::temp(&[
+        "--max-connections-per-ip",
+        "5",
+        "--header-timeout-ms",
+        "30000",
+    ])
+    .await;
+    // The attacker holds its five (silent) connections from 127.0.0.2.
+    let mut held = Vec::new();
+    for _ in 0..5 {
+        held.push(bare_connection(&server, "127.0.0.2").await);
+    }
+    let mut sixth = bare_connection(&server, "127.0.0.2").await;
+    let answer = read_until_closed(&mut sixth, std::time::Duration::from_secs(3)).await;
+    assert!(answer.starts_with("HTTP/1.1 429"), "{answer}");
+    assert!(
+        answer.contains("\"code\":\"too_many_connections\""),
+        "{answer}"
+    );
+    // Everyone else (127.0.0.1) joins and draws.
+    let (mut honest, _) = Client::join(&server, "r", "honest", None).await;
+    honest_stroke(&mut honest, "s1", 1).await;
+    let health = reqwest::get(server.url("/healthz")).await.unwrap();
+    assert_eq!(health.status(), 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_server_refuses_with_503_and_its_members_keep_drawing() {
+    let server =
+        TestServer::temp(&["--max-connections", "4", "--header-timeout-ms", "30000"]).await;
+    let (mut honest, _) = Client::join(&server, "r", "honest", None).await;
+    let mut held = Vec::new();
+    for i in 0..3 {
+        held.push(bare_connection(&server, &format!("127.0.0.{}", i + 2)).await);
+    }
+    let mut refused = bare_connection(&server, "127.0.0.9").await;
+    let answer = read_until_closed(&mut refused, std::time::Duration::from_secs(3)).await;
+    assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
+    assert!(answer.contains("\"code\":\"server_busy\""), "{answer}");
+    // The WebSocket still counts (its permit lives with the socket), and works.
+    honest_stroke(&mut honest, "s1", 1).await;
+    drop(held);
+}

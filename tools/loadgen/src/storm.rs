@@ -50,6 +50,7 @@ async fn start_server(bin: &Path, port: u16, data_dir: &Path) -> anyhow::Result<
         // join budget.
         .env("TETHER_JOINS_PER_SECOND", "10000000")
         .env("TETHER_JOINS_BURST", "10000000")
+        .env("TETHER_MAX_CONNECTIONS_PER_IP", "1000000")
         .env("RUST_LOG", "warn,server=info")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
