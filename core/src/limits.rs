@@ -65,3 +65,16 @@ pub const JOINS_BURST_PER_ADDRESS: u32 = 60;
 /// so it cannot drown the real members in presence traffic; a session that is already a
 /// member always resumes.
 pub const MAX_MEMBERS_PER_ROOM: usize = 100;
+
+/// Strokes on one board. Far beyond any drawing people make together; it bounds what one
+/// loaded room can cost in memory and what a cold load must read.
+pub const MAX_STROKES_PER_BOARD: usize = 50_000;
+
+/// The weight of one board (see [`stroke_weight`]): 64 MiB, about a million points.
+pub const MAX_BOARD_WEIGHT: usize = 64 * 1024 * 1024;
+
+/// What a stroke costs a board, in bytes: a generous estimate of its size in memory and on
+/// the wire (16 per point, 64 for the rest), cheap to compute for every op.
+pub fn stroke_weight(stroke: &crate::board::Stroke) -> usize {
+    64 + 16 * stroke.points.len() + stroke.id.len() + stroke.color.len()
+}

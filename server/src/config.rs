@@ -5,10 +5,10 @@
 use crate::{
     access::PublicUrl,
     connection::{
-        budget::{ConnectionBudget, JoinBudget, Rate},
+        budget::{EphemeralBudget, JoinBudget, OpBudget, Rate},
         permits::ConnectionCaps,
     },
-    hub::HubSettings,
+    hub::{log::BoardCaps, HubSettings},
 };
 use clap::Parser;
 use std::{net::IpAddr, sync::Arc};
@@ -71,12 +71,13 @@ pub struct Config {
     )]
     pub trusted_proxies: Vec<IpAddr>,
 
-    /// Durable ops per second one connection may send, sustained; over it the client is
-    /// told to pause and resend (it loses nothing).
+    /// Durable ops per second one client may send, sustained; over it the connection is
+    /// told `rate_limited` and ended, and the client comes back after the pause with its
+    /// outbox (it loses nothing).
     #[arg(long, env = "TETHER_OPS_PER_SECOND", default_value_t = limits::OPS_PER_SECOND)]
     pub ops_per_second: u32,
 
-    /// Durable ops one connection may send at once.
+    /// Durable ops one client may send at once.
     #[arg(long, env = "TETHER_OPS_BURST", default_value_t = limits::OPS_BURST)]
     pub ops_burst: u32,
 
@@ -123,6 +124,16 @@ pub struct Config {
     /// this: sockets that send nothing (or dribble) are closed instead of held.
     #[arg(long, env = "TETHER_HEADER_TIMEOUT_MS", default_value_t = HEADER_TIMEOUT_MS)]
     pub header_timeout_ms: u64,
+
+    /// Strokes one board holds; further strokes are refused with `board_full` (erase or
+    /// clear to make room).
+    #[arg(long, env = "TETHER_MAX_STROKES_PER_BOARD", default_value_t = limits::MAX_STROKES_PER_BOARD)]
+    pub max_strokes_per_board: usize,
+
+    /// How much drawing one board holds, in bytes (an estimate: 16 per point); further
+    /// strokes are refused with `board_full`.
+    #[arg(long, env = "TETHER_MAX_BOARD_BYTES", default_value_t = limits::MAX_BOARD_WEIGHT)]
+    pub max_board_bytes: usize,
 
     /// Folder for the embedded SQLite database (created if missing).
     #[arg(long, env = "TETHER_DATA_DIR", default_value = "data")]
@@ -219,6 +230,10 @@ impl Config {
             outbox_capacity: self.outbox_frames,
             replay_window: self.replay_window,
             max_members: self.max_members_per_room,
+            board_caps: BoardCaps {
+                max_strokes: self.max_strokes_per_board,
+                max_weight: self.max_board_bytes,
+            },
             heartbeat: HeartbeatSettings {
                 ping_interval_ms: self.ping_interval_ms,
                 pong_timeout_ms: self.pong_timeout_ms,
@@ -240,18 +255,20 @@ impl Config {
         Duration::from_millis(self.poll_hold_ms)
     }
 
-    /// The rate budgets of a new connection.
-    pub fn connection_budget(&self) -> ConnectionBudget {
-        ConnectionBudget::new(
-            Rate {
-                per_second: self.ops_per_second,
-                burst: self.ops_burst,
-            },
-            Rate {
-                per_second: self.ephemeral_per_second,
-                burst: self.ephemeral_burst,
-            },
-        )
+    /// The per-client op budget of this server.
+    pub fn op_budget(&self) -> OpBudget {
+        OpBudget::new(Rate {
+            per_second: self.ops_per_second,
+            burst: self.ops_burst,
+        })
+    }
+
+    /// The ephemeral budget of a new connection.
+    pub fn ephemeral_budget(&self) -> EphemeralBudget {
+        EphemeralBudget::new(Rate {
+            per_second: self.ephemeral_per_second,
+            burst: self.ephemeral_burst,
+        })
     }
 
     /// The per-address join budget of this server.

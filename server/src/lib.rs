@@ -46,7 +46,10 @@ use axum::{
     Router,
 };
 use config::Config;
-use connection::{budget::JoinBudget, permits::ConnectionCaps};
+use connection::{
+    budget::{JoinBudget, OpBudget},
+    permits::ConnectionCaps,
+};
 use headers::provide_request_nonce;
 use hub::Hub;
 use leptos::config::LeptosOptions;
@@ -76,6 +79,8 @@ pub struct AppState {
     pub access: Arc<Access>,
     /// Joins per client address.
     pub joins: Arc<JoinBudget>,
+    /// Durable ops per client.
+    pub ops: Arc<OpBudget>,
     /// Open connections, in total and per address.
     pub caps: Arc<ConnectionCaps>,
 }
@@ -97,6 +102,7 @@ impl AppState {
             leptos_options,
             access: Arc::new(Access::new(&config.public_urls)),
             joins: Arc::new(config.join_budget()),
+            ops: Arc::new(config.op_budget()),
             caps: config.connection_caps(),
             hub: Hub::new(store, config.hub_settings()),
             config: Arc::new(config),
@@ -160,7 +166,11 @@ pub async fn run(
     let connections = state.connections.clone();
     let idle_polls = std::time::Duration::from_millis(state.config.poll_idle_ms);
     tokio::spawn(state.polls.clone().reap(idle_polls, token.clone()));
-    tokio::spawn(forget_idle_addresses(state.joins.clone(), token.clone()));
+    tokio::spawn(forget_idle_budgets(
+        state.joins.clone(),
+        state.ops.clone(),
+        token.clone(),
+    ));
     let signal = {
         let token = token.clone();
         async move {
@@ -193,13 +203,20 @@ pub async fn run(
     Ok(())
 }
 
-/// Every minute, forgets client addresses whose join budget is full again, so a scan from
-/// many addresses cannot grow the table without bound.
-async fn forget_idle_addresses(joins: Arc<JoinBudget>, shutdown: CancellationToken) {
+/// Every minute, forgets addresses and clients whose budgets are full again, so a scan
+/// from many addresses or client ids cannot grow the tables without bound.
+async fn forget_idle_budgets(
+    joins: Arc<JoinBudget>,
+    ops: Arc<OpBudget>,
+    shutdown: CancellationToken,
+) {
     let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
     loop {
         tokio::select! {
-            _ = every.tick() => joins.forget_idle(),
+            _ = every.tick() => {
+                joins.forget_idle();
+                ops.forget_idle();
+            }
             () = shutdown.cancelled() => return,
         }
     }

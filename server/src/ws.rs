@@ -6,8 +6,8 @@
 
 use crate::{
     connection::{
-        client_addr::ClientAddr, close_code, permits::ConnectionPermit, ClientSession, HttpError,
-        ProtocolError, Reply, RoomId,
+        budget::SessionBudgets, client_addr::ClientAddr, close_code, permits::ConnectionPermit,
+        ClientSession, HttpError, ProtocolError, Reply, RoomId,
     },
     hub::{outbox::Outgoing, LeaveReason},
     AppState,
@@ -133,7 +133,10 @@ where
         Ok(None) => return,
         Ok(Some(text)) => text,
     };
-    let budget = state.config.connection_budget();
+    let budget = SessionBudgets {
+        ops: state.ops.clone(),
+        ephemeral: state.config.ephemeral_budget(),
+    };
     let opened = ClientSession::open(&state.hub, &room, &hello, budget).await;
     let (session, room_frames) = match opened {
         Ok(opened) => opened,
@@ -192,7 +195,9 @@ where
             Reply::Send(msg) => direct.try_send(Direct::Send(msg)).is_ok(),
             Reply::Close(msg, code) => {
                 // The writer may already be gone; the connection ends either way.
-                let _ = direct.send(Direct::Close(msg, code)).await;
+                if direct.send(Direct::Close(msg, code)).await.is_ok() {
+                    finish_closing(&mut stream).await;
+                }
                 false
             }
             Reply::Bye => {
@@ -212,6 +217,25 @@ where
     if tokio::time::timeout(WRITER_FINISH, writer).await.is_err() {
         warn!(%room, "websocket writer did not finish in time");
     }
+}
+
+/// The closing handshake after the server asked to close: read (and discard) what the
+/// client still sends until its close frame arrives, for a moment at most. Closing the TCP
+/// connection with unread data would reset it, and a reset can destroy the message that
+/// said why (`rate_limited`, say) before the client reads it.
+async fn finish_closing<R>(stream: &mut R)
+where
+    R: Stream<Item = Result<Message, axum::Error>> + Unpin,
+{
+    let drained = async {
+        while let Some(Ok(message)) = stream.next().await {
+            if matches!(message, Message::Close(_)) {
+                break;
+            }
+        }
+    };
+    // A client that never answers is dropped after the deadline anyway.
+    let _ = tokio::time::timeout(CLOSE_TIMEOUT, drained).await;
 }
 
 /// True when the WebSocket library refused a message over [`HARD_MESSAGE_LIMIT`]. Its

@@ -217,74 +217,81 @@ async fn pages_carry_the_security_headers_and_their_inline_scripts_the_nonce() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_op_flood_is_slowed_without_loss_or_reordering() {
     let server = TestServer::temp(&["--ops-per-second", "40", "--ops-burst", "10"]).await;
-    let (mut flooder, _) = Client::join(&server, "r", "flooder", None).await;
     let (mut honest, _) = Client::join(&server, "r", "honest", None).await;
     const FLOOD: usize = 60;
     let ops: Vec<ClientMsg> = (0..FLOOD)
         .map(|i| add_stroke(&format!("f{i}"), &format!("fs{i}")))
         .collect();
-    for op in &ops {
-        flooder.send(op).await;
-    }
-    // The honest member, on its own budget, is served at once meanwhile.
-    let op_id = honest.draw("hs1").await;
-    let seq = honest
-        .until(|m| match m {
-            ServerMsg::Applied(a) if a.op_id == op_id => Some(a.seq),
-            _ => None,
-        })
-        .await;
-    assert!(seq <= 11, "not queued behind the flood: seq {seq}");
-
-    // The flooder does what the engine does: pause when told, resend from the named op.
-    let mut acked = std::collections::HashSet::new();
-    let mut pauses = 0;
-    let deadline = tokio::time::Instant::now() + WAIT * 6;
-    while acked.len() < FLOOD {
+    let stored = |strokes: &[tether_core::board::Stroke]| -> Vec<String> {
+        strokes
+            .iter()
+            .map(|s| s.id.clone())
+            .filter(|id| id.starts_with("fs"))
+            .collect()
+    };
+    // The flooder does what the engine does: send everything unconfirmed, in order; when
+    // told `rate_limited` (and closed), come back after the pause and do it again.
+    let mut connections = 0;
+    let mut honest_checked = false;
+    let deadline = tokio::time::Instant::now() + WAIT * 8;
+    loop {
         assert!(
             tokio::time::Instant::now() < deadline,
-            "flood not drained: {}",
-            acked.len()
+            "the flood never drained"
         );
-        match flooder.recv().await {
-            ServerMsg::Applied(a) if a.op_id.starts_with('f') => {
-                acked.insert(a.op_id);
-            }
-            ServerMsg::Error {
-                code,
-                retry_after_ms: Some(retry),
-                op_id: Some(from),
-                ..
-            } if code == "rate_limited" => {
-                pauses += 1;
-                // The pause the server asked for (the engine's timer does the same).
-                tokio::time::sleep(std::time::Duration::from_millis(retry)).await;
-                let start = ops
-                    .iter()
-                    .position(|m| matches!(m, ClientMsg::Op { op_id, .. } if *op_id == from))
-                    .expect("the named op is one of ours");
-                for op in &ops[start..] {
-                    flooder.send(op).await;
+        connections += 1;
+        let (mut flooder, catch_up) = Client::join(&server, "r", "flooder", None).await;
+        let ServerMsg::Snapshot { strokes, .. } = catch_up else {
+            panic!("expected a snapshot, got {catch_up:?}");
+        };
+        let done = stored(&strokes);
+        if done.len() == FLOOD {
+            let expected: Vec<String> = (0..FLOOD).map(|i| format!("fs{i}")).collect();
+            assert_eq!(
+                done, expected,
+                "every op exactly once, in the order it was made"
+            );
+            break;
+        }
+        for op in &ops[done.len()..] {
+            flooder.send(op).await;
+        }
+        if !honest_checked {
+            // The honest member has its own budget: served at once meanwhile.
+            let op_id = honest.draw("hs0").await;
+            honest
+                .until(|m| match m {
+                    ServerMsg::Applied(a) if a.op_id == op_id => Some(()),
+                    _ => None,
+                })
+                .await;
+            honest_checked = true;
+        }
+        // Until everything sent is applied, or the server says to pause.
+        let remaining = FLOOD - done.len();
+        let mut applied = 0;
+        let pause = flooder
+            .until(|m| match m {
+                ServerMsg::Applied(a) if a.op_id.starts_with('f') => {
+                    applied += 1;
+                    (applied == remaining).then_some(None)
                 }
-            }
-            _ => {}
+                ServerMsg::Error {
+                    code,
+                    retry_after_ms,
+                    ..
+                } if code == "rate_limited" => Some(Some(retry_after_ms.expect("a pause"))),
+                _ => None,
+            })
+            .await;
+        if let Some(pause) = pause {
+            // Then the connection ends (a 1013 close frame after the closing handshake).
+            assert_eq!(closed_with(&mut flooder.socket).await, Some(1013));
+            // The pause the server asked for (the engine's timer does the same).
+            tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
         }
     }
-    assert!(pauses >= 1, "the flood was slowed");
-    let (_, catch_up) = Client::join(&server, "r", "check", None).await;
-    let ServerMsg::Snapshot { strokes, .. } = catch_up else {
-        panic!("expected a snapshot, got {catch_up:?}");
-    };
-    let flood: Vec<&str> = strokes
-        .iter()
-        .map(|s| s.id.as_str())
-        .filter(|id| id.starts_with("fs"))
-        .collect();
-    let expected: Vec<String> = (0..FLOOD).map(|i| format!("fs{i}")).collect();
-    assert_eq!(
-        flood, expected,
-        "every op exactly once, in the order it was made"
-    );
+    assert!(connections >= 2, "the flood was slowed");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -611,4 +618,35 @@ async fn a_full_server_refuses_with_503_and_its_members_keep_drawing() {
     // The WebSocket still counts (its permit lives with the socket), and works.
     honest_stroke(&mut honest, "s1", 1).await;
     drop(held);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_board_refuses_more_strokes_clearly_until_room_is_made() {
+    let server = TestServer::temp(&["--max-strokes-per-board", "3"]).await;
+    let (mut filler, _) = Client::join(&server, "r", "filler", None).await;
+    let (mut honest, _) = Client::join(&server, "r", "honest", None).await;
+    for i in 0..3 {
+        honest_stroke(&mut filler, &format!("f{i}"), i + 1).await;
+    }
+    let op_id = honest.draw("h1").await;
+    let (code, reason) = honest
+        .until(|m| match m {
+            ServerMsg::Rejected {
+                op_id: id,
+                code,
+                reason,
+            } if id == op_id => Some((code, reason)),
+            _ => None,
+        })
+        .await;
+    assert_eq!(code, "board_full");
+    assert!(reason.contains("erase or clear"), "{reason}");
+    // An erasure makes room; the honest stroke goes in.
+    honest
+        .send(&ClientMsg::Op {
+            op_id: "erase-1".into(),
+            op: Op::EraseStroke { id: "f0".into() },
+        })
+        .await;
+    honest_stroke(&mut honest, "h2", 5).await;
 }

@@ -90,6 +90,11 @@ impl Board {
         self.strokes.is_empty()
     }
 
+    /// The stroke with this id, if it is on the board.
+    pub fn stroke(&self, stroke_id: &str) -> Option<&Arc<Stroke>> {
+        self.strokes.get(stroke_id).map(|entry| &entry.stroke)
+    }
+
     /// True when a stroke with this id is on the board.
     pub fn contains(&self, stroke_id: &str) -> bool {
         self.strokes.contains_key(stroke_id)

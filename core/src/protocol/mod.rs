@@ -23,8 +23,8 @@ use serde::{Deserialize, Serialize};
 /// `Error{code:"unsupported_protocol", fatal:true}` telling it to reload.
 pub const PROTOCOL_VERSION: u32 = 1;
 
-/// The `error` code that asks a client to slow down: it resends its durable ops from the
-/// named op on after the given time, and loses nothing.
+/// The `error` code that asks a client to slow down: the server ends the connection, and
+/// the client comes back after the given time with its outbox, losing nothing.
 pub const RATE_LIMITED: &str = "rate_limited";
 
 /// Client → server.
@@ -184,13 +184,10 @@ pub enum ServerMsg {
         message: String,
         /// Retrying will not help: the client stops and shows `failed`.
         fatal: bool,
-        /// `rate_limited`: send nothing durable before this long, then resend from
-        /// `op_id` on (nothing after it was taken).
+        /// `rate_limited`: the connection ends; reconnect after this long (the outbox is
+        /// resent then, in order).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         retry_after_ms: Option<u64>,
-        /// `rate_limited`: the first op that was not taken.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        op_id: Option<String>,
     },
     /// The server is about to restart: reconnect after `retry_after_ms` plus a random
     /// share of `spread_ms`, so clients do not all return at once.
@@ -282,14 +279,12 @@ mod tests {
                 message: "y".into(),
                 fatal: true,
                 retry_after_ms: None,
-                op_id: None,
             },
             ServerMsg::Error {
                 code: "rate_limited".into(),
                 message: "slow down".into(),
                 fatal: false,
                 retry_after_ms: Some(2_500),
-                op_id: Some("o7".into()),
             },
         ];
         for msg in server {

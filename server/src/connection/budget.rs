@@ -1,21 +1,16 @@
-//! Rate budgets (`governor`, GCRA): per connection for durable ops and ephemeral
-//! messages, per client address for joins. Honest clients are slowed, never robbed:
-//! durable ops over budget go through the [`OpGate`] (the client pauses and resends),
-//! ephemeral messages over budget are dropped (they may be by design), joins over budget
-//! are refused with `429` and a retry time (the client's backoff retries).
+//! Rate budgets (`governor`, GCRA). Honest clients are slowed, never robbed:
+//! - durable ops per client (keyed by client id, so reconnecting does not refill it): over
+//!   budget the connection is told `rate_limited` with a pause and ended; the client comes
+//!   back after the pause and resends its outbox in order on the new connection;
+//! - ephemeral messages per connection: over budget they are dropped (they may be);
+//! - joins per client address: over budget `429` with a retry time (the client's backoff
+//!   retries).
 
-use super::op_gate::{Admit, OpGate};
-use crate::locks::lock;
 use governor::{
     clock::{Clock, DefaultClock},
     DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota,
 };
-use std::{
-    net::IpAddr,
-    num::NonZeroU32,
-    sync::Mutex,
-    time::{Duration, Instant},
-};
+use std::{net::IpAddr, num::NonZeroU32, time::Duration};
 
 /// A sustained rate and a burst.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,39 +37,63 @@ impl Rate {
     }
 }
 
-/// The budgets of one connection.
-pub struct ConnectionBudget {
-    ops: DefaultDirectRateLimiter,
-    ops_rate: Rate,
-    gate: Mutex<OpGate>,
-    ephemeral: DefaultDirectRateLimiter,
+/// What one session may send: its client's op budget (shared) and its own ephemeral one.
+pub struct SessionBudgets {
+    /// Durable ops, per client.
+    pub ops: std::sync::Arc<OpBudget>,
+    /// Ephemeral messages, per connection.
+    pub ephemeral: EphemeralBudget,
 }
 
-impl ConnectionBudget {
-    /// Budgets for a new connection.
-    pub fn new(ops: Rate, ephemeral: Rate) -> Self {
+/// The ephemeral budget of one connection.
+pub struct EphemeralBudget {
+    limiter: DefaultDirectRateLimiter,
+}
+
+impl EphemeralBudget {
+    /// A budget of `rate` ephemeral messages.
+    pub fn new(rate: Rate) -> Self {
         Self {
-            ops: DefaultDirectRateLimiter::direct(ops.quota()),
-            ops_rate: ops,
-            gate: Mutex::new(OpGate::default()),
-            ephemeral: DefaultDirectRateLimiter::direct(ephemeral.quota()),
+            limiter: DefaultDirectRateLimiter::direct(rate.quota()),
         }
     }
 
-    /// What to do with durable op `op_id`.
-    pub fn admit_op(&self, op_id: &str) -> Admit {
-        let budget = || {
-            self.ops.check().map_err(|not_until| {
-                let wait = not_until.wait_time_from(DefaultClock::default().now());
-                wait.max(self.ops_rate.half_refill())
-            })
-        };
-        lock(&self.gate).admit(op_id, Instant::now(), budget)
+    /// Whether an ephemeral message fits the budget (otherwise it is dropped).
+    pub fn admit(&self) -> bool {
+        self.limiter.check().is_ok()
+    }
+}
+
+/// Durable ops per client, shared by every connection of this server.
+pub struct OpBudget {
+    limiter: DefaultKeyedRateLimiter<String>,
+    rate: Rate,
+}
+
+impl OpBudget {
+    /// A budget of `rate` ops per client.
+    pub fn new(rate: Rate) -> Self {
+        Self {
+            limiter: DefaultKeyedRateLimiter::keyed(rate.quota()),
+            rate,
+        }
     }
 
-    /// Whether an ephemeral message fits the budget (otherwise it is dropped).
-    pub fn admit_ephemeral(&self) -> bool {
-        self.ephemeral.check().is_ok()
+    /// `Err(pause)` when `client_id` is over its budget. The pause lets half the burst
+    /// refill, so the client's resend after it finds room for many ops, not one.
+    pub fn admit(&self, client_id: &str) -> Result<(), Duration> {
+        self.limiter
+            .check_key(&client_id.to_owned())
+            .map_err(|not_until| {
+                let wait = not_until.wait_time_from(DefaultClock::default().now());
+                wait.max(self.rate.half_refill())
+            })
+    }
+
+    /// Forgets clients whose budget is full again (bounded memory).
+    pub fn forget_idle(&self) {
+        self.limiter.retain_recent();
+        self.limiter.shrink_to_fit();
     }
 }
 
@@ -110,33 +129,27 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_connection_over_its_op_budget_is_paused_for_half_a_refill() {
-        let budget = ConnectionBudget::new(
-            Rate {
-                per_second: 10,
-                burst: 4,
-            },
-            Rate {
-                per_second: 10,
-                burst: 2,
-            },
-        );
-        for i in 0..4 {
-            assert_eq!(budget.admit_op(&format!("op{i}")), Admit::Take);
+    fn a_client_over_its_op_budget_is_paused_for_half_a_refill() {
+        let ops = OpBudget::new(Rate {
+            per_second: 10,
+            burst: 4,
+        });
+        for _ in 0..4 {
+            assert!(ops.admit("ann").is_ok());
         }
-        match budget.admit_op("op4") {
-            Admit::Refuse { retry_after, from } => {
-                assert_eq!(from, "op4");
-                assert!(retry_after >= Duration::from_millis(200), "{retry_after:?}");
-            }
-            other => panic!("expected a refusal, got {other:?}"),
-        }
-        assert_eq!(budget.admit_op("op5"), Admit::Drop);
-        assert!(budget.admit_ephemeral() && budget.admit_ephemeral());
-        assert!(
-            !budget.admit_ephemeral(),
-            "ephemeral over budget is dropped"
-        );
+        let pause = ops.admit("ann").unwrap_err();
+        assert!(pause >= Duration::from_millis(200), "{pause:?}");
+        assert!(ops.admit("bob").is_ok(), "every client has its own budget");
+    }
+
+    #[test]
+    fn ephemeral_messages_over_budget_are_refused() {
+        let ephemeral = EphemeralBudget::new(Rate {
+            per_second: 10,
+            burst: 2,
+        });
+        assert!(ephemeral.admit() && ephemeral.admit());
+        assert!(!ephemeral.admit());
     }
 
     #[test]

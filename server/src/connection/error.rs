@@ -79,14 +79,12 @@ pub enum ProtocolError {
         /// What is wrong with it.
         source: InvalidOp,
     },
-    /// More durable ops than this connection's budget: nothing from `op_id` on was
-    /// taken; the client resends after `retry_after_ms` (it is slowed, never robbed).
-    #[error("too many changes at once: sending again in {retry_after_ms} ms")]
+    /// More durable ops than the client's budget: the connection ends, and the client
+    /// comes back after `retry_after_ms` with its outbox (slowed, never robbed).
+    #[error("too many changes at once: reconnecting in {retry_after_ms} ms")]
     RateLimited {
-        /// How long the connection must pause its durable ops.
+        /// How long the client must stay away.
         retry_after_ms: u64,
-        /// The first op not taken.
-        op_id: String,
     },
     /// The board holds as many people as it may.
     #[error("this board is full ({0} people); try again later")]
@@ -143,7 +141,8 @@ impl ProtocolError {
         match self {
             ProtocolError::StorageUnavailable(_)
             | ProtocolError::RoomUnavailable(_)
-            | ProtocolError::RoomFull(_) => close_code::TRY_AGAIN_LATER,
+            | ProtocolError::RoomFull(_)
+            | ProtocolError::RateLimited { .. } => close_code::TRY_AGAIN_LATER,
             _ => close_code::POLICY,
         }
     }
@@ -160,19 +159,15 @@ impl ProtocolError {
     }
 
     fn msg(&self, fatal: bool) -> ServerMsg {
-        let (retry_after_ms, op_id) = match self {
-            ProtocolError::RateLimited {
-                retry_after_ms,
-                op_id,
-            } => (Some(*retry_after_ms), Some(op_id.clone())),
-            _ => (None, None),
+        let retry_after_ms = match self {
+            ProtocolError::RateLimited { retry_after_ms } => Some(*retry_after_ms),
+            _ => None,
         };
         ServerMsg::Error {
             code: self.code().into(),
             message: self.to_string(),
             fatal,
             retry_after_ms,
-            op_id,
         }
     }
 }

@@ -14,7 +14,6 @@ pub mod close_code;
 pub mod error;
 pub mod hello;
 pub mod http_error;
-pub mod op_gate;
 pub mod permits;
 pub mod room_id;
 pub mod session;

@@ -2,7 +2,7 @@
 //! decodes and validates every message and turns it into room commands and replies. Bad
 //! input gets an explicit `error` or `rejected` and changes nothing.
 
-use super::{budget::ConnectionBudget, hello::check_hello, op_gate::Admit, ProtocolError};
+use super::{budget::SessionBudgets, hello::check_hello, ProtocolError};
 use crate::hub::{
     outbox::{MemberOutbox, Outgoing},
     Hub, JoinRequest, LeaveReason, RoomError, RoomHandle,
@@ -42,8 +42,10 @@ pub fn decode(text: &str) -> Result<ClientMsg, ProtocolError> {
 pub struct ClientSession {
     room: RoomHandle,
     resumed: bool,
+    /// The client id (the key of its op budget).
+    client_id: String,
     /// What this connection may send, and how fast.
-    budget: ConnectionBudget,
+    budgets: SessionBudgets,
 }
 
 impl ClientSession {
@@ -54,16 +56,18 @@ impl ClientSession {
         hub: &Hub,
         room: &str,
         hello: &str,
-        budget: ConnectionBudget,
+        budgets: SessionBudgets,
     ) -> Result<(Self, mpsc::Receiver<Outgoing>), ProtocolError> {
         let hello = decode(hello).and_then(|msg| check_hello(room, msg))?;
+        let client_id = hello.client_id.clone();
         let (outbox, frames) = MemberOutbox::channel(hub.settings().outbox_capacity);
         match hub.join(room, JoinRequest { hello, outbox }).await {
             Ok((room, accepted)) => {
                 let session = Self {
                     room,
                     resumed: accepted.resumed,
-                    budget,
+                    client_id,
+                    budgets,
                 };
                 Ok((session, frames))
             }
@@ -106,17 +110,15 @@ impl ClientSession {
                         reason: invalid.to_string(),
                     });
                 }
-                match self.budget.admit_op(&op_id) {
-                    Admit::Take => {}
-                    Admit::Drop => return Reply::Nothing,
-                    Admit::Refuse { retry_after, from } => {
-                        debug!(session = %self.session(), "op budget exceeded: client paused");
-                        let error = ProtocolError::RateLimited {
-                            retry_after_ms: retry_after.as_millis() as u64,
-                            op_id: from,
-                        };
-                        return Reply::Send(error.to_msg());
-                    }
+                if let Err(pause) = self.budgets.ops.admit(&self.client_id) {
+                    // Over budget: say when to come back, and end the connection. The
+                    // client resends its outbox in order on the next one: nothing lost, no
+                    // op overtaking another.
+                    debug!(session = %self.session(), "op budget exceeded: connection paused");
+                    let error = ProtocolError::RateLimited {
+                        retry_after_ms: pause.as_millis() as u64,
+                    };
+                    return Reply::Close(Some(error.to_msg()), error.close_code());
                 }
                 match self.room.op(op_id, op).await {
                     Ok(()) => Reply::Nothing,
@@ -131,7 +133,7 @@ impl ClientSession {
                 server_time: unix_ms(),
             }),
             ClientMsg::Cursor { .. } | ClientMsg::LiveStroke(_)
-                if !self.budget.admit_ephemeral() =>
+                if !self.budgets.ephemeral.admit() =>
             {
                 Reply::Nothing // over budget: ephemeral messages may be dropped
             }

@@ -11,7 +11,8 @@
 use crate::hub::RoomSnapshot;
 use std::collections::{HashMap, VecDeque};
 use tether_core::{
-    board::{AppliedOp, ApplyOutcome, Board, Op},
+    board::{AppliedOp, ApplyOutcome, Board, Op, Stroke},
+    limits::{stroke_weight, MAX_BOARD_WEIGHT, MAX_STROKES_PER_BOARD},
     protocol::ServerMsg,
 };
 
@@ -60,6 +61,24 @@ struct InFlight {
     duplicate_senders: Vec<String>,
 }
 
+/// How big a board may grow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BoardCaps {
+    /// Strokes on the board.
+    pub max_strokes: usize,
+    /// Total [`stroke_weight`] of the strokes on the board.
+    pub max_weight: usize,
+}
+
+impl Default for BoardCaps {
+    fn default() -> Self {
+        Self {
+            max_strokes: MAX_STROKES_PER_BOARD,
+            max_weight: MAX_BOARD_WEIGHT,
+        }
+    }
+}
+
 /// One room's log and confirmed board.
 #[derive(Debug, Clone)]
 pub struct RoomLog {
@@ -73,11 +92,19 @@ pub struct RoomLog {
     replay_window: usize,
     /// Entries with a seq, not yet durable, in seq order.
     in_flight: VecDeque<InFlight>,
+    caps: BoardCaps,
+    /// Total weight of the confirmed board's strokes.
+    weight: usize,
 }
 
 impl RoomLog {
     /// The log of a room of history `epoch` whose stored entries are `ops` (seq order).
-    pub fn load(epoch: String, ops: Vec<AppliedOp>, replay_window: usize) -> Result<Self, LogGap> {
+    pub fn load(
+        epoch: String,
+        ops: Vec<AppliedOp>,
+        replay_window: usize,
+        caps: BoardCaps,
+    ) -> Result<Self, LogGap> {
         let mut board = Board::new();
         let mut op_seqs = HashMap::with_capacity(ops.len());
         for entry in &ops {
@@ -90,6 +117,7 @@ impl RoomLog {
             op_seqs.insert(entry.op_id.clone(), entry.seq);
         }
         let keep = ops.len().saturating_sub(replay_window);
+        let weight = board.strokes().map(|s| stroke_weight(s)).sum();
         Ok(Self {
             epoch,
             board,
@@ -97,6 +125,8 @@ impl RoomLog {
             recent: ops.into_iter().skip(keep).collect(),
             replay_window,
             in_flight: VecDeque::new(),
+            caps,
+            weight,
         })
     }
 
@@ -140,6 +170,12 @@ impl RoomLog {
                     reason: format!("stroke id {} is already on this board", stroke.id),
                 };
             }
+            if let Some(reason) = self.too_big_with(stroke) {
+                return Submitted::Rejected {
+                    code: "board_full",
+                    reason,
+                };
+            }
             // The author is whoever is connected, never what the client claims.
             stroke.author = author.to_owned();
         }
@@ -157,9 +193,41 @@ impl RoomLog {
         Submitted::Sequenced(entry)
     }
 
+    /// Why adding `stroke` would make the board too big (counting strokes in flight, and
+    /// not yet crediting erasures in flight), if it would.
+    fn too_big_with(&self, stroke: &Stroke) -> Option<String> {
+        let adding = self.in_flight.iter().filter_map(|f| match &f.entry.op {
+            Op::AddStroke { stroke } => Some(stroke_weight(stroke)),
+            _ => None,
+        });
+        let (count, weight) = adding.fold((0, 0), |(n, w), add| (n + 1, w + add));
+        let strokes = self.board.len() + count + 1;
+        let weight = self.weight + weight + stroke_weight(stroke);
+        if strokes > self.caps.max_strokes {
+            return Some(format!(
+                "this board is full ({} strokes); erase or clear to make room",
+                self.caps.max_strokes
+            ));
+        }
+        (weight > self.caps.max_weight).then(|| {
+            format!(
+                "this board is full ({} MiB of drawing); erase or clear to make room",
+                self.caps.max_weight / (1024 * 1024)
+            )
+        })
+    }
+
     /// The store confirmed the oldest entry in flight (stores confirm in hand-over order).
     pub fn commit_next(&mut self) -> Option<Committed> {
         let done = self.in_flight.pop_front()?;
+        self.weight = match &done.entry.op {
+            Op::AddStroke { stroke } => self.weight + stroke_weight(stroke),
+            Op::EraseStroke { id } => {
+                let erased = self.board.stroke(id).map_or(0, |s| stroke_weight(s));
+                self.weight - erased
+            }
+            Op::Clear => 0,
+        };
         let outcome = self.board.apply(done.entry.seq, &done.entry.op);
         debug_assert_eq!(
             outcome,

@@ -24,7 +24,7 @@ fn stroke_op(id: &str) -> Op {
 }
 
 fn empty_log() -> RoomLog {
-    RoomLog::load(MODEL_EPOCH.into(), Vec::new(), 1000).unwrap()
+    RoomLog::load(MODEL_EPOCH.into(), Vec::new(), 1000, BoardCaps::default()).unwrap()
 }
 
 #[derive(Debug, Clone)]
@@ -248,6 +248,80 @@ fn a_hole_in_the_stored_log_is_corruption() {
         author: "ann".into(),
         op: Op::Clear,
     };
-    let error = RoomLog::load("e".into(), vec![entry(1), entry(3)], 10).unwrap_err();
+    let error = RoomLog::load(
+        "e".into(),
+        vec![entry(1), entry(3)],
+        10,
+        BoardCaps::default(),
+    )
+    .unwrap_err();
     assert_eq!(error, LogGap { last: 1, next: 3 });
+}
+
+#[test]
+fn a_full_board_refuses_strokes_until_room_is_made() {
+    let caps = BoardCaps {
+        max_strokes: 2,
+        max_weight: usize::MAX,
+    };
+    let mut log = RoomLog::load("e".into(), Vec::new(), 10, caps).unwrap();
+    log.submit("a", "ann", "op1".into(), stroke_op("s1"));
+    log.submit("a", "ann", "op2".into(), stroke_op("s2"));
+    // Counting strokes still in flight.
+    let full = log.submit("a", "ann", "op3".into(), stroke_op("s3"));
+    assert!(
+        matches!(
+            full,
+            Submitted::Rejected {
+                code: "board_full",
+                ..
+            }
+        ),
+        "{full:?}"
+    );
+    log.commit_next();
+    log.commit_next();
+    log.submit(
+        "a",
+        "ann",
+        "op4".into(),
+        Op::EraseStroke { id: "s1".into() },
+    );
+    log.commit_next();
+    assert!(matches!(
+        log.submit("a", "ann", "op5".into(), stroke_op("s5")),
+        Submitted::Sequenced(_)
+    ));
+    log.commit_next();
+    log.submit("a", "ann", "op6".into(), Op::Clear);
+    log.commit_next();
+    assert_eq!(log.weight, 0, "a clear frees everything");
+}
+
+#[test]
+fn the_weight_cap_counts_points() {
+    let one = tether_core::limits::stroke_weight(&match stroke_op("s1") {
+        Op::AddStroke { stroke } => stroke,
+        _ => unreachable!(),
+    });
+    let caps = BoardCaps {
+        max_strokes: 100,
+        max_weight: one * 2,
+    };
+    let mut log = RoomLog::load("e".into(), Vec::new(), 10, caps).unwrap();
+    assert!(matches!(
+        log.submit("a", "ann", "o1".into(), stroke_op("s1")),
+        Submitted::Sequenced(_)
+    ));
+    assert!(matches!(
+        log.submit("a", "ann", "o2".into(), stroke_op("s2")),
+        Submitted::Sequenced(_)
+    ));
+    assert!(matches!(
+        log.submit("a", "ann", "o3".into(), stroke_op("s3")),
+        Submitted::Rejected {
+            code: "board_full",
+            ..
+        }
+    ));
 }

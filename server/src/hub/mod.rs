@@ -49,6 +49,8 @@ pub struct HubSettings {
     pub replay_window: usize,
     /// Members (connected or away) a room holds; further new sessions are refused.
     pub max_members: usize,
+    /// How big a board may grow; further strokes are refused with `board_full`.
+    pub board_caps: log::BoardCaps,
     /// Sent to clients in `Welcome`.
     pub heartbeat: HeartbeatSettings,
     /// Sent to clients in `Welcome`; `grace_ms` is also how long a dropped session stays

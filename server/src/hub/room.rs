@@ -45,9 +45,14 @@ impl Room {
     ) -> Result<Self, StoreError> {
         let stored = store.load(&id).await?;
         let epoch = stored.epoch.unwrap_or_else(random_id);
-        let log = RoomLog::load(epoch, stored.ops, settings.replay_window)
-            // The store guarantees gap-free logs; a gap is corruption, not user input.
-            .map_err(|gap| StoreError::Backend(format!("room {id}: {gap}")))?;
+        let log = RoomLog::load(
+            epoch,
+            stored.ops,
+            settings.replay_window,
+            settings.board_caps,
+        )
+        // The store guarantees gap-free logs; a gap is corruption, not user input.
+        .map_err(|gap| StoreError::Backend(format!("room {id}: {gap}")))?;
         debug!(room = %id, seq = log.seq(), "room loaded");
         Ok(Self {
             id,
@@ -311,7 +316,6 @@ impl Room {
             message: "the server could not store your drawing; reconnecting".into(),
             fatal: false,
             retry_after_ms: None,
-            op_id: None,
         };
         let shared = frame(&error);
         for outbox in self.presence.clear() {

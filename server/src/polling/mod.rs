@@ -21,7 +21,10 @@ mod sessions;
 pub use sessions::PollSessions;
 
 use crate::{
-    connection::{client_addr::ClientAddr, close_code, ClientSession, HttpError, Reply, RoomId},
+    connection::{
+        budget::SessionBudgets, client_addr::ClientAddr, close_code, ClientSession, HttpError,
+        Reply, RoomId,
+    },
     hub::{outbox::frame, LeaveReason},
     locks::lock,
     random::random_id,
@@ -103,7 +106,10 @@ pub async fn open(
             "the body is not UTF-8",
         )
     })?;
-    let budget = state.config.connection_budget();
+    let budget = SessionBudgets {
+        ops: state.ops.clone(),
+        ephemeral: state.config.ephemeral_budget(),
+    };
     let (session, room_frames) = ClientSession::open(&state.hub, &room, hello, budget).await?;
     let sid = random_id();
     state

@@ -88,7 +88,6 @@ impl SyncEngine {
             link,
             self.awareness.next_expiry(),
             self.selector.next_wakeup(),
-            self.throttle.as_ref().map(|t| t.until),
         ]
         .into_iter()
         .flatten()
@@ -144,9 +143,6 @@ impl SyncEngine {
         self.metrics.connects += 1;
         self.metrics.live_since = Some(now);
         self.metrics.first_connected.get_or_insert(now);
-        // Everything unconfirmed is resent below; a pause asked on the old link is moot
-        // (a new one will come if the server still wants it).
-        self.throttle = None;
         let mut heartbeat = Heartbeat::new(
             now,
             self.heartbeat_settings.ping_interval_ms as f64,

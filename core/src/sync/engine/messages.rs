@@ -1,6 +1,6 @@
 //! The engine's answer to each server message, one handler per message.
 
-use super::{link::LinkState, ConnectionId, Effect, Notice, SyncEngine, Throttle};
+use super::{link::LinkState, ConnectionId, Effect, Notice, SyncEngine};
 use crate::{
     board::{AppliedOp, ApplyOutcome, Board, Op, Stroke},
     protocol::{PeerState, ServerMsg, Welcome, RATE_LIMITED},
@@ -8,7 +8,7 @@ use crate::{
 };
 
 /// The shortest pause a `rate_limited` error imposes, whatever it says: a bogus zero must
-/// not turn the resend into a busy loop.
+/// not turn reconnecting into a busy loop.
 const MIN_RATE_LIMIT_PAUSE_MS: u64 = 100;
 
 /// The fields of a server `error`.
@@ -17,7 +17,6 @@ struct ServerError {
     message: String,
     fatal: bool,
     retry_after_ms: Option<u64>,
-    op_id: Option<String>,
 }
 
 impl SyncEngine {
@@ -53,7 +52,6 @@ impl SyncEngine {
                 message,
                 fatal,
                 retry_after_ms,
-                op_id,
             } => self.on_error(
                 now,
                 ServerError {
@@ -61,7 +59,6 @@ impl SyncEngine {
                     message,
                     fatal,
                     retry_after_ms,
-                    op_id,
                 },
             ),
             ServerMsg::Restarting {
@@ -131,18 +128,16 @@ impl SyncEngine {
         }
     }
 
-    /// Fatal errors end this client's attempts; `rate_limited` pauses its durable ops;
-    /// other errors are the server's information (what they concern was answered on its
-    /// own).
+    /// Fatal errors end this client's attempts. `rate_limited` comes just before the server
+    /// ends the connection: come back after the pause (as after `restarting`), with the
+    /// outbox resent in order on the new connection — slowed, nothing lost. Other errors are
+    /// the server's information (what they concern was answered on its own).
     fn on_error(&mut self, now: f64, error: ServerError) {
         if error.fatal {
             self.fail(now, error.message);
         } else if error.code == RATE_LIMITED {
             let pause = error.retry_after_ms.unwrap_or(MIN_RATE_LIMIT_PAUSE_MS);
-            self.throttle = Some(Throttle {
-                until: now + pause.max(MIN_RATE_LIMIT_PAUSE_MS) as f64,
-                from: error.op_id,
-            });
+            self.server_retry_at = Some(now + pause.max(MIN_RATE_LIMIT_PAUSE_MS) as f64);
         }
     }
 

@@ -9,8 +9,7 @@
 //! - this file: the engine's state, its inputs and what hosts read back;
 //! - [`effects`](Effect): what it asks of the host; `config`: [`EngineConfig`];
 //! - `link`: the link's life cycle (connect, catch up, lose, give up) and the chip state;
-//! - `messages`: one handler per server message; `throttle`: pausing durable ops when
-//!   the server asks (`rate_limited`).
+//! - `messages`: one handler per server message.
 
 mod config;
 mod effects;
@@ -18,7 +17,6 @@ mod link;
 mod messages;
 #[cfg(test)]
 mod tests;
-mod throttle;
 
 pub use config::EngineConfig;
 pub use effects::{ConnectionId, DisconnectReason, Effect, Notice, Transport};
@@ -38,7 +36,6 @@ use crate::{
 };
 use link::LinkState;
 use std::sync::Arc;
-use throttle::Throttle;
 
 /// The client's whole sync state.
 pub struct SyncEngine {
@@ -68,10 +65,9 @@ pub struct SyncEngine {
     visible: bool,
     /// User ops confirmed since the current outage began (`None`: no outage).
     outage_synced: Option<usize>,
-    /// A reconnect time the server asked for (`Restarting`), used at the next drop.
+    /// A reconnect time the server asked for (`restarting`, `rate_limited`), used at the
+    /// next drop.
     server_retry_at: Option<f64>,
-    /// The server asked this client to slow down: no durable op is sent before then.
-    throttle: Option<Throttle>,
     effects: Vec<Effect>,
 }
 
@@ -108,7 +104,6 @@ impl SyncEngine {
             visible: true,
             outage_synced: None,
             server_retry_at: None,
-            throttle: None,
             effects: Vec::new(),
         }
     }
@@ -175,9 +170,6 @@ impl SyncEngine {
             },
             _ => {}
         }
-        if self.throttle.as_ref().is_some_and(|t| now >= t.until) {
-            self.resume_after_throttle();
-        }
         if self.selector.probe_due(now) {
             self.selector.probe_started();
             self.effects.push(Effect::Probe);
@@ -217,8 +209,7 @@ impl SyncEngine {
         };
         if self.outbox.push(entry) {
             self.effects.push(Effect::SaveOutbox);
-            // While throttled the op waits in the outbox; the resume sends it in order.
-            if self.is_live() && self.throttle.is_none() {
+            if self.is_live() {
                 self.send(ClientMsg::Op { op_id, op });
             }
         }
@@ -321,11 +312,6 @@ impl SyncEngine {
     /// Failed attempts since the last stable link.
     pub fn attempt(&self) -> u32 {
         self.backoff.attempt()
-    }
-
-    /// Until when the server asked this client to hold its durable ops, if it did.
-    pub fn throttled_until(&self) -> Option<f64> {
-        self.throttle.as_ref().map(|t| t.until)
     }
 
     /// True while in sync and exchanging ops.

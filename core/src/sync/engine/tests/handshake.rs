@@ -102,7 +102,6 @@ fn fatal_errors_stop_retrying_until_the_user_asks() {
             message: "reload".into(),
             fatal: true,
             retry_after_ms: None,
-            op_id: None,
         },
     );
     assert_eq!(engine.state(), ConnectionState::Failed);

@@ -101,55 +101,45 @@ fn ephemeral_messages_are_never_queued() {
     assert!(drained(&mut engine).is_empty());
 }
 
-fn rate_limited(op_id: &str, retry_after_ms: u64) -> ServerMsg {
+fn rate_limited(retry_after_ms: u64) -> ServerMsg {
     ServerMsg::Error {
         code: crate::protocol::RATE_LIMITED.into(),
         message: "too many changes at once".into(),
         fatal: false,
         retry_after_ms: Some(retry_after_ms),
-        op_id: Some(op_id.into()),
     }
 }
 
 #[test]
-fn a_rate_limited_client_pauses_and_resends_from_the_refused_op_in_order() {
+fn a_rate_limited_client_comes_back_after_the_pause_with_its_outbox_in_order() {
     let mut engine = live_engine();
     for id in ["op1", "op2", "op3"] {
         engine.submit(10.0, id.into(), stroke_op(id));
     }
     assert_eq!(op_ids(&drained(&mut engine)), ["op1", "op2", "op3"]);
-    // The server took op1 and refused op2 onwards.
-    engine.receive(20.0, 0.5, rate_limited("op2", 1_000));
-    assert_eq!(engine.throttled_until(), Some(1_020.0));
+    engine.receive(20.0, 0.5, applied(1, "op1", stroke_op("op1")));
+    // The server says why, then ends the connection.
+    engine.receive(21.0, 0.5, rate_limited(1_000));
+    engine.close_now(22.0, 0.0);
     assert_eq!(
-        engine.schedule(),
-        Some(1_020.0),
-        "woken when the pause ends"
+        engine.retry_at(),
+        Some(1_021.0),
+        "back after the pause, not before"
     );
     engine.submit(30.0, "op4".into(), stroke_op("op4"));
-    assert!(
-        op_ids(&drained(&mut engine)).is_empty(),
-        "nothing durable during the pause"
-    );
-    engine.receive(40.0, 0.5, applied(1, "op1", stroke_op("op1")));
-    engine.tick(500.0, 0.5);
-    assert!(op_ids(&drained(&mut engine)).is_empty());
-    engine.tick(1_020.0, 0.5);
+    assert!(op_ids(&drained(&mut engine)).is_empty(), "held while away");
+    engine.tick(1_021.0, 0.5);
+    engine.open_now(1_030.0);
+    engine.receive(1_031.0, 0.5, welcome(1));
+    engine.receive(1_032.0, 0.5, ServerMsg::Replay { ops: vec![] });
     assert_eq!(op_ids(&drained(&mut engine)), ["op2", "op3", "op4"]);
-    assert_eq!(engine.throttled_until(), None);
     assert_eq!(engine.outbox().len(), 3, "slowed, never dropped");
-    assert_eq!(
-        engine.state(),
-        ConnectionState::Connected,
-        "a pause is not an outage"
-    );
 }
 
 #[test]
 fn a_rate_limit_pause_is_never_a_busy_loop() {
     let mut engine = live_engine();
-    engine.submit(10.0, "op1".into(), stroke_op("op1"));
-    drained(&mut engine);
-    engine.receive(20.0, 0.5, rate_limited("op1", 0));
-    assert!(engine.throttled_until().unwrap() >= 120.0);
+    engine.receive(20.0, 0.5, rate_limited(0));
+    engine.close_now(21.0, 0.0);
+    assert!(engine.retry_at().unwrap() >= 120.0);
 }

@@ -16,8 +16,8 @@ enum Step {
     Redeliver,
     /// The link dies: everything in flight both ways is lost.
     Drop,
-    /// The server's op budget runs out: the next op it gets is answered `rate_limited`,
-    /// and it drops every op until the pause is over.
+    /// The server's op budget runs out: the next op it gets is answered `rate_limited` and
+    /// the connection ends (nothing more of it is read).
     Throttle,
     Wait,
 }
@@ -48,47 +48,21 @@ struct Harness {
     next_id: u32,
     /// The next op reaching the server is refused with `rate_limited`.
     throttle_next: bool,
-    /// After refusing an op the server drops every op until the pause is over and the
-    /// refused op comes back (as the real server's op gate does): (op id, until,
-    /// reminded).
-    waiting_for: Option<(String, f64, bool)>,
+    /// The server refused an op and is ending the connection: it reads nothing more, and
+    /// the link closes once the client has the error.
+    closing: bool,
 }
 
-fn rate_limited(op_id: &str, retry_after_ms: u64) -> ServerMsg {
+fn rate_limited(retry_after_ms: u64) -> ServerMsg {
     ServerMsg::Error {
         code: crate::protocol::RATE_LIMITED.into(),
         message: "slow down".into(),
         fatal: false,
         retry_after_ms: Some(retry_after_ms),
-        op_id: Some(op_id.into()),
     }
 }
 
 impl Harness {
-    /// The server's op gate: refuse when the budget runs out, then drop everything until
-    /// the pause is over and the refused op is back; remind once if another comes first.
-    fn gate(&mut self, op_id: &str, msg: &ClientMsg) -> Vec<ServerMsg> {
-        if let Some((from, until, reminded)) = &mut self.waiting_for {
-            if self.now < *until {
-                return vec![];
-            }
-            if from != op_id {
-                if *reminded {
-                    return vec![];
-                }
-                *reminded = true;
-                return vec![rate_limited(from, 0)];
-            }
-            self.waiting_for = None;
-        }
-        if self.throttle_next {
-            self.throttle_next = false;
-            self.waiting_for = Some((op_id.to_owned(), self.now + 500.0, false));
-            return vec![rate_limited(op_id, 500)];
-        }
-        self.server.handle("me", msg)
-    }
-
     fn perform(&mut self) {
         let mut open = false;
         for effect in self.engine.drain_effects() {
@@ -96,10 +70,12 @@ impl Harness {
                 Effect::Connect { .. } => {
                     self.to_server.clear();
                     self.to_client.clear();
+                    self.closing = false;
                     self.connected = true;
                     open = true;
                 }
                 Effect::Disconnect => {
+                    self.closing = false;
                     self.connected = false;
                     open = false;
                     self.to_server.clear();
@@ -144,7 +120,12 @@ impl Harness {
             Step::DeliverToServer => {
                 if let Some(msg) = self.to_server.pop_front() {
                     let replies = match &msg {
-                        ClientMsg::Op { op_id, .. } => self.gate(op_id, &msg),
+                        _ if self.closing => vec![],
+                        ClientMsg::Op { .. } if self.throttle_next => {
+                            self.throttle_next = false;
+                            self.closing = true;
+                            vec![rate_limited(500)]
+                        }
                         _ => self.server.handle("me", &msg),
                     };
                     self.to_client.extend(replies);
@@ -156,7 +137,17 @@ impl Harness {
                     if matches!(msg, ServerMsg::Applied(_)) {
                         self.last_applied = Some(msg.clone());
                     }
+                    let ends_connection = self.closing
+                        && matches!(&msg, ServerMsg::Error { code, .. } if code == crate::protocol::RATE_LIMITED);
                     self.engine.receive(self.now, 0.5, msg);
+                    if ends_connection {
+                        // The server closes right after saying why.
+                        self.connected = false;
+                        self.closing = false;
+                        self.to_server.clear();
+                        self.to_client.clear();
+                        self.engine.close_now(self.now, 0.5);
+                    }
                 }
             }
             Step::Redeliver => {
@@ -256,7 +247,7 @@ proptest! {
         let mut h = Harness {
             engine, server: ModelServer::default(), to_server: VecDeque::new(), to_client: VecDeque::new(),
             last_applied: None, connected: false, now: 0.0, created: vec![], next_id: 0,
-            throttle_next: false, waiting_for: None,
+            throttle_next: false, closing: false,
         };
         h.perform();
         for step in steps {
