@@ -78,3 +78,8 @@ pub const MAX_BOARD_WEIGHT: usize = 64 * 1024 * 1024;
 pub fn stroke_weight(stroke: &crate::board::Stroke) -> usize {
     64 + 16 * stroke.points.len() + stroke.id.len() + stroke.color.len()
 }
+
+/// Rooms held in memory at once. A room costs its board (bounded by the board caps) and a
+/// task; when this many are loaded, opening another unloads the least recently used empty
+/// one, so a flood of links to random boards cannot exhaust memory.
+pub const MAX_LOADED_ROOMS: usize = 10_000;

@@ -135,6 +135,11 @@ pub struct Config {
     #[arg(long, env = "TETHER_MAX_BOARD_BYTES", default_value_t = limits::MAX_BOARD_WEIGHT)]
     pub max_board_bytes: usize,
 
+    /// Rooms held in memory at once; opening another unloads the least recently used empty
+    /// room (if every room is in use, the new one is refused with 503).
+    #[arg(long, env = "TETHER_MAX_LOADED_ROOMS", default_value_t = limits::MAX_LOADED_ROOMS)]
+    pub max_loaded_rooms: usize,
+
     /// Folder for the embedded SQLite database (created if missing).
     #[arg(long, env = "TETHER_DATA_DIR", default_value = "data")]
     pub data_dir: PathBuf,
@@ -230,6 +235,7 @@ impl Config {
             outbox_capacity: self.outbox_frames,
             replay_window: self.replay_window,
             max_members: self.max_members_per_room,
+            max_loaded_rooms: self.max_loaded_rooms,
             board_caps: BoardCaps {
                 max_strokes: self.max_strokes_per_board,
                 max_weight: self.max_board_bytes,

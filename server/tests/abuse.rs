@@ -650,3 +650,42 @@ async fn a_full_board_refuses_more_strokes_clearly_until_room_is_made() {
         .await;
     honest_stroke(&mut honest, "h2", 5).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn links_to_random_boards_cannot_fill_the_memory() {
+    let server = TestServer::temp(&["--max-loaded-rooms", "3"]).await;
+    let (mut honest, _) = Client::join(&server, "a", "honest", None).await;
+    honest_stroke(&mut honest, "s1", 1).await;
+    // A crawler opens link after link: empty rooms are loaded for the page, and the least
+    // recently used empty one makes way for the next.
+    let http = reqwest::Client::new();
+    for i in 0..12 {
+        let page = http
+            .get(server.url(&format!("/b/random{i}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), 200, "random{i}");
+    }
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while server.state.hub.loaded_rooms() > 3 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "rooms were not evicted"
+        );
+        tokio::task::yield_now().await;
+    }
+    honest_stroke(&mut honest, "s2", 2).await;
+    // Every room in use: a new board is refused (503), the members are unaffected.
+    let (_b, _) = Client::join(&server, "b", "bee", None).await;
+    let (_c, _) = Client::join(&server, "c", "cee", None).await;
+    let page = http.get(server.url("/b/another")).send().await.unwrap();
+    assert_eq!(page.status(), 503);
+    let mut refused = connect_raw(&server, "another").await;
+    send(&mut refused, &hello("another", "dee", "Dee", None)).await;
+    assert!(matches!(
+        recv(&mut refused).await,
+        ServerMsg::Error { ref code, .. } if code == "room_unavailable"
+    ));
+    honest_stroke(&mut honest, "s3", 3).await;
+}

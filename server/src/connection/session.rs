@@ -72,6 +72,9 @@ impl ClientSession {
                 Ok((session, frames))
             }
             Err(RoomError::Full(members)) => Err(ProtocolError::RoomFull(members)),
+            Err(error @ RoomError::TooManyRooms(_)) => {
+                Err(ProtocolError::RoomUnavailable(error.to_string()))
+            }
             Err(error @ RoomError::Storage(_)) => {
                 Err(ProtocolError::StorageUnavailable(error.to_string()))
             }

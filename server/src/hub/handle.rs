@@ -34,6 +34,8 @@ pub(crate) enum RoomCmd {
     Snapshot {
         reply: oneshot::Sender<RoomSnapshot>,
     },
+    /// The hub needs the memory: unload if still empty.
+    Unload,
 }
 
 /// A joined member's line to its room.

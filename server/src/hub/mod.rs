@@ -27,7 +27,10 @@ use outbox::MemberOutbox;
 use room::Room;
 use std::{
     collections::HashMap,
-    sync::{Arc, Mutex, Weak},
+    sync::{
+        atomic::{AtomicUsize, Ordering},
+        Arc, Mutex, Weak,
+    },
     time::Duration,
 };
 use tether_core::{
@@ -36,7 +39,7 @@ use tether_core::{
 };
 use thiserror::Error;
 use tokio::sync::{mpsc, oneshot};
-use tracing::warn;
+use tracing::{debug, warn};
 
 /// Tunables of the hub and its rooms (from [`crate::config::Config`]).
 #[derive(Debug, Clone)]
@@ -51,6 +54,8 @@ pub struct HubSettings {
     pub max_members: usize,
     /// How big a board may grow; further strokes are refused with `board_full`.
     pub board_caps: log::BoardCaps,
+    /// Rooms held in memory at once; beyond it the least recently used empty room unloads.
+    pub max_loaded_rooms: usize,
     /// Sent to clients in `Welcome`.
     pub heartbeat: HeartbeatSettings,
     /// Sent to clients in `Welcome`; `grace_ms` is also how long a dropped session stays
@@ -118,6 +123,8 @@ pub enum RoomError {
     Gone,
     #[error("this board has {0} people on it, the most it holds")]
     Full(usize),
+    #[error("the server holds {0} boards, as many as it can, and all are in use")]
+    TooManyRooms(usize),
 }
 
 /// A room's confirmed state, for server rendering.
@@ -131,6 +138,12 @@ pub struct RoomSnapshot {
 struct Registered {
     generation: u64,
     commands: mpsc::Sender<RoomCmd>,
+    /// When the room was last asked for (least recently used rooms go first).
+    last_used: std::time::Instant,
+    /// Members of the room, kept current by its actor: only empty rooms are evicted.
+    members: Arc<AtomicUsize>,
+    /// Asked to unload to make room; not chosen again.
+    evicting: bool,
 }
 
 #[derive(Default)]
@@ -199,22 +212,48 @@ impl Hub {
         lock(&self.shared.registry).rooms.len()
     }
 
-    /// The command queue of `room`'s actor, starting the actor if needed.
-    fn room(&self, room: &str) -> mpsc::Sender<RoomCmd> {
+    /// The command queue of `room`'s actor, starting the actor if needed. When
+    /// `max_loaded_rooms` are loaded, the least recently used empty room is asked to unload
+    /// first; if every room is in use, the room is not loaded.
+    fn room(&self, room: &str) -> Result<mpsc::Sender<RoomCmd>, RoomError> {
         let mut registry = lock(&self.shared.registry);
-        if let Some(existing) = registry.rooms.get(room) {
+        if let Some(existing) = registry.rooms.get_mut(room) {
             if !existing.commands.is_closed() {
-                return existing.commands.clone();
+                existing.last_used = std::time::Instant::now();
+                existing.evicting = false;
+                return Ok(existing.commands.clone());
+            }
+        }
+        let max = self.shared.settings.max_loaded_rooms;
+        let loaded = registry.rooms.values().filter(|r| !r.evicting).count();
+        if loaded >= max {
+            let victim = registry
+                .rooms
+                .values_mut()
+                .filter(|r| !r.evicting && r.members.load(Ordering::Relaxed) == 0)
+                .min_by_key(|r| r.last_used);
+            let Some(victim) = victim else {
+                warn!(loaded, "every loaded room is in use: not loading another");
+                return Err(RoomError::TooManyRooms(max));
+            };
+            victim.evicting = true;
+            // It unloads itself (and unregisters) if it is still empty when it gets this.
+            if victim.commands.try_send(RoomCmd::Unload).is_err() {
+                debug!("a room to evict is busy or stopping already");
             }
         }
         registry.next_generation += 1;
         let generation = registry.next_generation;
         let (commands, receiver) = mpsc::channel(ROOM_QUEUE);
+        let members = Arc::new(AtomicUsize::new(0));
         registry.rooms.insert(
             room.to_owned(),
             Registered {
                 generation,
                 commands: commands.clone(),
+                last_used: std::time::Instant::now(),
+                members: members.clone(),
+                evicting: false,
             },
         );
         drop(registry);
@@ -230,7 +269,7 @@ impl Hub {
             self.shared.store.clone(),
         );
         tokio::spawn(async move {
-            match Room::load(id.clone(), settings, store).await {
+            match Room::load(id.clone(), settings, store, members).await {
                 Ok(room) => room.run(receiver, unregister).await,
                 Err(error) => {
                     warn!(room = %id, %error, "cannot load room");
@@ -239,7 +278,7 @@ impl Hub {
                 }
             }
         });
-        commands
+        Ok(commands)
     }
 
     /// Joins `room`. A room that is just unloading hands the request back, and the next
@@ -250,7 +289,7 @@ impl Hub {
         mut request: JoinRequest,
     ) -> Result<(RoomHandle, JoinAccepted), RoomError> {
         for _ in 0..3 {
-            let commands = self.room(room);
+            let commands = self.room(room)?;
             let (reply, answer) = oneshot::channel();
             request = match commands.send(RoomCmd::Join { request, reply }).await {
                 Err(mpsc::error::SendError(RoomCmd::Join { request, .. })) => request,
@@ -275,7 +314,7 @@ impl Hub {
         for _ in 0..3 {
             let (reply, answer) = oneshot::channel();
             if self
-                .room(room)
+                .room(room)?
                 .send(RoomCmd::Snapshot { reply })
                 .await
                 .is_err()

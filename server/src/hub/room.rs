@@ -20,7 +20,10 @@ use crate::{
     store::{Durable, Store, StoreError},
 };
 use futures_util::{stream::FuturesOrdered, StreamExt};
-use std::sync::Arc;
+use std::sync::{
+    atomic::{AtomicUsize, Ordering},
+    Arc,
+};
 use tether_core::protocol::{ServerMsg, Welcome, PROTOCOL_VERSION};
 use tokio::{sync::mpsc, time::Instant};
 use tracing::{debug, info, warn};
@@ -34,6 +37,8 @@ pub(super) struct Room {
     presence: Presence<MemberOutbox, Instant>,
     /// Durability of the entries handed to the store, in seq order.
     commits: FuturesOrdered<Durable>,
+    /// Members, for the hub's eviction choice.
+    members: Arc<AtomicUsize>,
 }
 
 impl Room {
@@ -42,6 +47,7 @@ impl Room {
         id: String,
         settings: Arc<HubSettings>,
         store: Arc<dyn Store>,
+        members: Arc<AtomicUsize>,
     ) -> Result<Self, StoreError> {
         let stored = store.load(&id).await?;
         let epoch = stored.epoch.unwrap_or_else(random_id);
@@ -61,6 +67,7 @@ impl Room {
             log,
             presence: Presence::default(),
             commits: FuturesOrdered::new(),
+            members,
         })
     }
 
@@ -79,6 +86,12 @@ impl Room {
             let grace_deadline = self.presence.next_expiry();
             tokio::select! {
                 command = commands.recv() => match command {
+                    Some(RoomCmd::Unload) => {
+                        if self.presence.is_empty() && self.commits.is_empty() {
+                            debug!(room = %self.id, "room evicted to make room for another");
+                            break;
+                        }
+                    }
                     Some(command) => self.handle(command),
                     None => break,
                 },
@@ -100,6 +113,7 @@ impl Room {
                     break;
                 }
             }
+            self.members.store(self.presence.len(), Ordering::Relaxed);
             empty_since = match (self.presence.is_empty(), empty_since) {
                 (true, None) => Some(Instant::now()),
                 (true, since) => since,
@@ -140,7 +154,10 @@ impl Room {
             RoomCmd::Snapshot { reply } => {
                 let _ = reply.send(self.log.snapshot());
             }
-            RoomCmd::Leave { .. } | RoomCmd::Op { .. } | RoomCmd::Ephemeral { .. } => {}
+            RoomCmd::Leave { .. }
+            | RoomCmd::Op { .. }
+            | RoomCmd::Ephemeral { .. }
+            | RoomCmd::Unload => {}
         }
     }
 
@@ -174,6 +191,8 @@ impl Room {
             RoomCmd::Snapshot { reply } => {
                 let _ = reply.send(self.log.snapshot());
             }
+            // Handled in the loop, which can stop the room.
+            RoomCmd::Unload => {}
         }
     }
 
