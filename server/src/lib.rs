@@ -14,7 +14,7 @@
 //!   nonce.
 //! - [`board_page`]: SSR of `/b/{room}` with the room's strokes embedded.
 //! - [`listener`]: the accept loop (connection caps, header timeout, graceful shutdown).
-//! - [`health`]: `/healthz`; [`shutdown`]: SIGINT/SIGTERM; [`random`]: ids and secrets;
+//! - [`health`]: `/healthz` and `/readyz`; [`shutdown`]: SIGINT/SIGTERM; [`random`]: ids and secrets;
 //!   [`locks`]: poison-tolerant locking.
 //! - this file: [`app`] builds the router from state, [`run`] serves it on a listener the
 //!   caller bound until the caller's shutdown future resolves. Tests bind `127.0.0.1:0`.
@@ -124,6 +124,7 @@ pub fn app(state: AppState) -> Router {
     let options = state.leptos_options.clone();
     Router::new()
         .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
         .route("/ws/{room}", get(ws::ws_handler))
         .route("/ws-probe", get(ws::probe_handler))
         .route("/api/poll/open/{room}", post(polling::open))

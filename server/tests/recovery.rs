@@ -85,3 +85,64 @@ async fn a_storage_failure_disconnects_then_the_resent_op_lands_once() {
     );
     drop(bob);
 }
+
+/// `/readyz`'s status code.
+async fn readiness(server: &TestServer) -> u16 {
+    reqwest::get(server.url("/readyz"))
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+/// Polls `/readyz` until it answers `status` (bounded).
+async fn until_readiness(server: &TestServer, status: u16) {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while readiness(server).await != status {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "/readyz never said {status}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_crashed_storage_writer_makes_the_server_not_ready_then_restarts() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(SqliteStore::open(dir.path()).unwrap());
+    let server = TestServer::start_with_store(dir.path(), &[], store.clone()).await;
+    let (mut alice, _) = Client::join(&server, "r", "alice", None).await;
+    alice.draw("s1").await;
+    assert_eq!(alice.until(applied).await.seq, 1);
+    assert_eq!(readiness(&server).await, 200);
+
+    store.crash_writer(std::time::Duration::from_millis(1_500));
+    until_readiness(&server, 503).await;
+    let body: serde_json::Value = serde_json::from_str(
+        &reqwest::get(server.url("/readyz"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(body["failing"], "storage");
+    // Meanwhile an op fails fast: the room tells its members and they will resend.
+    let op_id = alice.draw("s2").await;
+    let code = alice
+        .until(|m| match m {
+            ServerMsg::Error { code, .. } => Some(code),
+            _ => None,
+        })
+        .await;
+    assert_eq!(code, "storage_unavailable");
+
+    // The writer restarts on its own; the op, resent, lands exactly once.
+    until_readiness(&server, 200).await;
+    let (mut again, _) = Client::join(&server, "r", "alice", Some(1)).await;
+    again.send(&add_stroke(&op_id, "s2")).await;
+    let stored = again.until(applied).await;
+    assert_eq!((stored.seq, stored.op_id.as_str()), (2, op_id.as_str()));
+}

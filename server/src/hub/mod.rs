@@ -207,6 +207,11 @@ impl Hub {
         self.shared.store.flush().await
     }
 
+    /// True while the store can write.
+    pub fn storage_healthy(&self) -> bool {
+        self.shared.store.is_healthy()
+    }
+
     /// Number of rooms loaded in memory.
     pub fn loaded_rooms(&self) -> usize {
         lock(&self.shared.registry).rooms.len()

@@ -62,4 +62,9 @@ pub trait Store: Send + Sync + 'static {
 
     /// Waits until everything appended so far is durable (used at shutdown).
     async fn flush(&self) -> Result<(), StoreError>;
+
+    /// False while the store cannot write (its writer is down): the server is not ready.
+    fn is_healthy(&self) -> bool {
+        true
+    }
 }

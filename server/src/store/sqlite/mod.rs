@@ -4,26 +4,35 @@
 //! append waiting in its queue, writes them in one transaction (one savepoint each, so a
 //! refused entry does not sink the others), commits with `synchronous=FULL`, and only then
 //! answers each caller: group commit, acknowledged after the fsync. Reads (room loads)
-//! use a second connection, which WAL lets run beside the writer.
+//! use a small pool of connections, which WAL lets run beside the writer, so one huge room
+//! loading does not hold up every other.
+//!
+//! The writer is supervised: a panic while writing is caught, that batch's callers are
+//! told the store failed (their rooms reload and clients resend: nothing acknowledged is
+//! lost), the connection is reopened, and until it is the store reports itself unhealthy
+//! (`/readyz` says so) and refuses appends at once instead of queueing them.
+
+mod writer;
 
 use super::{Durable, Store, StoreError, StoredLog};
+use crate::locks::lock;
 use async_trait::async_trait;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{Connection, OptionalExtension};
 use std::{
     path::{Path, PathBuf},
     sync::{
-        atomic::{AtomicU64, Ordering},
+        atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering},
         mpsc as std_mpsc, Arc, Mutex,
     },
     thread,
-    time::{SystemTime, UNIX_EPOCH},
 };
 use tether_core::board::{AppliedOp, Op};
 use tokio::sync::oneshot;
-use tracing::{debug, error, info};
+use tracing::{error, info};
+use writer::Writer;
 
 /// Most appends written in one transaction: bounds the latency of the first in a burst.
-const MAX_BATCH: usize = 512;
+pub(super) const MAX_BATCH: usize = 512;
 
 /// File name of the database inside the data dir.
 pub const DATABASE_FILE: &str = "tether.sqlite3";
@@ -47,7 +56,7 @@ const MIGRATIONS: &[&str] = &[r#"
     ) STRICT, WITHOUT ROWID;
 "#];
 
-enum Request {
+pub(super) enum Request {
     Append {
         room: String,
         epoch: String,
@@ -57,14 +66,23 @@ enum Request {
     Flush {
         done: oneshot::Sender<Result<(), StoreError>>,
     },
+    /// Fault injection (the supervision test): the writer panics, stays down `down_for`,
+    /// then restarts.
+    Crash { down_for: std::time::Duration },
 }
+
+/// Read connections: a slow load (a huge room) holds one, the others keep serving.
+const READERS: usize = 4;
 
 /// SQLite-backed [`Store`].
 pub struct SqliteStore {
     writer: std_mpsc::Sender<Request>,
     /// Transactions committed so far: with group commit, far fewer than appends.
     commits: Arc<AtomicU64>,
-    reader: Arc<Mutex<Connection>>,
+    /// False while the writer is down (between a crash and its restart).
+    healthy: Arc<AtomicBool>,
+    readers: Arc<Vec<Mutex<Connection>>>,
+    next_reader: AtomicUsize,
     path: PathBuf,
 }
 
@@ -76,19 +94,28 @@ impl SqliteStore {
         let path = data_dir.join(DATABASE_FILE);
         let mut write_conn = open_connection(&path)?;
         migrate(&mut write_conn)?;
-        let reader = open_connection(&path)?;
+        let readers = (0..READERS)
+            .map(|_| open_connection(&path).map(Mutex::new))
+            .collect::<Result<Vec<_>, _>>()?;
         let (writer, requests) = std_mpsc::channel();
         let commits = Arc::new(AtomicU64::new(0));
-        let counter = commits.clone();
+        let healthy = Arc::new(AtomicBool::new(true));
+        let supervised = Writer {
+            path: path.clone(),
+            commits: commits.clone(),
+            healthy: healthy.clone(),
+        };
         thread::Builder::new()
             .name("sqlite-writer".into())
-            .spawn(move || run_writer(write_conn, requests, &counter))
+            .spawn(move || supervised.run(write_conn, requests))
             .map_err(|e| StoreError::Backend(format!("starting the writer thread: {e}")))?;
         info!(path = %path.display(), "SQLite store open");
         Ok(Self {
             writer,
             commits,
-            reader: Arc::new(Mutex::new(reader)),
+            healthy,
+            readers: Arc::new(readers),
+            next_reader: AtomicUsize::new(0),
             path,
         })
     }
@@ -101,6 +128,15 @@ impl SqliteStore {
     /// The database file.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Fault injection for the supervision test: the writer panics at its next round and
+    /// stays down `down_for` before restarting.
+    #[doc(hidden)]
+    pub fn crash_writer(&self, down_for: std::time::Duration) {
+        if self.writer.send(Request::Crash { down_for }).is_err() {
+            error!("the SQLite writer is gone");
+        }
     }
 
     /// Queues a request for the writer now; the future waits for its answer.
@@ -120,13 +156,12 @@ impl SqliteStore {
 #[async_trait]
 impl Store for SqliteStore {
     async fn load(&self, room: &str) -> Result<StoredLog, StoreError> {
-        let reader = self.reader.clone();
+        let readers = self.readers.clone();
+        let which = self.next_reader.fetch_add(1, Ordering::Relaxed) % readers.len();
         let room = room.to_owned();
         tokio::task::spawn_blocking(move || {
             // A poisoned lock only means another load panicked; the connection is fine.
-            let conn = reader
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            let conn = lock(&readers[which]);
             load_room(&conn, &room)
         })
         .await
@@ -134,6 +169,14 @@ impl Store for SqliteStore {
     }
 
     fn append(&self, room: &str, epoch: &str, entry: AppliedOp) -> Durable {
+        if !self.is_healthy() {
+            // Fail fast: the room tells its clients, who keep the op and resend it later.
+            return Box::pin(async {
+                Err(StoreError::Backend(
+                    "the storage writer is restarting".into(),
+                ))
+            });
+        }
         self.request(|done| Request::Append {
             room: room.to_owned(),
             epoch: epoch.to_owned(),
@@ -145,13 +188,17 @@ impl Store for SqliteStore {
     async fn flush(&self) -> Result<(), StoreError> {
         self.request(|done| Request::Flush { done }).await
     }
+
+    fn is_healthy(&self) -> bool {
+        self.healthy.load(Ordering::Relaxed)
+    }
 }
 
-fn backend(error: rusqlite::Error) -> StoreError {
+pub(super) fn backend(error: rusqlite::Error) -> StoreError {
     StoreError::Backend(error.to_string())
 }
 
-fn open_connection(path: &Path) -> Result<Connection, StoreError> {
+pub(super) fn open_connection(path: &Path) -> Result<Connection, StoreError> {
     let conn = Connection::open(path).map_err(backend)?;
     // WAL: readers never block the writer. FULL: a commit is on disk before we ack it.
     // busy_timeout: a second process on the same file waits instead of failing at once.
@@ -212,115 +259,4 @@ fn load_room(conn: &Connection, room: &str) -> Result<StoredLog, StoreError> {
         });
     }
     Ok(StoredLog { epoch, ops })
-}
-
-fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
-}
-
-/// The writer thread: batches whatever is queued into one transaction per round.
-fn run_writer(mut conn: Connection, requests: std_mpsc::Receiver<Request>, commits: &AtomicU64) {
-    while let Ok(first) = requests.recv() {
-        let mut batch = vec![first];
-        while batch.len() < MAX_BATCH {
-            match requests.try_recv() {
-                Ok(next) => batch.push(next),
-                Err(_) => break,
-            }
-        }
-        write_batch(&mut conn, batch);
-        commits.fetch_add(1, Ordering::Relaxed);
-    }
-    debug!("SQLite writer stopped: every store handle is gone");
-}
-
-fn write_batch(conn: &mut Connection, batch: Vec<Request>) {
-    let size = batch.len();
-    let mut outcomes: Vec<(
-        oneshot::Sender<Result<(), StoreError>>,
-        Result<(), StoreError>,
-    )> = Vec::with_capacity(size);
-    let committed = (|| -> Result<(), rusqlite::Error> {
-        let mut tx = conn.transaction()?;
-        for request in batch {
-            match request {
-                Request::Append {
-                    room,
-                    epoch,
-                    entry,
-                    done,
-                } => {
-                    let result = append_one(&mut tx, &room, &epoch, &entry);
-                    outcomes.push((done, result));
-                }
-                Request::Flush { done } => outcomes.push((done, Ok(()))),
-            }
-        }
-        tx.commit()
-    })();
-    if let Err(error) = &committed {
-        error!(%error, size, "SQLite commit failed: every op of this batch is refused");
-    }
-    for (done, result) in outcomes {
-        let result = match &committed {
-            Ok(()) => result,
-            Err(error) => Err(StoreError::Backend(error.to_string())),
-        };
-        // The caller may have gone away (connection closed); the data is stored anyway.
-        let _ = done.send(result);
-    }
-}
-
-/// Appends one entry inside its own savepoint, after checking order and uniqueness.
-fn append_one(
-    tx: &mut rusqlite::Transaction<'_>,
-    room: &str,
-    epoch: &str,
-    entry: &AppliedOp,
-) -> Result<(), StoreError> {
-    let sp = tx.savepoint().map_err(backend)?;
-    let last: u64 = sp
-        .query_row(
-            "SELECT COALESCE(MAX(seq), 0) FROM ops WHERE room = ?1",
-            [room],
-            |row| row.get::<_, i64>(0),
-        )
-        .map_err(backend)? as u64;
-    if entry.seq != last + 1 {
-        return Err(StoreError::OutOfOrder {
-            room: room.into(),
-            seq: entry.seq,
-            last,
-        });
-    }
-    let exists = sp
-        .query_row(
-            "SELECT 1 FROM ops WHERE room = ?1 AND op_id = ?2",
-            params![room, entry.op_id],
-            |_| Ok(()),
-        )
-        .optional()
-        .map_err(backend)?;
-    if exists.is_some() {
-        return Err(StoreError::DuplicateOp {
-            room: room.into(),
-            op_id: entry.op_id.clone(),
-        });
-    }
-    let op = serde_json::to_string(&entry.op).map_err(|e| StoreError::Backend(e.to_string()))?;
-    let now = now_ms();
-    sp.execute(
-        "INSERT OR IGNORE INTO rooms (room, epoch, created_ms) VALUES (?1, ?2, ?3)",
-        params![room, epoch, now],
-    )
-    .map_err(backend)?;
-    sp.execute(
-        "INSERT INTO ops (room, seq, op_id, author, op, stored_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![room, entry.seq as i64, entry.op_id, entry.author, op, now],
-    )
-    .map_err(backend)?;
-    sp.commit().map_err(backend)
 }
