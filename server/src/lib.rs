@@ -13,6 +13,7 @@
 //! - [`access`]: the Host and Origin policy; [`headers`]: security headers and the CSP
 //!   nonce.
 //! - [`board_page`]: SSR of `/b/{room}` with the room's strokes embedded.
+//! - [`fuzzing`]: entry points of the fuzz targets and the corpus replay.
 //! - [`listener`]: the accept loop (connection caps, header timeout, graceful shutdown).
 //! - [`health`]: `/healthz` and `/readyz`; [`shutdown`]: SIGINT/SIGTERM; [`random`]: ids and secrets;
 //!   [`locks`]: poison-tolerant locking.
@@ -26,6 +27,7 @@ pub mod access;
 pub mod board_page;
 pub mod config;
 pub mod connection;
+pub mod fuzzing;
 pub mod headers;
 pub mod health;
 pub mod hub;

@@ -140,29 +140,21 @@ impl ClientSession {
             {
                 Reply::Nothing // over budget: ephemeral messages may be dropped
             }
-            ClientMsg::Cursor { x, y } => match validate_position(0, x, y) {
-                Ok(()) => {
-                    let session = self.session().into();
-                    self.room.ephemeral(ServerMsg::Cursor { session, x, y });
-                    Reply::Nothing
+            msg @ (ClientMsg::Cursor { .. } | ClientMsg::LiveStroke(_)) => {
+                if let Err(error) = check_ephemeral(&msg) {
+                    return Reply::Send(error.to_msg());
                 }
-                Err(source) => Reply::Send(
-                    ProtocolError::InvalidEphemeral {
-                        what: "cursor",
-                        source,
+                let session = self.session().to_owned();
+                let relayed = match msg {
+                    ClientMsg::Cursor { x, y } => ServerMsg::Cursor { session, x, y },
+                    ClientMsg::LiveStroke(live) => {
+                        ServerMsg::LiveStroke(LiveStroke { session, ..live })
                     }
-                    .to_msg(),
-                ),
-            },
-            ClientMsg::LiveStroke(live) => match check_live_stroke(&live) {
-                Ok(()) => {
-                    let session = self.session().to_owned();
-                    self.room
-                        .ephemeral(ServerMsg::LiveStroke(LiveStroke { session, ..live }));
-                    Reply::Nothing
-                }
-                Err(error) => Reply::Send(error.to_msg()),
-            },
+                    _ => return Reply::Nothing,
+                };
+                self.room.ephemeral(relayed);
+                Reply::Nothing
+            }
             ClientMsg::Bye => Reply::Bye,
         }
     }
@@ -171,6 +163,21 @@ impl ClientSession {
     /// `Bye`.
     pub async fn leave(self, reason: LeaveReason) {
         self.room.leave(reason).await;
+    }
+}
+
+/// Checks an ephemeral message (cursor, live stroke) before it is relayed; other messages
+/// pass.
+pub(crate) fn check_ephemeral(msg: &ClientMsg) -> Result<(), ProtocolError> {
+    match msg {
+        ClientMsg::Cursor { x, y } => {
+            validate_position(0, *x, *y).map_err(|source| ProtocolError::InvalidEphemeral {
+                what: "cursor",
+                source,
+            })
+        }
+        ClientMsg::LiveStroke(live) => check_live_stroke(live),
+        _ => Ok(()),
     }
 }
 
