@@ -134,8 +134,9 @@ pub struct BoardState {
     pub doc_hash: RwSignal<String>,
     pub status: RwSignal<StatusView>,
     pub toasts: RwSignal<Vec<Toast>>,
-    /// This browser's client id (authorship of own strokes, for undo).
-    pub client_id: RwSignal<String>,
+    /// The author id this user's strokes carry, once the server said it (empty before):
+    /// own strokes are those with this author, or with none yet (drawn before that).
+    pub author: RwSignal<String>,
     /// The name this user appears under.
     pub name: RwSignal<String>,
     /// True on a first visit, to ask for a name once.
@@ -160,7 +161,7 @@ impl BoardState {
             doc_hash: RwSignal::new(board.doc_hash()),
             status: RwSignal::new(StatusView::default()),
             toasts: RwSignal::new(Vec::new()),
-            client_id: RwSignal::new(String::new()),
+            author: RwSignal::new(String::new()),
             name: RwSignal::new(String::new()),
             ask_name: RwSignal::new(false),
             next_toast: RwSignal::new(0),
@@ -201,6 +202,7 @@ impl BoardState {
         set_if_changed(self.cursors, cursors);
         set_if_changed(self.peers, awareness.peers());
         set_if_changed(self.seq, engine.board().seq());
+        set_if_changed(self.author, engine.author().unwrap_or_default().to_owned());
         set_if_changed(self.doc_hash, engine.board().doc_hash());
         let status = StatusView::of(engine, now);
         // Times tick on every view; only the rest decides whether to re-render.

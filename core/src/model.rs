@@ -91,6 +91,7 @@ pub fn welcome(room_seq: u64) -> ServerMsg {
         protocol: PROTOCOL_VERSION,
         session: "sess".into(),
         resume_token: "token".into(),
+        author: "me".into(),
         resumed: false,
         room_seq,
         epoch: MODEL_EPOCH.into(),

@@ -73,7 +73,6 @@ impl Runtime {
             .or_else(|| storage::stored_name().as_deref().and_then(clean_name));
         let ask_name = chosen.is_none();
         let name = chosen.unwrap_or_else(|| format!("Guest {}", client_id[..4].to_uppercase()));
-        state.client_id.set(client_id.clone());
         state.name.set(name.clone());
         state.ask_name.set(ask_name);
 

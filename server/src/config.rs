@@ -9,6 +9,7 @@ use crate::{
         permits::ConnectionCaps,
     },
     hub::{log::BoardCaps, HubSettings},
+    identity::AuthorKey,
 };
 use clap::Parser;
 use std::{net::IpAddr, sync::Arc};
@@ -61,6 +62,11 @@ pub struct Config {
     /// Loopback, IP addresses and the same origin as the request always work.
     #[arg(long = "public-url", env = "TETHER_PUBLIC_URL", value_delimiter = ',')]
     pub public_urls: Vec<PublicUrl>,
+
+    /// The secret author ids are derived with (64 hex digits): the same on every node of a
+    /// cluster, so a user keeps their author id on any node. Unset: kept in the data dir.
+    #[arg(long, env = "TETHER_IDENTITY_SECRET", hide_env_values = true)]
+    pub identity_secret: Option<String>,
 
     /// A reverse proxy (load balancer) whose `X-Forwarded-For` names the real client, for
     /// per-address budgets (repeatable, or comma-separated in the env var).
@@ -229,8 +235,9 @@ impl Config {
     }
 
     /// The hub's share of the settings.
-    pub fn hub_settings(&self) -> HubSettings {
+    pub fn hub_settings(&self, authors: Arc<AuthorKey>) -> HubSettings {
         HubSettings {
+            authors,
             room_linger: Duration::from_millis(self.room_linger_ms),
             outbox_capacity: self.outbox_frames,
             replay_window: self.replay_window,

@@ -13,6 +13,7 @@
 //! - [`access`]: the Host and Origin policy; [`headers`]: security headers and the CSP
 //!   nonce.
 //! - [`board_page`]: SSR of `/b/{room}` with the room's strokes embedded.
+//! - [`identity`]: author ids, derived from client ids under a server secret.
 //! - [`fuzzing`]: entry points of the fuzz targets and the corpus replay.
 //! - [`listener`]: the accept loop (connection caps, header timeout, graceful shutdown).
 //! - [`health`]: `/healthz` and `/readyz`; [`shutdown`]: SIGINT/SIGTERM; [`random`]: ids and secrets;
@@ -31,6 +32,7 @@ pub mod fuzzing;
 pub mod headers;
 pub mod health;
 pub mod hub;
+pub mod identity;
 pub mod listener;
 pub mod locks;
 pub mod polling;
@@ -100,13 +102,17 @@ impl AppState {
         leptos_options: LeptosOptions,
         store: Arc<dyn Store>,
     ) -> Self {
+        let authors = Arc::new(identity::AuthorKey::load(
+            &config.data_dir,
+            config.identity_secret.as_deref(),
+        ));
         Self {
             leptos_options,
             access: Arc::new(Access::new(&config.public_urls)),
             joins: Arc::new(config.join_budget()),
             ops: Arc::new(config.op_budget()),
             caps: config.connection_caps(),
-            hub: Hub::new(store, config.hub_settings()),
+            hub: Hub::new(store, config.hub_settings(authors)),
             config: Arc::new(config),
             shutdown: CancellationToken::new(),
             connections: TaskTracker::new(),

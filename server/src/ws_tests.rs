@@ -71,7 +71,9 @@ async fn a_whole_session_over_channels() {
     let (mut client, task) = start(&state, "room1");
 
     client.send(&hello("room1"));
-    assert!(matches!(client.next_msg().await, ServerMsg::Welcome(_)));
+    let ServerMsg::Welcome(welcome) = client.next_msg().await else {
+        panic!("expected welcome");
+    };
     assert!(matches!(
         client.next_msg().await,
         ServerMsg::Snapshot { seq: 0, .. }
@@ -91,7 +93,11 @@ async fn a_whole_session_over_channels() {
     let ServerMsg::Applied(applied) = client.next_msg().await else {
         panic!("expected applied");
     };
-    assert_eq!((applied.seq, applied.author.as_str()), (1, "c1"));
+    assert_eq!(
+        (applied.seq, applied.author.as_str()),
+        (1, welcome.author.as_str())
+    );
+    assert_ne!(applied.author, "c1", "peers never see the client id");
 
     client
         .to_server

@@ -689,3 +689,40 @@ async fn links_to_random_boards_cannot_fill_the_memory() {
     ));
     honest_stroke(&mut honest, "s3", 3).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_public_author_id_cannot_be_used_to_draw_in_someone_elses_name() {
+    let server = TestServer::temp(&[]).await;
+    let (mut victim, _) = Client::join(&server, "r", "victim-secret-client-id", None).await;
+    honest_stroke(&mut victim, "v1", 1).await;
+    // Everything peers and pages see carries the author id, never the client id.
+    let page = reqwest::get(server.url("/b/r"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !page.contains("victim-secret-client-id"),
+        "the page leaks the client id"
+    );
+    assert!(page.contains(&victim.author));
+    let (mut watcher, catch_up) = Client::join(&server, "r", "watcher", None).await;
+    let ServerMsg::Snapshot { strokes, .. } = catch_up else {
+        panic!("a snapshot")
+    };
+    let public = strokes[0].author.clone();
+    assert_eq!(public, victim.author);
+    // The attacker connects with the public id as its client id: its strokes are its own.
+    let (mut attacker, _) = Client::join(&server, "r", &public, None).await;
+    assert_ne!(attacker.author, victim.author);
+    let op_id = attacker.draw("forged").await;
+    let forged = watcher
+        .until(|m| match m {
+            ServerMsg::Applied(a) if a.op_id == op_id => Some(a),
+            _ => None,
+        })
+        .await;
+    assert_ne!(forged.author, victim.author, "not in the victim's name");
+    honest_stroke(&mut victim, "v2", 3).await;
+}

@@ -151,7 +151,10 @@ async fn polling_and_websocket_clients_share_one_room_in_one_order() {
     );
     bob.draw("s3").await;
     let theirs = poller.until(applied).await;
-    assert_eq!((theirs.seq, theirs.author.as_str()), (3, "bob"));
+    assert_eq!(
+        (theirs.seq, theirs.author.as_str()),
+        (3, bob.author.as_str())
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

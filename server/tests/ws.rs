@@ -37,14 +37,15 @@ async fn an_op_is_acknowledged_to_its_author_and_broadcast_to_peers() {
     let ack = alice.until(applied).await;
     assert_eq!(
         (ack.seq, ack.op_id.as_str(), ack.author.as_str()),
-        (1, op_id.as_str(), "alice")
+        (1, op_id.as_str(), alice.author.as_str())
     );
     let seen = bob.until(applied).await;
     assert_eq!(seen, ack);
     let Op::AddStroke { stroke } = &seen.op else {
         panic!("{seen:?}")
     };
-    assert_eq!(stroke.author, "alice", "the server sets the author");
+    assert_eq!(stroke.author, alice.author, "the server sets the author");
+    assert_ne!(stroke.author, "alice", "peers never see the client id");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -65,7 +66,7 @@ async fn the_author_is_the_connection_not_what_the_client_claims() {
     let Op::AddStroke { stroke } = ack.op else {
         panic!()
     };
-    assert_eq!(stroke.author, "mallory");
+    assert_eq!(stroke.author, mallory.author);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

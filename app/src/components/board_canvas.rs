@@ -108,7 +108,8 @@ pub fn BoardCanvas() -> impl IntoView {
 
     let start_stroke = move |at: Point| -> Option<StrokeBuilder> {
         let id = client.with(|actions| actions.new_id())?;
-        let author = state.client_id.get_untracked();
+        // Empty until the server said this user's author id: the server sets it anyway.
+        let author = state.author.get_untracked();
         Some(StrokeBuilder::start(
             id,
             tools.color.get_untracked(),

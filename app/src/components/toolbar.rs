@@ -16,12 +16,13 @@ pub fn Toolbar() -> impl IntoView {
 
     // The user's newest stroke still on the board (confirmed or pending).
     let own_last = move || {
-        let me = state.client_id.get();
+        let me = state.author.get();
         state.strokes.with(|strokes| {
             strokes
                 .iter()
                 .rev()
-                .find(|s| !me.is_empty() && s.author == me)
+                // No author yet: drawn here before the server said who we are.
+                .find(|s| s.author.is_empty() || (!me.is_empty() && s.author == me))
                 .map(|s| s.id.clone())
         })
     };

@@ -14,6 +14,9 @@ pub struct Welcome {
     pub session: String,
     /// Secret that lets this client resume the session after a drop.
     pub resume_token: String,
+    /// The author id this client's ops carry (peers see it, never the client id).
+    #[serde(default)]
+    pub author: String,
     /// True when an earlier session was resumed rather than a new one started.
     pub resumed: bool,
     /// The room's last seq when the client joined.

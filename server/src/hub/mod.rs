@@ -56,6 +56,8 @@ pub struct HubSettings {
     pub board_caps: log::BoardCaps,
     /// Rooms held in memory at once; beyond it the least recently used empty room unloads.
     pub max_loaded_rooms: usize,
+    /// Derives the author ids peers see from client ids.
+    pub authors: Arc<crate::identity::AuthorKey>,
     /// Sent to clients in `Welcome`.
     pub heartbeat: HeartbeatSettings,
     /// Sent to clients in `Welcome`; `grace_ms` is also how long a dropped session stays

@@ -24,6 +24,8 @@ enum Attachment<C, T> {
 /// A session in the room.
 struct Member<C, T> {
     client_id: String,
+    /// What peers see of the client (its ops' author); never the client id.
+    author: String,
     name: String,
     color: String,
     /// The secret that resumes this session (compared in constant time).
@@ -86,7 +88,7 @@ impl<C, T> Default for Presence<C, T> {
 impl<C, T: Copy + Ord> Presence<C, T> {
     /// A connection joins with `hello`: resumes the session its token names, or starts a
     /// new one with `fresh` ids.
-    pub fn join(&mut self, hello: Hello, conn: C, fresh: FreshIds) -> Joined<C> {
+    pub fn join(&mut self, hello: Hello, author: String, conn: C, fresh: FreshIds) -> Joined<C> {
         self.next_connection += 1;
         let connection = self.next_connection;
         let attachment = Attachment::Connected { conn, connection };
@@ -120,6 +122,7 @@ impl<C, T: Copy + Ord> Presence<C, T> {
             None => {
                 let member = Member {
                     client_id: hello.client_id,
+                    author,
                     name: hello.name,
                     color: hello.color,
                     resume_token: fresh.resume_token,
@@ -242,9 +245,9 @@ impl<C, T> Presence<C, T> {
         self.members.get(session).map(|m| m.resume_token.as_str())
     }
 
-    /// The member's client id (the author of its ops).
-    pub fn client_id(&self, session: &str) -> Option<&str> {
-        self.members.get(session).map(|m| m.client_id.as_str())
+    /// The member's author id (what its ops carry).
+    pub fn author(&self, session: &str) -> Option<&str> {
+        self.members.get(session).map(|m| m.author.as_str())
     }
 
     /// The member's display name.

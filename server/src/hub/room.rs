@@ -202,7 +202,8 @@ impl Room {
             session: random_id(),
             resume_token: random_id(),
         };
-        let joined = self.presence.join(hello, outbox, fresh);
+        let author = self.settings.authors.author_of(&hello.client_id);
+        let joined = self.presence.join(hello, author, outbox, fresh);
         let session = joined.session;
         if let Some(announce) = &joined.announce {
             self.broadcast(announce, Some(&session));
@@ -216,6 +217,11 @@ impl Room {
         let welcome = ServerMsg::Welcome(Welcome {
             protocol: PROTOCOL_VERSION,
             session: session.clone(),
+            author: self
+                .presence
+                .author(&session)
+                .unwrap_or_default()
+                .to_owned(),
             resume_token: self
                 .presence
                 .resume_token(&session)
@@ -243,7 +249,7 @@ impl Room {
 
     /// A durable op from a member: the log decides, the store is handed new entries.
     fn submit(&mut self, session: &str, op_id: String, op: tether_core::board::Op) {
-        let Some(author) = self.presence.client_id(session).map(str::to_owned) else {
+        let Some(author) = self.presence.author(session).map(str::to_owned) else {
             return; // gone meanwhile; its client resends after reconnecting
         };
         match self.log.submit(session, &author, op_id.clone(), op) {

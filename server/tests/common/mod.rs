@@ -93,6 +93,8 @@ pub struct Client {
     pub socket: Socket,
     pub client_id: String,
     pub session: String,
+    /// The author id the server derived for this client (what peers see).
+    pub author: String,
     counter: u64,
 }
 
@@ -184,11 +186,12 @@ impl Client {
         let ServerMsg::Welcome(w) = &welcome else {
             panic!("expected welcome, got {welcome:?}")
         };
-        let session = w.session.clone();
+        let (session, author) = (w.session.clone(), w.author.clone());
         let mut client = Self {
             socket,
             client_id: client_id.into(),
             session,
+            author,
             counter: 0,
         };
         let catch_up = client.recv().await;

@@ -76,6 +76,7 @@ impl SyncEngine {
         }
         self.session = Some(welcome.session);
         self.resume_token = Some(welcome.resume_token);
+        self.author = Some(welcome.author).filter(|a| !a.is_empty());
         self.epoch = Some(welcome.epoch);
         self.heartbeat_settings = welcome.heartbeat;
         let reconnect = welcome.reconnect;

@@ -58,6 +58,8 @@ pub struct SyncEngine {
     next_connection: u64,
     session: Option<String>,
     resume_token: Option<String>,
+    /// The author id this client's ops carry (from `Welcome`).
+    author: Option<String>,
     /// The room history the board's seq belongs to (from the snapshot, then `Welcome`).
     epoch: Option<String>,
     ever_connected: bool,
@@ -98,6 +100,7 @@ impl SyncEngine {
             next_connection: 0,
             session: None,
             resume_token: None,
+            author: None,
             epoch,
             ever_connected: false,
             online: true,
@@ -352,6 +355,11 @@ impl SyncEngine {
     /// Who this client is.
     pub fn config(&self) -> &EngineConfig {
         &self.config
+    }
+
+    /// The author id this client's strokes carry, once a server said it.
+    pub fn author(&self) -> Option<&str> {
+        self.author.as_deref()
     }
 
     /// This client's session id while connected.
