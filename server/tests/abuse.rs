@@ -726,3 +726,51 @@ async fn a_public_author_id_cannot_be_used_to_draw_in_someone_elses_name() {
     assert_ne!(forged.author, victim.author, "not in the victim's name");
     honest_stroke(&mut victim, "v2", 3).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_used_op_id_with_other_content_is_refused_and_never_echoed() {
+    let server = TestServer::temp(&[]).await;
+    let (mut alice, _) = Client::join(&server, "r", "alice", None).await;
+    let (mut mallory, _) = Client::join(&server, "r", "mallory", None).await;
+    let op_id = alice.draw("a1").await;
+    let own_ack = alice
+        .until(|m| match m {
+            ServerMsg::Applied(a) if a.op_id == op_id => Some(a),
+            _ => None,
+        })
+        .await;
+    let stored = mallory
+        .until(|m| match m {
+            ServerMsg::Applied(a) if a.op_id == op_id => Some(a),
+            _ => None,
+        })
+        .await;
+    // Mallory replays the public op id as a Clear: refused, nothing changes.
+    mallory
+        .send(&ClientMsg::Op {
+            op_id: op_id.clone(),
+            op: Op::Clear,
+        })
+        .await;
+    let code = mallory
+        .until(|m| match m {
+            ServerMsg::Rejected {
+                op_id: id, code, ..
+            } if id == op_id => Some(code),
+            ServerMsg::Applied(a) if a.op_id == op_id => panic!("echoed: {a:?}"),
+            _ => None,
+        })
+        .await;
+    assert_eq!(code, "op_id_reused");
+    // Alice's own resend is answered with the stored entry.
+    alice.send(&add_stroke(&op_id, "a1")).await;
+    let ack = alice
+        .until(|m| match m {
+            ServerMsg::Applied(a) if a.op_id == op_id => Some(a),
+            _ => None,
+        })
+        .await;
+    assert_eq!(ack, stored);
+    assert_eq!(own_ack, stored);
+    honest_stroke(&mut alice, "a2", 2).await;
+}

@@ -54,6 +54,35 @@ pub struct LogGap {
     pub next: u64,
 }
 
+/// What the dedup index keeps of an op: its seq, and a fingerprint of what it was (author
+/// and content), so a repeat with other content is told apart from an honest resend.
+#[derive(Debug, Clone, Copy)]
+struct Known {
+    seq: u64,
+    fingerprint: [u8; 16],
+}
+
+/// A collision-resistant fingerprint of `author` + `op` (the stroke's `author` field left
+/// out: the server sets it). BLAKE3, so no client can craft other content that matches.
+fn fingerprint(author: &str, op: &Op) -> [u8; 16] {
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(author.as_bytes());
+    hasher.update(&[0]);
+    let content = match op {
+        Op::AddStroke { stroke } => {
+            let mut stroke = stroke.clone();
+            stroke.author.clear();
+            serde_json::to_vec(&Op::AddStroke { stroke })
+        }
+        other => serde_json::to_vec(other),
+    };
+    // Ops are plain data: serializing them cannot fail.
+    hasher.update(&content.unwrap_or_default());
+    let mut out = [0u8; 16];
+    out.copy_from_slice(&hasher.finalize().as_bytes()[..16]);
+    out
+}
+
 /// An op with a seq that is not durable yet.
 #[derive(Debug, Clone)]
 struct InFlight {
@@ -86,7 +115,7 @@ pub struct RoomLog {
     /// Confirmed (durable) state.
     board: Board,
     /// Every op id in the log or in flight, with its seq: the dedup index.
-    op_seqs: HashMap<String, u64>,
+    op_seqs: HashMap<String, Known>,
     /// The newest durable entries, for replaying to clients that were briefly away.
     recent: VecDeque<AppliedOp>,
     replay_window: usize,
@@ -114,7 +143,11 @@ impl RoomLog {
                     next: entry.seq,
                 });
             }
-            op_seqs.insert(entry.op_id.clone(), entry.seq);
+            let known = Known {
+                seq: entry.seq,
+                fingerprint: fingerprint(&entry.author, &entry.op),
+            };
+            op_seqs.insert(entry.op_id.clone(), known);
         }
         let keep = ops.len().saturating_sub(replay_window);
         let weight = board.strokes().map(|s| stroke_weight(s)).sum();
@@ -146,14 +179,26 @@ impl RoomLog {
     }
 
     /// An op from `session` (whose author id is `author`): dedup, stroke-id check, seq.
+    /// A repeated op id is answered with the stored entry, never with the new content: an
+    /// honest resend is the same op from the same author; anything else is refused.
     pub fn submit(&mut self, session: &str, author: &str, op_id: String, mut op: Op) -> Submitted {
-        if let Some(&seq) = self.op_seqs.get(&op_id) {
-            if let Some(in_flight) = self.in_flight.iter_mut().find(|f| f.entry.seq == seq) {
+        if let Some(&known) = self.op_seqs.get(&op_id) {
+            if known.fingerprint != fingerprint(author, &op) {
+                return Submitted::Rejected {
+                    code: "op_id_reused",
+                    reason: format!("op id {op_id} was already used for another change"),
+                };
+            }
+            if let Some(in_flight) = self.in_flight.iter_mut().find(|f| f.entry.seq == known.seq) {
                 in_flight.duplicate_senders.push(session.to_owned());
                 return Submitted::DuplicateInFlight;
             }
+            // Same author, same content: this is the stored entry.
+            if let Op::AddStroke { stroke } = &mut op {
+                stroke.author = author.to_owned();
+            }
             return Submitted::Duplicate(AppliedOp {
-                seq,
+                seq: known.seq,
                 op_id,
                 author: author.to_owned(),
                 op,
@@ -185,7 +230,11 @@ impl RoomLog {
             author: author.to_owned(),
             op,
         };
-        self.op_seqs.insert(op_id, entry.seq);
+        let known = Known {
+            seq: entry.seq,
+            fingerprint: fingerprint(author, &entry.op),
+        };
+        self.op_seqs.insert(op_id, known);
         self.in_flight.push_back(InFlight {
             entry: entry.clone(),
             duplicate_senders: Vec::new(),

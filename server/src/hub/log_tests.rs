@@ -79,7 +79,11 @@ impl Run {
         match self.log.submit(session, session, op_id.clone(), op) {
             Submitted::Sequenced(entry) => prop_assert_eq!(entry, expected),
             Submitted::Duplicate(ack) => {
-                prop_assert_eq!(ack.seq, expected.seq, "a duplicate gets its original seq");
+                prop_assert_eq!(
+                    &ack,
+                    &expected,
+                    "a duplicate is answered with the stored entry"
+                );
                 prop_assert!(
                     ack.seq <= self.log.seq(),
                     "answered at once only when durable"
@@ -324,4 +328,32 @@ fn the_weight_cap_counts_points() {
             ..
         }
     ));
+}
+
+#[test]
+fn a_repeated_op_id_with_other_content_or_author_is_refused_never_stored_or_echoed() {
+    let mut log = empty_log();
+    log.submit("a", "ann", "op1".into(), stroke_op("s1"));
+    log.commit_next();
+    // Same author, other content; another author, same content: both refused.
+    for (author, op) in [("ann", Op::Clear), ("bob", stroke_op("s1"))] {
+        let refused = log.submit("x", author, "op1".into(), op);
+        assert!(
+            matches!(
+                refused,
+                Submitted::Rejected {
+                    code: "op_id_reused",
+                    ..
+                }
+            ),
+            "{refused:?}"
+        );
+    }
+    // The honest resend gets the stored entry.
+    let Submitted::Duplicate(ack) = log.submit("a", "ann", "op1".into(), stroke_op("s1")) else {
+        panic!("an honest resend is a duplicate");
+    };
+    assert_eq!((ack.seq, ack.author.as_str()), (1, "ann"));
+    assert!(matches!(&ack.op, Op::AddStroke { stroke } if stroke.author == "ann"));
+    assert_eq!(log.seq(), 1, "nothing else stored");
 }
