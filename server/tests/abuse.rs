@@ -774,3 +774,38 @@ async fn a_used_op_id_with_other_content_is_refused_and_never_echoed() {
     assert_eq!(own_ack, stored);
     honest_stroke(&mut alice, "a2", 2).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_peer_cannot_pre_empt_the_id_of_a_stroke_being_drawn() {
+    use tether_core::{board::Point, protocol::LiveStroke};
+    let server = TestServer::temp(&[]).await;
+    let (mut alice, _) = Client::join(&server, "r", "alice", None).await;
+    let (mut mallory, _) = Client::join(&server, "r", "mallory", None).await;
+    alice
+        .send(&ClientMsg::LiveStroke(LiveStroke {
+            stroke_id: "alice-live-1".into(),
+            color: "#000000".into(),
+            width: 2.0,
+            points: vec![Point::new(1.0, 1.0), Point::new(2.0, 2.0)],
+            session: String::new(),
+            cancelled: false,
+        }))
+        .await;
+    // Mallory sees the id in the relayed live stroke and races to store it first.
+    let id = mallory
+        .until(|m| match m {
+            ServerMsg::LiveStroke(live) => Some(live.stroke_id),
+            _ => None,
+        })
+        .await;
+    mallory.send(&add_stroke("m1", &id)).await;
+    let code = mallory
+        .until(|m| match m {
+            ServerMsg::Rejected { op_id, code, .. } if op_id == "m1" => Some(code),
+            _ => None,
+        })
+        .await;
+    assert_eq!(code, "duplicate_stroke_id");
+    // Alice finishes her stroke: it lands under its id.
+    honest_stroke(&mut alice, "alice-live-1", 1).await;
+}

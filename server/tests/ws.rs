@@ -173,9 +173,20 @@ async fn strokes_persist_across_a_server_restart_and_missed_ops_are_replayed() {
         panic!("{catch_up:?}")
     };
     assert_eq!(ops.iter().map(|o| o.seq).collect::<Vec<_>>(), [2, 3]);
-    // Dedup survives the restart: resending the first op returns its original seq.
+    // Dedup survives the restart: Alice resending her first op gets its original seq (her
+    // author id survives too: the identity key lives in the data dir); anyone else
+    // resending it is refused.
+    let (mut alice, _) = Client::join(&server, "keep", "alice", Some(3)).await;
+    alice.send(&add_stroke("alice-1", "s0")).await;
+    assert_eq!(alice.until(applied).await.seq, 1);
     carol.send(&add_stroke("alice-1", "s0")).await;
-    assert_eq!(carol.until(applied).await.seq, 1);
+    let code = carol
+        .until(|m| match m {
+            ServerMsg::Rejected { code, .. } => Some(code),
+            _ => None,
+        })
+        .await;
+    assert_eq!(code, "op_id_reused");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

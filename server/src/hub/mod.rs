@@ -8,9 +8,11 @@
 //! - [`handle`]: a member's [`RoomHandle`] and the room's command set;
 //! - `room`: the actor, a thin loop around two pure types: [`log`] (sequencing, dedup,
 //!   catch-up) and [`presence`] (sessions, resume, away/back/left);
+//! - [`live_ids`]: who is drawing which stroke id (no one may pre-empt it);
 //! - [`outbox`]: each member's bounded frame queue.
 
 mod handle;
+pub mod live_ids;
 pub mod log;
 pub mod outbox;
 pub mod presence;

@@ -9,6 +9,7 @@
 
 use super::{
     handle::{JoinReply, RoomCmd},
+    live_ids::LiveIds,
     log::{RoomLog, Submitted},
     outbox::{frame, Delivery, MemberOutbox},
     presence::{FreshIds, Presence},
@@ -24,7 +25,10 @@ use std::sync::{
     atomic::{AtomicUsize, Ordering},
     Arc,
 };
-use tether_core::protocol::{ServerMsg, Welcome, PROTOCOL_VERSION};
+use tether_core::{
+    board::Op,
+    protocol::{ServerMsg, Welcome, PROTOCOL_VERSION},
+};
 use tokio::{sync::mpsc, time::Instant};
 use tracing::{debug, info, warn};
 
@@ -39,7 +43,13 @@ pub(super) struct Room {
     commits: FuturesOrdered<Durable>,
     /// Members, for the hub's eviction choice.
     members: Arc<AtomicUsize>,
+    /// Stroke ids being drawn, and by whom: nobody else may take them.
+    live_ids: LiveIds<Instant>,
 }
+
+/// How long announcing a live stroke id reserves it: far longer than drawing one stroke
+/// takes (the client ends a stroke at the point limit, about 30 s of drawing).
+const LIVE_ID_CLAIM: std::time::Duration = std::time::Duration::from_secs(120);
 
 impl Room {
     /// Loads the room's log from the store and builds its state.
@@ -68,6 +78,7 @@ impl Room {
             presence: Presence::default(),
             commits: FuturesOrdered::new(),
             members,
+            live_ids: LiveIds::default(),
         })
     }
 
@@ -248,10 +259,24 @@ impl Room {
     }
 
     /// A durable op from a member: the log decides, the store is handed new entries.
-    fn submit(&mut self, session: &str, op_id: String, op: tether_core::board::Op) {
+    fn submit(&mut self, session: &str, op_id: String, op: Op) {
         let Some(author) = self.presence.author(session).map(str::to_owned) else {
             return; // gone meanwhile; its client resends after reconnecting
         };
+        if let Op::AddStroke { stroke } = &op {
+            if self
+                .live_ids
+                .held_by_other(&stroke.id, &author, Instant::now())
+            {
+                let rejected = ServerMsg::Rejected {
+                    op_id,
+                    code: "duplicate_stroke_id".into(),
+                    reason: format!("stroke id {} is being drawn by someone else", stroke.id),
+                };
+                self.send_to(session, &rejected);
+                return;
+            }
+        }
         match self.log.submit(session, &author, op_id.clone(), op) {
             Submitted::Sequenced(entry) => {
                 // Queued in seq order right here; only durability is awaited, in the loop.
@@ -276,6 +301,9 @@ impl Room {
     /// The store confirmed the oldest entry in flight: broadcast it.
     fn committed(&mut self) {
         if let Some(done) = self.log.commit_next() {
+            if let Op::AddStroke { stroke } = &done.entry.op {
+                self.live_ids.landed(&stroke.id);
+            }
             let applied = ServerMsg::Applied(done.entry);
             self.broadcast(&applied, None);
             for session in &done.duplicate_senders {
@@ -285,8 +313,17 @@ impl Room {
     }
 
     fn relay(&mut self, session: &str, msg: ServerMsg) {
-        if !self.presence.contains(session) {
+        let Some(author) = self.presence.author(session) else {
             return;
+        };
+        if let ServerMsg::LiveStroke(live) = &msg {
+            let now = Instant::now();
+            if !self
+                .live_ids
+                .claim(&live.stroke_id, author, now, now + LIVE_ID_CLAIM)
+            {
+                return; // someone else's stroke id: not relayed
+            }
         }
         let shared = frame(&msg);
         for (other, outbox) in self.presence.connected() {
