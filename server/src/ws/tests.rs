@@ -3,12 +3,13 @@
 
 use super::*;
 use crate::{config::Config, connection::hello::test_hello as hello, store::SqliteStore};
+use axum::extract::ws::CloseFrame;
 use clap::Parser;
 use futures_channel::mpsc as chan;
 use leptos::config::LeptosOptions;
 use tether_core::{
     board::{Op, Point, Stroke},
-    protocol::ClientMsg,
+    protocol::{ClientMsg, ServerMsg},
 };
 
 /// The client's ends: what it sends, and what the server wrote.

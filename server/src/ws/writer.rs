@@ -1,0 +1,174 @@
+//! The writer task of one WebSocket: the only code that writes to the socket. It takes
+//! direct replies from the reader first, then room frames in batches (one flush per batch),
+//! sends pings and drops a silent client, closes with `restarting` at shutdown, and bounds
+//! every write with the write timeout.
+
+use super::CLOSE_TIMEOUT;
+use crate::{connection::close_code, hub::outbox::Outgoing};
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes};
+use futures_util::{Sink, SinkExt};
+use std::{
+    sync::{
+        atomic::{AtomicU32, Ordering},
+        Arc,
+    },
+    time::Duration,
+};
+use tether_core::protocol::ServerMsg;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+use tracing::debug;
+
+/// Pings without an answer after which the connection counts as dead.
+const MAX_UNANSWERED_PINGS: u32 = 2;
+
+/// Frames written before one flush when a backlog is queued (fewer syscalls under load).
+const WRITE_BATCH: usize = 64;
+
+/// A reply from the reader to the writer.
+pub(super) enum Direct {
+    Send(ServerMsg),
+    Close(Option<ServerMsg>, u16),
+}
+
+/// What the writer task listens to.
+pub(super) struct WriterInputs {
+    pub(super) room_frames: mpsc::Receiver<Outgoing>,
+    pub(super) direct: mpsc::Receiver<Direct>,
+    /// Cancelled by the writer when it ends, so the reader stops too.
+    pub(super) done: CancellationToken,
+    pub(super) shutdown: CancellationToken,
+    /// Pings sent since the client was last heard from (reset by the reader).
+    pub(super) unanswered_pings: Arc<AtomicU32>,
+    pub(super) ping_interval: Duration,
+    /// The longest one write may take before the client counts as not reading.
+    pub(super) write_timeout: Duration,
+    /// Sent before closing at shutdown.
+    pub(super) restarting: ServerMsg,
+}
+
+/// The only task that writes to the socket.
+pub(super) async fn write_loop<W>(mut sink: W, mut inputs: WriterInputs)
+where
+    W: Sink<Message> + Unpin,
+{
+    let mut pings = tokio::time::interval_at(
+        tokio::time::Instant::now() + inputs.ping_interval,
+        inputs.ping_interval,
+    );
+    pings.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        let result = tokio::select! {
+            // Direct replies first: a close requested by the reader must not wait behind
+            // a full room queue.
+            biased;
+            item = inputs.direct.recv() => match item {
+                Some(Direct::Send(msg)) => bounded(inputs.write_timeout, sink.send(text(&msg))).await,
+                Some(Direct::Close(msg, code)) => {
+                    close_with(&mut sink, msg, code).await;
+                    break;
+                }
+                None => break,
+            },
+            () = inputs.shutdown.cancelled() => {
+                close_with(&mut sink, Some(inputs.restarting.clone()), close_code::SERVICE_RESTART).await;
+                break;
+            }
+            item = inputs.room_frames.recv() => match item {
+                Some(Outgoing::Frame(frame)) => {
+                    let written = write_batch(&mut sink, frame, &mut inputs.room_frames);
+                    bounded(inputs.write_timeout, written).await
+                }
+                Some(Outgoing::Close { code, reason }) => {
+                    send_close(&mut sink, code, reason).await;
+                    break;
+                }
+                // The room forgot this member (it failed or unloaded): end the connection
+                // so the client reconnects.
+                None => {
+                    close_with(&mut sink, None, close_code::TRY_AGAIN_LATER).await;
+                    break;
+                }
+            },
+            _ = pings.tick() => {
+                if inputs.unanswered_pings.fetch_add(1, Ordering::Relaxed) >= MAX_UNANSWERED_PINGS {
+                    debug!("two pings unanswered: dropping a dead connection");
+                    break;
+                }
+                bounded(inputs.write_timeout, sink.send(Message::Ping(Default::default()))).await
+            }
+        };
+        if !result {
+            break;
+        }
+    }
+    inputs.done.cancel();
+}
+
+/// Runs one socket write, bounded: a client that stops reading cannot pin the writer — and
+/// every frame queued behind it — for longer than `limit`. `false` when the write failed
+/// or timed out (the connection then ends; the client resumes and catches up).
+async fn bounded<E>(
+    limit: Duration,
+    write: impl std::future::Future<Output = Result<(), E>>,
+) -> bool {
+    match tokio::time::timeout(limit, write).await {
+        Ok(result) => result.is_ok(),
+        Err(_) => {
+            debug!(
+                ?limit,
+                "a write did not finish in time: the client is not reading"
+            );
+            false
+        }
+    }
+}
+
+/// Writes `first` and whatever else is already queued (up to [`WRITE_BATCH`] frames), then
+/// flushes once. `Err` when the connection is over (write failed, or a queued close was
+/// sent).
+async fn write_batch<W: Sink<Message> + Unpin>(
+    sink: &mut W,
+    first: Utf8Bytes,
+    queue: &mut mpsc::Receiver<Outgoing>,
+) -> Result<(), ()> {
+    sink.feed(Message::Text(first)).await.map_err(drop)?;
+    for _ in 1..WRITE_BATCH {
+        match queue.try_recv() {
+            Ok(Outgoing::Frame(frame)) => sink.feed(Message::Text(frame)).await.map_err(drop)?,
+            Ok(Outgoing::Close { code, reason }) => {
+                send_close(sink, code, reason).await;
+                return Err(());
+            }
+            Err(_) => break,
+        }
+    }
+    sink.flush().await.map_err(drop)
+}
+
+pub(super) fn text(msg: &ServerMsg) -> Message {
+    Message::Text(crate::hub::outbox::frame(msg))
+}
+
+/// Sends a close frame. The connection is over either way, so a failure to send it
+/// (the peer is already gone) needs no handling.
+async fn send_close<W: Sink<Message> + Unpin>(sink: &mut W, code: u16, reason: &'static str) {
+    let frame = CloseFrame {
+        code,
+        reason: Utf8Bytes::from_static(reason),
+    };
+    let _ = tokio::time::timeout(CLOSE_TIMEOUT, sink.send(Message::Close(Some(frame)))).await;
+}
+
+/// Sends `msg` (if any), then a close frame with `code`.
+pub(super) async fn close_with<W: Sink<Message> + Unpin>(
+    sink: &mut W,
+    msg: Option<ServerMsg>,
+    code: u16,
+) {
+    if let Some(msg) = msg {
+        // If this fails, so will the close frame; the connection ends regardless.
+        let _ = tokio::time::timeout(CLOSE_TIMEOUT, sink.send(text(&msg))).await;
+    }
+    send_close(sink, code, "").await;
+}
