@@ -9,7 +9,7 @@ use crate::{
         budget::SessionBudgets, client_addr::ClientAddr, close_code, permits::ConnectionPermit,
         ClientSession, HttpError, ProtocolError, Reply, RoomId,
     },
-    hub::LeaveReason,
+    hub::{outbox::frame, LeaveReason},
     AppState,
 };
 use axum::{
@@ -47,10 +47,15 @@ const HARD_MESSAGE_LIMIT: usize = MAX_FRAME_BYTES + 4 * 1024;
 /// How long a close frame may take to go out; the connection ends either way.
 pub(crate) const CLOSE_TIMEOUT: Duration = Duration::from_secs(1);
 
-/// Read and write buffers per socket. The library default (128 KiB each) would make
-/// every idle connection cost ~150 KiB; protocol frames are small, and larger ones just
-/// take a few more reads.
-const SOCKET_BUFFER: usize = 4 * 1024;
+/// The write buffer per socket. The library default (128 KiB) would make every idle
+/// connection cost far more; 4 KiB still batches a burst of broadcast frames into few
+/// writes.
+const WRITE_BUFFER: usize = 4 * 1024;
+
+/// The read chunk per socket: clients send small frames (a stroke is the largest), and a
+/// larger message just takes a few more reads. It is allocated for every connection, idle
+/// or not.
+const READ_BUFFER: usize = 1024;
 
 /// Direct replies waiting for the writer (pongs, errors): a client that floods pings
 /// without reading them gets disconnected, not buffered without bound.
@@ -77,8 +82,8 @@ pub async fn ws_handler(
     };
     ws.max_message_size(HARD_MESSAGE_LIMIT)
         .max_frame_size(HARD_MESSAGE_LIMIT)
-        .read_buffer_size(SOCKET_BUFFER)
-        .write_buffer_size(SOCKET_BUFFER)
+        .read_buffer_size(READ_BUFFER)
+        .write_buffer_size(WRITE_BUFFER)
         .on_upgrade(move |socket| {
             // Tracked, so a shutdown can wait for every connection to close.
             let connections = state.connections.clone();
@@ -124,7 +129,12 @@ where
     let hello = match handshake {
         Err(_) => {
             let error = ProtocolError::HandshakeTimeout;
-            return close_with(&mut sink, Some(error.to_refusal()), error.close_code()).await;
+            return close_with(
+                &mut sink,
+                Some(frame(&error.to_refusal())),
+                error.close_code(),
+            )
+            .await;
         }
         Ok(None) => return,
         Ok(Some(text)) => text,
@@ -137,10 +147,15 @@ where
     let (session, room_frames) = match opened {
         Ok(opened) => opened,
         Err(error @ (ProtocolError::StorageUnavailable(_) | ProtocolError::RoomUnavailable(_))) => {
-            return close_with(&mut sink, Some(error.to_msg()), error.close_code()).await
+            return close_with(&mut sink, Some(frame(&error.to_msg())), error.close_code()).await
         }
         Err(error) => {
-            return close_with(&mut sink, Some(error.to_refusal()), error.close_code()).await
+            return close_with(
+                &mut sink,
+                Some(frame(&error.to_refusal())),
+                error.close_code(),
+            )
+            .await
         }
     };
     debug!(%room, session = %session.session(), "websocket session started");
@@ -158,7 +173,7 @@ where
             unanswered_pings: liveness.clone(),
             ping_interval: state.config.ws_ping_interval(),
             write_timeout: state.config.write_timeout(),
-            restarting: state.config.restarting(),
+            restarting: frame(&state.config.restarting()),
         },
     ));
 
@@ -188,10 +203,14 @@ where
         let keep_going = match reply {
             Reply::Nothing => true,
             // A full direct queue means the client does not read its replies: drop it.
-            Reply::Send(msg) => direct.try_send(Direct::Send(msg)).is_ok(),
+            Reply::Send(msg) => direct.try_send(Direct::Send(frame(&msg))).is_ok(),
             Reply::Close(msg, code) => {
                 // The writer may already be gone; the connection ends either way.
-                if direct.send(Direct::Close(msg, code)).await.is_ok() {
+                if direct
+                    .send(Direct::Close(msg.as_ref().map(frame), code))
+                    .await
+                    .is_ok()
+                {
                     finish_closing(&mut stream).await;
                 }
                 false

@@ -4,7 +4,10 @@
 //! every write with the write timeout.
 
 use super::CLOSE_TIMEOUT;
-use crate::{connection::close_code, hub::outbox::Outgoing};
+use crate::{
+    connection::close_code,
+    hub::outbox::{Frame, Outgoing},
+};
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes};
 use futures_util::{Sink, SinkExt};
 use std::{
@@ -14,7 +17,6 @@ use std::{
     },
     time::Duration,
 };
-use tether_core::protocol::ServerMsg;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use tracing::debug;
@@ -25,10 +27,12 @@ const MAX_UNANSWERED_PINGS: u32 = 2;
 /// Frames written before one flush when a backlog is queued (fewer syscalls under load).
 const WRITE_BATCH: usize = 64;
 
-/// A reply from the reader to the writer.
+/// A reply from the reader to the writer, already serialized: the channel's first block
+/// (32 slots) is allocated with every connection, so its items are kept small (a shared
+/// frame, not a 248-byte `ServerMsg`) — that is kilobytes per idle connection.
 pub(super) enum Direct {
-    Send(ServerMsg),
-    Close(Option<ServerMsg>, u16),
+    Send(Frame),
+    Close(Option<Frame>, u16),
 }
 
 /// What the writer task listens to.
@@ -44,7 +48,7 @@ pub(super) struct WriterInputs {
     /// The longest one write may take before the client counts as not reading.
     pub(super) write_timeout: Duration,
     /// Sent before closing at shutdown.
-    pub(super) restarting: ServerMsg,
+    pub(super) restarting: Frame,
 }
 
 /// The only task that writes to the socket.
@@ -63,7 +67,7 @@ where
             // a full room queue.
             biased;
             item = inputs.direct.recv() => match item {
-                Some(Direct::Send(msg)) => bounded(inputs.write_timeout, sink.send(text(&msg))).await,
+                Some(Direct::Send(frame)) => bounded(inputs.write_timeout, sink.send(Message::Text(frame))).await,
                 Some(Direct::Close(msg, code)) => {
                     close_with(&mut sink, msg, code).await;
                     break;
@@ -146,10 +150,6 @@ async fn write_batch<W: Sink<Message> + Unpin>(
     sink.flush().await.map_err(drop)
 }
 
-pub(super) fn text(msg: &ServerMsg) -> Message {
-    Message::Text(crate::hub::outbox::frame(msg))
-}
-
 /// Sends a close frame. The connection is over either way, so a failure to send it
 /// (the peer is already gone) needs no handling.
 async fn send_close<W: Sink<Message> + Unpin>(sink: &mut W, code: u16, reason: &'static str) {
@@ -160,15 +160,15 @@ async fn send_close<W: Sink<Message> + Unpin>(sink: &mut W, code: u16, reason: &
     let _ = tokio::time::timeout(CLOSE_TIMEOUT, sink.send(Message::Close(Some(frame)))).await;
 }
 
-/// Sends `msg` (if any), then a close frame with `code`.
+/// Sends `frame` (if any), then a close frame with `code`.
 pub(super) async fn close_with<W: Sink<Message> + Unpin>(
     sink: &mut W,
-    msg: Option<ServerMsg>,
+    frame: Option<Frame>,
     code: u16,
 ) {
-    if let Some(msg) = msg {
+    if let Some(frame) = frame {
         // If this fails, so will the close frame; the connection ends regardless.
-        let _ = tokio::time::timeout(CLOSE_TIMEOUT, sink.send(text(&msg))).await;
+        let _ = tokio::time::timeout(CLOSE_TIMEOUT, sink.send(Message::Text(frame))).await;
     }
     send_close(sink, code, "").await;
 }
