@@ -32,8 +32,7 @@ use crate::{
 };
 use axum::{
     body::Bytes,
-    extract::rejection::BytesRejection,
-    extract::{Path, Query, State},
+    extract::{rejection::BytesRejection, FromRequest, Path, Query, Request, State},
     http::{header, HeaderMap, StatusCode},
     response::{IntoResponse, Response},
     Json,
@@ -47,6 +46,21 @@ use tracing::debug;
 /// Replies (pongs, errors) a session may have waiting for its next poll. A client that
 /// sends without polling gets `429 too_many_unread` instead of growing this without bound.
 pub const MAX_UNREAD_REPLIES: usize = 1024;
+
+/// The body of a polling POST: labelled JSON, and read within the route's body limit.
+pub struct JsonBody(pub Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for JsonBody {
+    type Rejection = HttpError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        require_json(request.headers())?;
+        let body = Bytes::from_request(request, state)
+            .await
+            .map_err(body_refused)?;
+        Ok(JsonBody(body))
+    }
+}
 
 /// Polling POSTs must say they carry JSON: a cross-site form can only send form types,
 /// so this closes the last gap the Origin check might leave (old browsers without Origin).
@@ -90,11 +104,8 @@ pub async fn open(
     RoomId(room): RoomId,
     ClientAddr(address): ClientAddr,
     State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    JsonBody(body): JsonBody,
 ) -> Result<Response, HttpError> {
-    require_json(&headers)?;
-    let body = body.map_err(body_refused)?;
     state
         .joins
         .admit(address)
@@ -167,11 +178,8 @@ struct SendBody<'a> {
 pub async fn send(
     Path(sid): Path<String>,
     State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    JsonBody(body): JsonBody,
 ) -> Result<Response, HttpError> {
-    require_json(&headers)?;
-    let body = body.map_err(body_refused)?;
     let poll = state.polls.get(&sid).ok_or_else(unknown_session)?;
     let too_large =
         |what: String| HttpError::new(StatusCode::PAYLOAD_TOO_LARGE, "batch_too_large", what);
