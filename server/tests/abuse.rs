@@ -39,12 +39,7 @@ async fn connect_with(
 /// An honest member draws one stroke and sees it acknowledged at `seq`.
 async fn honest_stroke(client: &mut Client, stroke_id: &str, seq: u64) {
     let op_id = client.draw(stroke_id).await;
-    let applied = client
-        .until(|m| match m {
-            ServerMsg::Applied(a) if a.op_id == op_id => Some(a),
-            _ => None,
-        })
-        .await;
+    let applied = client.until(applied_op(&op_id)).await;
     assert_eq!(
         applied.seq, seq,
         "the honest client's stroke lands in order"
@@ -259,12 +254,7 @@ async fn an_op_flood_is_slowed_without_loss_or_reordering() {
         if !honest_checked {
             // The honest member has its own budget: served at once meanwhile.
             let op_id = honest.draw("hs0").await;
-            honest
-                .until(|m| match m {
-                    ServerMsg::Applied(a) if a.op_id == op_id => Some(()),
-                    _ => None,
-                })
-                .await;
+            honest.until(applied_op(&op_id)).await;
             honest_checked = true;
         }
         // Until everything sent is applied, or the server says to pause.
@@ -717,12 +707,7 @@ async fn a_public_author_id_cannot_be_used_to_draw_in_someone_elses_name() {
     let (mut attacker, _) = Client::join(&server, "r", &public, None).await;
     assert_ne!(attacker.author, victim.author);
     let op_id = attacker.draw("forged").await;
-    let forged = watcher
-        .until(|m| match m {
-            ServerMsg::Applied(a) if a.op_id == op_id => Some(a),
-            _ => None,
-        })
-        .await;
+    let forged = watcher.until(applied_op(&op_id)).await;
     assert_ne!(forged.author, victim.author, "not in the victim's name");
     honest_stroke(&mut victim, "v2", 3).await;
 }
@@ -733,18 +718,8 @@ async fn a_used_op_id_with_other_content_is_refused_and_never_echoed() {
     let (mut alice, _) = Client::join(&server, "r", "alice", None).await;
     let (mut mallory, _) = Client::join(&server, "r", "mallory", None).await;
     let op_id = alice.draw("a1").await;
-    let own_ack = alice
-        .until(|m| match m {
-            ServerMsg::Applied(a) if a.op_id == op_id => Some(a),
-            _ => None,
-        })
-        .await;
-    let stored = mallory
-        .until(|m| match m {
-            ServerMsg::Applied(a) if a.op_id == op_id => Some(a),
-            _ => None,
-        })
-        .await;
+    let own_ack = alice.until(applied_op(&op_id)).await;
+    let stored = mallory.until(applied_op(&op_id)).await;
     // Mallory replays the public op id as a Clear: refused, nothing changes.
     mallory
         .send(&ClientMsg::Op {
@@ -764,12 +739,7 @@ async fn a_used_op_id_with_other_content_is_refused_and_never_echoed() {
     assert_eq!(code, "op_id_reused");
     // Alice's own resend is answered with the stored entry.
     alice.send(&add_stroke(&op_id, "a1")).await;
-    let ack = alice
-        .until(|m| match m {
-            ServerMsg::Applied(a) if a.op_id == op_id => Some(a),
-            _ => None,
-        })
-        .await;
+    let ack = alice.until(applied_op(&op_id)).await;
     assert_eq!(ack, stored);
     assert_eq!(own_ack, stored);
     honest_stroke(&mut alice, "a2", 2).await;

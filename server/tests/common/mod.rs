@@ -154,6 +154,16 @@ pub fn peer_left(msg: ServerMsg) -> Option<String> {
     }
 }
 
+/// A matcher for [`Client::until`]: the `applied` of op `op_id`.
+pub fn applied_op(
+    op_id: &str,
+) -> impl FnMut(ServerMsg) -> Option<tether_core::board::AppliedOp> + '_ {
+    move |msg| match msg {
+        ServerMsg::Applied(applied) if applied.op_id == op_id => Some(applied),
+        _ => None,
+    }
+}
+
 /// `op` adding `stroke(stroke_id)` under `op_id`.
 pub fn add_stroke(op_id: &str, stroke_id: &str) -> ClientMsg {
     ClientMsg::Op {

@@ -46,23 +46,12 @@ fn the_next_hello_resumes_the_session_in_its_epoch() {
 
 #[test]
 fn server_timings_replace_the_defaults() {
-    let mut engine = SyncEngine::new(config(), Board::new(), None, vec![]);
-    engine.start(0.0);
-    engine.open_now(1.0);
     let mut welcome = welcome(0);
     if let ServerMsg::Welcome(w) = &mut welcome {
         w.reconnect.base_ms = 100;
         w.reconnect.handshake_timeout_ms = 700;
     }
-    engine.receive(2.0, 0.5, welcome);
-    engine.receive(
-        3.0,
-        0.5,
-        ServerMsg::Snapshot {
-            seq: 0,
-            strokes: vec![],
-        },
-    );
+    let mut engine = live_engine_with(welcome);
     engine.close_now(10.0, 0.999_999);
     assert!(
         engine.retry_at().unwrap() - 10.0 <= 100.0,

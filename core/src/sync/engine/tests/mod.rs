@@ -116,10 +116,15 @@ fn notices(effects: &[Effect]) -> Vec<Notice> {
 
 /// An engine connected to an empty room at time 0.
 fn live_engine() -> SyncEngine {
+    live_engine_with(welcome(0))
+}
+
+/// An engine connected to an empty room at time 0 with this `Welcome`.
+fn live_engine_with(welcome: ServerMsg) -> SyncEngine {
     let mut engine = SyncEngine::new(config(), Board::new(), None, vec![]);
     engine.start(0.0);
     engine.open_now(1.0);
-    engine.receive(2.0, 0.5, welcome(0));
+    engine.receive(2.0, 0.5, welcome);
     engine.receive(
         3.0,
         0.5,
