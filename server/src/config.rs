@@ -8,7 +8,10 @@ use crate::{
         budget::{EphemeralBudget, JoinBudget, OpBudget, Rate},
         permits::ConnectionCaps,
     },
-    hub::{log::BoardCaps, HubSettings},
+    hub::{
+        log::{BoardCaps, LogSettings},
+        HubSettings,
+    },
     identity::AuthorKey,
 };
 use clap::Parser;
@@ -27,6 +30,10 @@ pub const OUTBOX_FRAMES: usize = 1024;
 /// Newest ops per room kept in memory to replay to clients that reconnect; clients
 /// further behind get a snapshot.
 pub const REPLAY_WINDOW: usize = 1000;
+/// Default for `--snapshot-every`.
+pub const SNAPSHOT_EVERY: usize = 1000;
+/// Default for `--dedup-window`.
+pub const DEDUP_WINDOW: usize = 4096;
 
 /// The default write timeout: a healthy client on a slow 3G link drains a 64 KiB frame in
 /// well under a second; ten seconds is only ever reached by a client that stopped reading.
@@ -166,6 +173,16 @@ pub struct Config {
     #[arg(long, env = "TETHER_REPLAY_WINDOW", default_value_t = REPLAY_WINDOW)]
     pub replay_window: usize,
 
+    /// Ops between saved snapshots of a board (at least; a big board waits for as many ops
+    /// as it has strokes): a cold load reads the snapshot and the ops after it.
+    #[arg(long, env = "TETHER_SNAPSHOT_EVERY", default_value_t = SNAPSHOT_EVERY)]
+    pub snapshot_every: usize,
+
+    /// Newest op ids per room kept in memory for dedup; older ones are looked up in the
+    /// store when an op id is not among them.
+    #[arg(long, env = "TETHER_DEDUP_WINDOW", default_value_t = DEDUP_WINDOW)]
+    pub dedup_window: usize,
+
     /// Client heartbeat: interval between app-level pings, sent to clients in Welcome.
     #[arg(long, env = "TETHER_PING_INTERVAL_MS", default_value_t = defaults::PING_INTERVAL_MS)]
     pub ping_interval_ms: u64,
@@ -240,12 +257,16 @@ impl Config {
             authors,
             room_linger: Duration::from_millis(self.room_linger_ms),
             outbox_capacity: self.outbox_frames,
-            replay_window: self.replay_window,
             max_members: self.max_members_per_room,
             max_loaded_rooms: self.max_loaded_rooms,
-            board_caps: BoardCaps {
-                max_strokes: self.max_strokes_per_board,
-                max_weight: self.max_board_bytes,
+            log: LogSettings {
+                replay_window: self.replay_window,
+                dedup_window: self.dedup_window,
+                snapshot_every: self.snapshot_every,
+                caps: BoardCaps {
+                    max_strokes: self.max_strokes_per_board,
+                    max_weight: self.max_board_bytes,
+                },
             },
             heartbeat: HeartbeatSettings {
                 ping_interval_ms: self.ping_interval_ms,

@@ -10,7 +10,10 @@ use std::sync::{
     atomic::{AtomicBool, Ordering},
     Arc,
 };
-use tether_core::{board::AppliedOp, protocol::ServerMsg};
+use tether_core::{
+    board::{AppliedOp, Stroke},
+    protocol::ServerMsg,
+};
 
 /// The real SQLite store, except that the next append fails once when armed, as a full
 /// disk or an I/O error would.
@@ -23,6 +26,14 @@ struct FailingOnce {
 impl Store for FailingOnce {
     async fn load(&self, room: &str) -> Result<StoredLog, StoreError> {
         self.inner.load(room).await
+    }
+
+    async fn find_op(&self, room: &str, op_id: &str) -> Result<Option<AppliedOp>, StoreError> {
+        self.inner.find_op(room, op_id).await
+    }
+
+    fn save_snapshot(&self, room: &str, seq: u64, strokes: Vec<Arc<Stroke>>) -> Durable {
+        self.inner.save_snapshot(room, seq, strokes)
     }
 
     fn append(&self, room: &str, epoch: &str, entry: AppliedOp) -> Durable {

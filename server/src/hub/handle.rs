@@ -1,6 +1,10 @@
 //! A joined member's line to its room, and the commands a room actor answers.
 
-use super::{JoinAccepted, JoinRequest, LeaveReason, RoomError, RoomSnapshot};
+use super::{
+    archive::RoomArchive, log::ArchiveCheck, JoinAccepted, JoinRequest, LeaveReason, RoomError,
+    RoomSnapshot,
+};
+use std::sync::Arc;
 use tether_core::{board::Op, protocol::ServerMsg};
 use tokio::sync::{mpsc, oneshot};
 use tracing::debug;
@@ -28,6 +32,8 @@ pub(crate) enum RoomCmd {
         session: String,
         op_id: String,
         op: Op,
+        /// What the store said about `op_id` (when the room may have forgotten it).
+        archive: ArchiveCheck,
     },
     /// Already-validated ephemeral message to relay to the other members.
     Ephemeral { session: String, msg: ServerMsg },
@@ -44,6 +50,7 @@ pub struct RoomHandle {
     session: String,
     connection: u64,
     commands: mpsc::Sender<RoomCmd>,
+    archive: Arc<RoomArchive>,
 }
 
 impl RoomHandle {
@@ -52,6 +59,7 @@ impl RoomHandle {
             session: accepted.session.clone(),
             connection: accepted.connection,
             commands,
+            archive: accepted.archive.clone(),
         }
     }
 
@@ -60,13 +68,18 @@ impl RoomHandle {
         &self.session
     }
 
-    /// Submits a durable op (validated by the caller). Waits only if the room is busy.
+    /// Submits a durable op (validated by the caller), after asking the store about its
+    /// id if the room may have forgotten it. Waits only if the room or store is busy.
     pub async fn op(&self, op_id: String, op: Op) -> Result<(), RoomError> {
+        let archive = self.archive.check(&op_id).await?;
         let session = self.session.clone();
-        self.commands
-            .send(RoomCmd::Op { session, op_id, op })
-            .await
-            .map_err(|_| RoomError::Gone)
+        let op = RoomCmd::Op {
+            session,
+            op_id,
+            op,
+            archive,
+        };
+        self.commands.send(op).await.map_err(|_| RoomError::Gone)
     }
 
     /// Relays an ephemeral message to the other members; dropped if the room is busy

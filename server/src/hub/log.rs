@@ -7,9 +7,17 @@
 //! entries in the order they were handed over, and each confirmation is
 //! [`RoomLog::commit_next`], which applies the entry to the confirmed board and returns it
 //! for broadcasting. So `Applied` goes out strictly in seq order and only once durable.
+//!
+//! Memory and loads stay bounded however long a room lives: the dedup index holds the
+//! newest `dedup_window` op ids (older ones are looked up in the store by the caller and
+//! passed in as an [`ArchiveCheck`]), and the log says when to save a snapshot, so a cold
+//! load reads that snapshot and a short tail instead of the whole history.
 
-use crate::hub::RoomSnapshot;
-use std::collections::{HashMap, VecDeque};
+use crate::{hub::RoomSnapshot, store::StoredSnapshot};
+use std::{
+    collections::{HashMap, VecDeque},
+    sync::Arc,
+};
 use tether_core::{
     board::{AppliedOp, ApplyOutcome, Board, Op, Stroke},
     limits::{stroke_weight, MAX_BOARD_WEIGHT, MAX_STROKES_PER_BOARD},
@@ -26,6 +34,9 @@ pub enum Submitted {
     Duplicate(AppliedOp),
     /// Seen before and still in flight: the sender gets the `Applied` when it commits.
     DuplicateInFlight,
+    /// The dedup index moved on since the caller's store lookup, which no longer covers
+    /// every op id the index forgot: nothing changed; the client should resend shortly.
+    Recheck,
     /// Refused; nothing changed.
     Rejected {
         /// Stable machine-readable code.
@@ -108,33 +119,73 @@ impl Default for BoardCaps {
     }
 }
 
+/// What a room log is allowed to hold, and how often it asks for a snapshot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LogSettings {
+    /// Newest durable ops kept for `Replay`; clients further behind get a `Snapshot`.
+    pub replay_window: usize,
+    /// Newest op ids kept in memory for dedup; older ones are looked up in the store.
+    pub dedup_window: usize,
+    /// Ops between snapshots (at least; never more often than once per board's worth).
+    pub snapshot_every: usize,
+    /// How big the board may grow.
+    pub caps: BoardCaps,
+}
+
+impl Default for LogSettings {
+    fn default() -> Self {
+        Self {
+            replay_window: 1000,
+            dedup_window: 4096,
+            snapshot_every: 1000,
+            caps: BoardCaps::default(),
+        }
+    }
+}
+
+/// What the store knows of an op id older than the room's dedup index: the caller looks it
+/// up (off the room's task) before submitting.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ArchiveCheck {
+    /// Every entry up to this seq was durable when the store was asked (0: not asked).
+    pub through: u64,
+    /// The stored entry with the op's id, if there is one.
+    pub stored: Option<AppliedOp>,
+}
+
 /// One room's log and confirmed board.
 #[derive(Debug, Clone)]
 pub struct RoomLog {
     epoch: String,
     /// Confirmed (durable) state.
     board: Board,
-    /// Every op id in the log or in flight, with its seq: the dedup index.
+    /// Every op id from seq `index_floor` on (durable or in flight): the dedup index.
     op_seqs: HashMap<String, Known>,
+    /// The first seq whose op id `op_seqs` holds; older ones only the store knows.
+    index_floor: u64,
     /// The newest durable entries, for replaying to clients that were briefly away.
     recent: VecDeque<AppliedOp>,
-    replay_window: usize,
     /// Entries with a seq, not yet durable, in seq order.
     in_flight: VecDeque<InFlight>,
-    caps: BoardCaps,
+    settings: LogSettings,
     /// Total weight of the confirmed board's strokes.
     weight: usize,
+    /// Durable ops since the last snapshot (or since the history began).
+    since_snapshot: usize,
 }
 
 impl RoomLog {
-    /// The log of a room of history `epoch` whose stored entries are `ops` (seq order).
+    /// The log of a room of history `epoch`, from its latest snapshot (if any) and the
+    /// stored entries after it (seq order).
     pub fn load(
         epoch: String,
+        snapshot: Option<StoredSnapshot>,
         ops: Vec<AppliedOp>,
-        replay_window: usize,
-        caps: BoardCaps,
+        settings: LogSettings,
     ) -> Result<Self, LogGap> {
-        let mut board = Board::new();
+        let mut board =
+            snapshot.map_or_else(Board::new, |s| Board::from_snapshot(s.seq, s.strokes));
+        let index_floor = board.seq() + 1;
         let mut op_seqs = HashMap::with_capacity(ops.len());
         for entry in &ops {
             if let ApplyOutcome::Gap { expected } = board.apply(entry.seq, &entry.op) {
@@ -149,18 +200,25 @@ impl RoomLog {
             };
             op_seqs.insert(entry.op_id.clone(), known);
         }
-        let keep = ops.len().saturating_sub(replay_window);
+        let since_snapshot = ops.len();
+        let keep = ops.len().saturating_sub(settings.replay_window);
         let weight = board.strokes().map(|s| stroke_weight(s)).sum();
         Ok(Self {
             epoch,
             board,
             op_seqs,
+            index_floor,
             recent: ops.into_iter().skip(keep).collect(),
-            replay_window,
             in_flight: VecDeque::new(),
-            caps,
+            settings,
             weight,
+            since_snapshot,
         })
+    }
+
+    /// An empty log of history `epoch` (a room never written to).
+    pub fn new(epoch: String, settings: LogSettings) -> Self {
+        Self::load(epoch, None, Vec::new(), settings).expect("nothing to have a gap in")
     }
 
     /// The id of this room's history.
@@ -173,6 +231,12 @@ impl RoomLog {
         self.board.seq()
     }
 
+    /// The first seq whose op id the dedup index holds: ops older than that must be
+    /// looked up in the store before [`RoomLog::submit_checked`].
+    pub fn index_floor(&self) -> u64 {
+        self.index_floor
+    }
+
     /// True while entries wait for the store.
     pub fn has_in_flight(&self) -> bool {
         !self.in_flight.is_empty()
@@ -181,7 +245,20 @@ impl RoomLog {
     /// An op from `session` (whose author id is `author`): dedup, stroke-id check, seq.
     /// A repeated op id is answered with the stored entry, never with the new content: an
     /// honest resend is the same op from the same author; anything else is refused.
-    pub fn submit(&mut self, session: &str, author: &str, op_id: String, mut op: Op) -> Submitted {
+    /// The caller did not look in the store: right while the index covers the whole log.
+    pub fn submit(&mut self, session: &str, author: &str, op_id: String, op: Op) -> Submitted {
+        self.submit_checked(session, author, op_id, op, ArchiveCheck::default())
+    }
+
+    /// [`RoomLog::submit`], with what the store said about `op_id` (see [`ArchiveCheck`]).
+    pub fn submit_checked(
+        &mut self,
+        session: &str,
+        author: &str,
+        op_id: String,
+        mut op: Op,
+        archive: ArchiveCheck,
+    ) -> Submitted {
         if let Some(&known) = self.op_seqs.get(&op_id) {
             if known.fingerprint != fingerprint(author, &op) {
                 return Submitted::Rejected {
@@ -203,6 +280,20 @@ impl RoomLog {
                 author: author.to_owned(),
                 op,
             });
+        }
+        if self.index_floor > archive.through + 1 {
+            // Op ids of seqs in (through, index_floor) are neither here nor in the lookup.
+            return Submitted::Recheck;
+        }
+        if let Some(stored) = archive.stored {
+            return if fingerprint(&stored.author, &stored.op) == fingerprint(author, &op) {
+                Submitted::Duplicate(stored)
+            } else {
+                Submitted::Rejected {
+                    code: "op_id_reused",
+                    reason: format!("op id {op_id} was already used for another change"),
+                }
+            };
         }
         if let Op::AddStroke { stroke } = &mut op {
             let reused = self.board.contains(&stroke.id)
@@ -252,16 +343,17 @@ impl RoomLog {
         let (count, weight) = adding.fold((0, 0), |(n, w), add| (n + 1, w + add));
         let strokes = self.board.len() + count + 1;
         let weight = self.weight + weight + stroke_weight(stroke);
-        if strokes > self.caps.max_strokes {
+        let caps = self.settings.caps;
+        if strokes > caps.max_strokes {
             return Some(format!(
                 "this board is full ({} strokes); erase or clear to make room",
-                self.caps.max_strokes
+                caps.max_strokes
             ));
         }
-        (weight > self.caps.max_weight).then(|| {
+        (weight > caps.max_weight).then(|| {
             format!(
                 "this board is full ({} MiB of drawing); erase or clear to make room",
-                self.caps.max_weight / (1024 * 1024)
+                caps.max_weight / (1024 * 1024)
             )
         })
     }
@@ -284,13 +376,47 @@ impl RoomLog {
             "in-flight entries are in order"
         );
         self.recent.push_back(done.entry.clone());
-        if self.recent.len() > self.replay_window {
+        if self.recent.len() > self.settings.replay_window {
             self.recent.pop_front();
         }
+        self.since_snapshot += 1;
+        self.forget_old_op_ids();
         Some(Committed {
             entry: done.entry,
             duplicate_senders: done.duplicate_senders,
         })
+    }
+
+    /// Keeps the dedup index to about `dedup_window` entries: when it holds twice that,
+    /// the op ids of all but the newest `dedup_window` durable seqs are dropped (one pass
+    /// per `dedup_window` commits).
+    fn forget_old_op_ids(&mut self) {
+        let window = self.settings.dedup_window.max(1);
+        if self.op_seqs.len() <= 2 * window {
+            return;
+        }
+        let floor = (self.board.seq() + 1).saturating_sub(window as u64);
+        if floor > self.index_floor {
+            self.op_seqs.retain(|_, known| known.seq >= floor);
+            self.index_floor = floor;
+        }
+    }
+
+    /// The board to save as a snapshot, if one is due: after `snapshot_every` ops, and no
+    /// sooner than half the board's stroke count (so saving costs O(1) strokes per op, a
+    /// growing board is saved at least at every doubling, and a load reads the snapshot
+    /// and a tail no longer than that). Counts as saved once returned.
+    pub fn snapshot_if_due(&mut self) -> Option<(u64, Vec<Arc<Stroke>>)> {
+        let due = self
+            .settings
+            .snapshot_every
+            .max(self.board.len() / 2)
+            .max(1);
+        if self.since_snapshot < due {
+            return None;
+        }
+        self.since_snapshot = 0;
+        Some((self.board.seq(), self.board.strokes().cloned().collect()))
     }
 
     /// `Replay` of what a client missed since `last_seq` of history `epoch`, or a

@@ -23,8 +23,15 @@ fn stroke_op(id: &str) -> Op {
     }
 }
 
+fn with_caps(caps: BoardCaps) -> LogSettings {
+    LogSettings {
+        caps,
+        ..LogSettings::default()
+    }
+}
+
 fn empty_log() -> RoomLog {
-    RoomLog::load(MODEL_EPOCH.into(), Vec::new(), 1000, BoardCaps::default()).unwrap()
+    RoomLog::new(MODEL_EPOCH.into(), LogSettings::default())
 }
 
 #[derive(Debug, Clone)]
@@ -38,6 +45,9 @@ enum Step {
     Commit,
     /// A client catches up from some seq.
     CatchUp { pick: usize },
+    /// The room unloads (once nothing is in flight) and loads again from the store: its
+    /// latest snapshot and the ops after it.
+    Reload,
 }
 
 fn step() -> impl Strategy<Value = Step> {
@@ -46,6 +56,7 @@ fn step() -> impl Strategy<Value = Step> {
         5 => any::<usize>().prop_map(|pick| Step::Deliver { pick }),
         3 => Just(Step::Commit),
         1 => any::<usize>().prop_map(|pick| Step::CatchUp { pick }),
+        1 => Just(Step::Reload),
     ]
 }
 
@@ -64,8 +75,21 @@ fn make(author: usize, kind: u8, made: &[Made]) -> Made {
     (author, op_id, op)
 }
 
+/// Small windows, so that snapshots, reloads and forgotten op ids happen within a run.
+const SMALL: LogSettings = LogSettings {
+    replay_window: 5,
+    dedup_window: 3,
+    snapshot_every: 4,
+    caps: BoardCaps {
+        max_strokes: usize::MAX,
+        max_weight: usize::MAX,
+    },
+};
+
 struct Run {
     log: RoomLog,
+    /// The latest snapshot the log asked to save (the store's copy).
+    saved: Option<StoredSnapshot>,
     model: ModelServer,
     made: Vec<Made>,
     /// Senders waiting for an in-flight op's `Applied`, per op id.
@@ -76,7 +100,21 @@ impl Run {
     fn deliver(&mut self, (author, op_id, op): Made) -> Result<(), TestCaseError> {
         let session = AUTHORS[author];
         let expected = self.model.submit(session, &op_id, &op);
-        match self.log.submit(session, session, op_id.clone(), op) {
+        // What `RoomArchive::check` does, with the model's durable log as the store.
+        let archive = if self.log.index_floor() <= 1 {
+            ArchiveCheck::default()
+        } else {
+            let through = self.log.seq();
+            let stored = self.model.log[..through as usize]
+                .iter()
+                .find(|e| e.op_id == op_id)
+                .cloned();
+            ArchiveCheck { through, stored }
+        };
+        match self
+            .log
+            .submit_checked(session, session, op_id.clone(), op, archive)
+        {
             Submitted::Sequenced(entry) => prop_assert_eq!(entry, expected),
             Submitted::Duplicate(ack) => {
                 prop_assert_eq!(
@@ -96,12 +134,36 @@ impl Run {
             Submitted::Rejected { code, .. } => {
                 prop_assert!(false, "unexpected rejection {}", code)
             }
+            Submitted::Recheck => prop_assert!(false, "the lookup was current"),
         }
+        Ok(())
+    }
+
+    /// What the room does when it unloads and a member brings it back.
+    fn reload(&mut self) -> Result<(), TestCaseError> {
+        if self.log.has_in_flight() {
+            return Ok(()); // a room waits for its commits before unloading
+        }
+        let from = self.saved.as_ref().map_or(0, |s| s.seq) as usize;
+        let tail = self.model.log[from..self.log.seq() as usize].to_vec();
+        let reloaded = RoomLog::load(MODEL_EPOCH.into(), self.saved.clone(), tail, SMALL);
+        let reloaded = reloaded.map_err(|gap| TestCaseError::fail(gap.to_string()))?;
+        prop_assert_eq!(reloaded.seq(), self.log.seq());
+        prop_assert_eq!(
+            reloaded.snapshot().strokes.len(),
+            self.log.snapshot().strokes.len()
+        );
+        self.log = reloaded;
         Ok(())
     }
 
     fn commit(&mut self) -> Result<(), TestCaseError> {
         if let Some(done) = self.log.commit_next() {
+            if let Some((seq, strokes)) = self.log.snapshot_if_due() {
+                prop_assert_eq!(seq, self.log.seq());
+                let strokes = strokes.iter().map(|s| (**s).clone()).collect();
+                self.saved = Some(StoredSnapshot { seq, strokes });
+            }
             prop_assert_eq!(done.entry.seq, self.log.seq(), "committed in seq order");
             prop_assert_eq!(&done.entry, &self.model.log[done.entry.seq as usize - 1]);
             let mut expected: Vec<String> = self
@@ -148,10 +210,17 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
 
     /// Whatever arrives in whatever order and however often, the log gives the model's
-    /// seqs, stores every op once, broadcasts in order and catches clients up exactly.
+    /// seqs, stores every op once, broadcasts in order and catches clients up exactly —
+    /// across reloads from a snapshot and a tail, and for op ids it no longer remembers.
     #[test]
     fn the_room_log_behaves_like_the_model(steps in prop::collection::vec(step(), 1..150)) {
-        let mut run = Run { log: empty_log(), model: ModelServer::default(), made: Vec::new(), waiting: Vec::new() };
+        let mut run = Run {
+            log: RoomLog::new(MODEL_EPOCH.into(), SMALL),
+            saved: None,
+            model: ModelServer::default(),
+            made: Vec::new(),
+            waiting: Vec::new(),
+        };
         for step in steps {
             match step {
                 Step::Create { author, kind } => {
@@ -166,6 +235,7 @@ proptest! {
                 }
                 Step::Commit => run.commit()?,
                 Step::CatchUp { pick } => run.catch_up(pick)?,
+                Step::Reload => run.reload()?,
             }
         }
         // Every client resends what it made (lost deliveries arrive after a reconnect),
@@ -254,9 +324,9 @@ fn a_hole_in_the_stored_log_is_corruption() {
     };
     let error = RoomLog::load(
         "e".into(),
+        None,
         vec![entry(1), entry(3)],
-        10,
-        BoardCaps::default(),
+        LogSettings::default(),
     )
     .unwrap_err();
     assert_eq!(error, LogGap { last: 1, next: 3 });
@@ -268,7 +338,7 @@ fn a_full_board_refuses_strokes_until_room_is_made() {
         max_strokes: 2,
         max_weight: usize::MAX,
     };
-    let mut log = RoomLog::load("e".into(), Vec::new(), 10, caps).unwrap();
+    let mut log = RoomLog::new("e".into(), with_caps(caps));
     log.submit("a", "ann", "op1".into(), stroke_op("s1"));
     log.submit("a", "ann", "op2".into(), stroke_op("s2"));
     // Counting strokes still in flight.
@@ -312,7 +382,7 @@ fn the_weight_cap_counts_points() {
         max_strokes: 100,
         max_weight: one * 2,
     };
-    let mut log = RoomLog::load("e".into(), Vec::new(), 10, caps).unwrap();
+    let mut log = RoomLog::new("e".into(), with_caps(caps));
     assert!(matches!(
         log.submit("a", "ann", "o1".into(), stroke_op("s1")),
         Submitted::Sequenced(_)
@@ -356,4 +426,52 @@ fn a_repeated_op_id_with_other_content_or_author_is_refused_never_stored_or_echo
     assert_eq!((ack.seq, ack.author.as_str()), (1, "ann"));
     assert!(matches!(&ack.op, Op::AddStroke { stroke } if stroke.author == "ann"));
     assert_eq!(log.seq(), 1, "nothing else stored");
+}
+
+#[test]
+fn an_op_id_the_index_forgot_needs_a_current_lookup() {
+    let settings = LogSettings {
+        dedup_window: 1,
+        ..LogSettings::default()
+    };
+    let mut log = RoomLog::new("e".into(), settings);
+    for n in 0..4 {
+        // What `RoomArchive::check` gives for a new op id: current, nothing stored.
+        let lookup = ArchiveCheck {
+            through: log.seq(),
+            stored: None,
+        };
+        let new = log.submit_checked("a", "ann", format!("op{n}"), Op::Clear, lookup);
+        assert!(matches!(new, Submitted::Sequenced(_)), "{new:?}");
+        log.commit_next();
+    }
+    assert!(log.index_floor() > 1, "old op ids were forgotten");
+    // Without a lookup, or with one older than what was forgotten: ask again.
+    assert_eq!(
+        log.submit("a", "ann", "op0".into(), Op::Clear),
+        Submitted::Recheck
+    );
+    // With a current lookup: an old op is answered with its stored entry, not stored
+    // again; another author's reuse of it is refused.
+    let stored = AppliedOp {
+        seq: 1,
+        op_id: "op0".into(),
+        author: "ann".into(),
+        op: Op::Clear,
+    };
+    let lookup = ArchiveCheck {
+        through: log.seq(),
+        stored: Some(stored.clone()),
+    };
+    let resent = log.submit_checked("a", "ann", "op0".into(), Op::Clear, lookup.clone());
+    assert_eq!(resent, Submitted::Duplicate(stored));
+    let forged = log.submit_checked("b", "bob", "op0".into(), Op::Clear, lookup);
+    assert!(matches!(
+        forged,
+        Submitted::Rejected {
+            code: "op_id_reused",
+            ..
+        }
+    ));
+    assert_eq!(log.seq(), 4, "nothing stored");
 }

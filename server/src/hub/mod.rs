@@ -8,9 +8,11 @@
 //! - [`handle`]: a member's [`RoomHandle`] and the room's command set;
 //! - `room`: the actor, a thin loop around two pure types: [`log`] (sequencing, dedup,
 //!   catch-up) and [`presence`] (sessions, resume, away/back/left);
+//! - `archive`: dedup of op ids older than a room keeps in memory (asked of the store);
 //! - [`live_ids`]: who is drawing which stroke id (no one may pre-empt it);
 //! - [`outbox`]: each member's bounded frame queue.
 
+mod archive;
 mod handle;
 pub mod live_ids;
 pub mod log;
@@ -50,12 +52,11 @@ pub struct HubSettings {
     pub room_linger: Duration,
     /// Frames a member's outbox holds before the member counts as too slow.
     pub outbox_capacity: usize,
-    /// Newest ops kept in memory for `Replay`; clients further behind get a `Snapshot`.
-    pub replay_window: usize,
+
     /// Members (connected or away) a room holds; further new sessions are refused.
     pub max_members: usize,
-    /// How big a board may grow; further strokes are refused with `board_full`.
-    pub board_caps: log::BoardCaps,
+    /// Replay window, dedup window, snapshot interval and board caps of each room's log.
+    pub log: log::LogSettings,
     /// Rooms held in memory at once; beyond it the least recently used empty room unloads.
     pub max_loaded_rooms: usize,
     /// Derives the author ids peers see from client ids.
@@ -105,6 +106,8 @@ pub struct JoinAccepted {
     /// Identifies this connection of the session (a resumed session gets a new one).
     pub connection: u64,
     pub resumed: bool,
+    /// The room's stored history, for op ids it no longer remembers.
+    pub archive: Arc<archive::RoomArchive>,
 }
 
 /// Why a connection leaves its room.

@@ -8,15 +8,16 @@
 //! resolves (in order) the entry is committed and broadcast. No task per op.
 
 use super::{
+    archive::RoomArchive,
     handle::{JoinReply, RoomCmd},
     live_ids::LiveIds,
-    log::{RoomLog, Submitted},
+    log::{ArchiveCheck, RoomLog, Submitted},
     outbox::{frame, Delivery, MemberOutbox},
     presence::{FreshIds, Presence},
     HubSettings, JoinAccepted, JoinRequest, RoomError, Unregister,
 };
 use crate::{
-    connection::close_code,
+    connection::{close_code, ProtocolError},
     random::random_id,
     store::{Durable, Store, StoreError},
 };
@@ -45,6 +46,8 @@ pub(super) struct Room {
     members: Arc<AtomicUsize>,
     /// Stroke ids being drawn, and by whom: nobody else may take them.
     live_ids: LiveIds<Instant>,
+    /// How far the log's memory and the store reach, for members' dedup lookups.
+    archive: Arc<RoomArchive>,
 }
 
 /// How long announcing a live stroke id reserves it: far longer than drawing one stroke
@@ -61,16 +64,18 @@ impl Room {
     ) -> Result<Self, StoreError> {
         let stored = store.load(&id).await?;
         let epoch = stored.epoch.unwrap_or_else(random_id);
-        let log = RoomLog::load(
-            epoch,
-            stored.ops,
-            settings.replay_window,
-            settings.board_caps,
-        )
-        // The store guarantees gap-free logs; a gap is corruption, not user input.
-        .map_err(|gap| StoreError::Backend(format!("room {id}: {gap}")))?;
-        debug!(room = %id, seq = log.seq(), "room loaded");
-        Ok(Self {
+        let tail = stored.ops.len();
+        let log = RoomLog::load(epoch, stored.snapshot, stored.ops, settings.log)
+            // The store guarantees gap-free logs; a gap is corruption, not user input.
+            .map_err(|gap| StoreError::Backend(format!("room {id}: {gap}")))?;
+        debug!(room = %id, seq = log.seq(), tail, "room loaded");
+        let archive = Arc::new(RoomArchive::new(
+            id.clone(),
+            store.clone(),
+            log.seq(),
+            log.index_floor(),
+        ));
+        let mut room = Self {
             id,
             settings,
             store,
@@ -79,7 +84,28 @@ impl Room {
             commits: FuturesOrdered::new(),
             members,
             live_ids: LiveIds::default(),
-        })
+            archive,
+        };
+        // A long tail (a database from before snapshots, or a room that unloaded before
+        // its next one was due) is saved at once, so the next load is short.
+        room.save_snapshot_if_due();
+        Ok(room)
+    }
+
+    /// Hands the board to the store when the log says a snapshot is due. Not awaited: a
+    /// failed snapshot only means a longer load next time.
+    fn save_snapshot_if_due(&mut self) {
+        let Some((seq, strokes)) = self.log.snapshot_if_due() else {
+            return;
+        };
+        let saving = self.store.save_snapshot(&self.id, seq, strokes);
+        let room = self.id.clone();
+        tokio::spawn(async move {
+            match saving.await {
+                Ok(()) => debug!(%room, seq, "snapshot saved"),
+                Err(error) => warn!(%room, seq, %error, "snapshot not saved"),
+            }
+        });
     }
 
     /// The actor loop. Ends when the room has been empty for the linger time (with nothing
@@ -197,7 +223,12 @@ impl Room {
                     self.broadcast(&msg, None);
                 }
             }
-            RoomCmd::Op { session, op_id, op } => self.submit(&session, op_id, op),
+            RoomCmd::Op {
+                session,
+                op_id,
+                op,
+                archive,
+            } => self.submit(&session, op_id, op, archive),
             RoomCmd::Ephemeral { session, msg } => self.relay(&session, msg),
             RoomCmd::Snapshot { reply } => {
                 let _ = reply.send(self.log.snapshot());
@@ -255,11 +286,12 @@ impl Room {
             session,
             connection: joined.connection,
             resumed: joined.resumed,
+            archive: self.archive.clone(),
         }
     }
 
     /// A durable op from a member: the log decides, the store is handed new entries.
-    fn submit(&mut self, session: &str, op_id: String, op: Op) {
+    fn submit(&mut self, session: &str, op_id: String, op: Op, archive: ArchiveCheck) {
         let Some(author) = self.presence.author(session).map(str::to_owned) else {
             return; // gone meanwhile; its client resends after reconnecting
         };
@@ -277,7 +309,10 @@ impl Room {
                 return;
             }
         }
-        match self.log.submit(session, &author, op_id.clone(), op) {
+        match self
+            .log
+            .submit_checked(session, &author, op_id.clone(), op, archive)
+        {
             Submitted::Sequenced(entry) => {
                 // Queued in seq order right here; only durability is awaited, in the loop.
                 let durable = self.store.append(&self.id, self.log.epoch(), entry);
@@ -287,6 +322,17 @@ impl Room {
                 self.send_to(session, &ServerMsg::Applied(ack));
             }
             Submitted::DuplicateInFlight => {}
+            Submitted::Recheck => {
+                // Rare (thousands of ops landed between the lookup and now): the client
+                // keeps the op and resends it after a short pause, like any rate limit.
+                let pause = ProtocolError::RateLimited {
+                    retry_after_ms: 250,
+                };
+                if let Some(outbox) = self.presence.connection(session) {
+                    outbox.send_durable(frame(&pause.to_msg()));
+                    outbox.close(pause.close_code(), "dedup index moved; resend");
+                }
+            }
             Submitted::Rejected { code, reason } => {
                 let rejected = ServerMsg::Rejected {
                     op_id,
@@ -309,6 +355,8 @@ impl Room {
             for session in &done.duplicate_senders {
                 self.send_to(session, &applied);
             }
+            self.archive.advance(self.log.seq(), self.log.index_floor());
+            self.save_snapshot_if_due();
         }
     }
 

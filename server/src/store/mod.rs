@@ -5,15 +5,17 @@
 //! - `append` returns only after the entry is durable (committed and synced);
 //! - a room's log is gap-free: an entry whose seq is not the room's last seq + 1 is refused;
 //! - an `op_id` appears at most once per room;
-//! - concurrent appends are batched (group commit), so throughput is not one fsync per op.
+//! - concurrent appends are batched (group commit), so throughput is not one fsync per op;
+//! - a load reads a bounded amount: the room's latest snapshot and the ops after it, never
+//!   the whole history (ops older than the snapshot are still there for `find_op`).
 
 mod sqlite;
 
-pub use sqlite::SqliteStore;
+pub use sqlite::{SqliteStore, DATABASE_FILE};
 
 use async_trait::async_trait;
-use std::{future::Future, pin::Pin};
-use tether_core::board::AppliedOp;
+use std::{future::Future, pin::Pin, sync::Arc};
+use tether_core::board::{AppliedOp, Stroke};
 use thiserror::Error;
 
 /// Resolves once an appended entry is durable (or could not be stored).
@@ -26,8 +28,19 @@ pub struct StoredLog {
     /// room that has never stored anything. Clients use it to notice that a server's data
     /// was reset, so their `last_seq` no longer means anything here.
     pub epoch: Option<String>,
-    /// Every op in seq order, starting at 1.
+    /// The board as it was at some seq, if one was saved: the ops before it are not read.
+    pub snapshot: Option<StoredSnapshot>,
+    /// The ops after the snapshot (or every op, without one), in seq order.
     pub ops: Vec<AppliedOp>,
+}
+
+/// A room's board as of one seq.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StoredSnapshot {
+    /// The last op the board includes.
+    pub seq: u64,
+    /// The strokes on the board then.
+    pub strokes: Vec<Stroke>,
 }
 
 /// Why the store could not do what was asked.
@@ -50,8 +63,17 @@ pub enum StoreError {
 /// Durable room logs. Shared by all rooms; cheap to call concurrently.
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
-    /// The room's epoch and whole log (empty for a room never written to).
+    /// The room's epoch, latest snapshot and the ops after it (empty for a room never
+    /// written to).
     async fn load(&self, room: &str) -> Result<StoredLog, StoreError>;
+
+    /// The stored entry of `op_id` in `room`, however old: dedup is permanent, not limited
+    /// to what a loaded room keeps in memory.
+    async fn find_op(&self, room: &str, op_id: &str) -> Result<Option<AppliedOp>, StoreError>;
+
+    /// Saves the board as of `seq` (whose op is already durable) so later loads start
+    /// there. An older snapshot never replaces a newer one. Queued before this returns.
+    fn save_snapshot(&self, room: &str, seq: u64, strokes: Vec<Arc<Stroke>>) -> Durable;
 
     /// Appends one entry to `room`'s log, recording `epoch` if the room is new.
     ///

@@ -11,13 +11,16 @@
 //! told the store failed (their rooms reload and clients resend: nothing acknowledged is
 //! lost), the connection is reopened, and until it is the store reports itself unhealthy
 //! (`/readyz` says so) and refuses appends at once instead of queueing them.
+//!
+//! Snapshots: a room's board is saved now and then (the room decides when) as one row per
+//! room, serialized off the writer thread, so a load reads that row and the ops after it.
 
 mod writer;
 
-use super::{Durable, Store, StoreError, StoredLog};
+use super::{Durable, Store, StoreError, StoredLog, StoredSnapshot};
 use crate::locks::lock;
 use async_trait::async_trait;
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension};
 use std::{
     path::{Path, PathBuf},
     sync::{
@@ -26,7 +29,7 @@ use std::{
     },
     thread,
 };
-use tether_core::board::{AppliedOp, Op};
+use tether_core::board::{AppliedOp, Op, Stroke};
 use tokio::sync::oneshot;
 use tracing::{error, info};
 use writer::Writer;
@@ -38,7 +41,8 @@ pub(super) const MAX_BATCH: usize = 512;
 pub const DATABASE_FILE: &str = "tether.sqlite3";
 
 /// Schema, applied when `PRAGMA user_version` is below its index + 1.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
     CREATE TABLE rooms (
         room       TEXT PRIMARY KEY,
         epoch      TEXT NOT NULL,
@@ -54,13 +58,29 @@ const MIGRATIONS: &[&str] = &[r#"
         PRIMARY KEY (room, seq),
         UNIQUE (room, op_id)
     ) STRICT, WITHOUT ROWID;
-"#];
+"#,
+    r#"
+    CREATE TABLE snapshots (
+        room      TEXT PRIMARY KEY,
+        seq       INTEGER NOT NULL,
+        strokes   TEXT NOT NULL,
+        stored_ms INTEGER NOT NULL
+    ) STRICT;
+"#,
+];
 
 pub(super) enum Request {
     Append {
         room: String,
         epoch: String,
         entry: AppliedOp,
+        done: oneshot::Sender<Result<(), StoreError>>,
+    },
+    /// The board of `room` as of `seq`, already serialized (a JSON array of strokes).
+    Snapshot {
+        room: String,
+        seq: u64,
+        strokes: String,
         done: oneshot::Sender<Result<(), StoreError>>,
     },
     Flush {
@@ -139,6 +159,22 @@ impl SqliteStore {
         }
     }
 
+    /// Runs a read on one of the reader connections, off the async threads.
+    async fn read<T: Send + 'static>(
+        &self,
+        query: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let readers = self.readers.clone();
+        let which = self.next_reader.fetch_add(1, Ordering::Relaxed) % readers.len();
+        tokio::task::spawn_blocking(move || {
+            // A poisoned lock only means another read panicked; the connection is fine.
+            let conn = lock(&readers[which]);
+            query(&conn)
+        })
+        .await
+        .map_err(|e| StoreError::Backend(format!("read task failed: {e}")))?
+    }
+
     /// Queues a request for the writer now; the future waits for its answer.
     fn request(
         &self,
@@ -156,16 +192,40 @@ impl SqliteStore {
 #[async_trait]
 impl Store for SqliteStore {
     async fn load(&self, room: &str) -> Result<StoredLog, StoreError> {
-        let readers = self.readers.clone();
-        let which = self.next_reader.fetch_add(1, Ordering::Relaxed) % readers.len();
         let room = room.to_owned();
+        self.read(move |conn| load_room(conn, &room)).await
+    }
+
+    async fn find_op(&self, room: &str, op_id: &str) -> Result<Option<AppliedOp>, StoreError> {
+        let (room, op_id) = (room.to_owned(), op_id.to_owned());
+        self.read(move |conn| find_op(conn, &room, &op_id)).await
+    }
+
+    fn save_snapshot(&self, room: &str, seq: u64, strokes: Vec<Arc<Stroke>>) -> Durable {
+        let (done, result) = oneshot::channel();
+        let writer = self.writer.clone();
+        let room = room.to_owned();
+        // Serializing a big board takes a while: not on the writer thread, which commits
+        // everyone's ops. Snapshots may reach the writer in any order (the newest wins).
         tokio::task::spawn_blocking(move || {
-            // A poisoned lock only means another load panicked; the connection is fine.
-            let conn = lock(&readers[which]);
-            load_room(&conn, &room)
-        })
-        .await
-        .map_err(|e| StoreError::Backend(format!("load task failed: {e}")))?
+            let strokes: Vec<&Stroke> = strokes.iter().map(|s| &**s).collect();
+            match serde_json::to_string(&strokes) {
+                Ok(strokes) => {
+                    let request = Request::Snapshot {
+                        room,
+                        seq,
+                        strokes,
+                        done,
+                    };
+                    // A writer that is gone drops `done`: the caller sees the store closed.
+                    let _ = writer.send(request);
+                }
+                Err(e) => {
+                    let _ = done.send(Err(StoreError::Backend(e.to_string())));
+                }
+            }
+        });
+        Box::pin(async move { result.await.map_err(|_| StoreError::Closed)? })
     }
 
     fn append(&self, room: &str, epoch: &str, entry: AppliedOp) -> Durable {
@@ -232,31 +292,82 @@ fn load_room(conn: &Connection, room: &str) -> Result<StoredLog, StoreError> {
         })
         .optional()
         .map_err(backend)?;
+    let snapshot = conn
+        .query_row(
+            "SELECT seq, strokes FROM snapshots WHERE room = ?1",
+            [room],
+            |row| Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?)),
+        )
+        .optional()
+        .map_err(backend)?
+        .map(|(seq, strokes)| {
+            let strokes: Vec<Stroke> = serde_json::from_str(&strokes).map_err(|e| {
+                StoreError::Backend(format!("room {room}: unreadable snapshot at {seq}: {e}"))
+            })?;
+            Ok::<_, StoreError>(StoredSnapshot {
+                seq: seq as u64,
+                strokes,
+            })
+        })
+        .transpose()?;
+    let after = snapshot.as_ref().map_or(0, |s| s.seq as i64);
     let mut statement = conn
-        .prepare_cached("SELECT seq, op_id, author, op FROM ops WHERE room = ?1 ORDER BY seq")
+        .prepare_cached(
+            "SELECT seq, op_id, author, op FROM ops WHERE room = ?1 AND seq > ?2 ORDER BY seq",
+        )
         .map_err(backend)?;
     let rows = statement
-        .query_map([room], |row| {
-            Ok((
-                row.get::<_, i64>(0)?,
-                row.get(1)?,
-                row.get(2)?,
-                row.get::<_, String>(3)?,
-            ))
-        })
+        .query_map(params![room, after], read_entry)
         .map_err(backend)?;
-    let mut ops = Vec::new();
-    for row in rows {
-        let (seq, op_id, author, op) = row.map_err(backend)?;
-        let op: Op = serde_json::from_str(&op).map_err(|e| {
-            StoreError::Backend(format!("room {room} seq {seq}: unreadable op: {e}"))
+    let ops = rows
+        .map(|row| row.map_err(backend).and_then(|raw| raw.parse(room)))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(StoredLog {
+        epoch,
+        snapshot,
+        ops,
+    })
+}
+
+fn find_op(conn: &Connection, room: &str, op_id: &str) -> Result<Option<AppliedOp>, StoreError> {
+    let mut statement = conn
+        .prepare_cached("SELECT seq, op_id, author, op FROM ops WHERE room = ?1 AND op_id = ?2")
+        .map_err(backend)?;
+    statement
+        .query_row(params![room, op_id], read_entry)
+        .optional()
+        .map_err(backend)?
+        .map(|raw| raw.parse(room))
+        .transpose()
+}
+
+/// A row of `ops` before its op is parsed.
+struct RawEntry {
+    seq: i64,
+    op_id: String,
+    author: String,
+    op: String,
+}
+
+fn read_entry(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawEntry> {
+    Ok(RawEntry {
+        seq: row.get(0)?,
+        op_id: row.get(1)?,
+        author: row.get(2)?,
+        op: row.get(3)?,
+    })
+}
+
+impl RawEntry {
+    fn parse(self, room: &str) -> Result<AppliedOp, StoreError> {
+        let op: Op = serde_json::from_str(&self.op).map_err(|e| {
+            StoreError::Backend(format!("room {room} seq {}: unreadable op: {e}", self.seq))
         })?;
-        ops.push(AppliedOp {
-            seq: seq as u64,
-            op_id,
-            author,
+        Ok(AppliedOp {
+            seq: self.seq as u64,
+            op_id: self.op_id,
+            author: self.author,
             op,
-        });
+        })
     }
-    Ok(StoredLog { epoch, ops })
 }

@@ -97,7 +97,7 @@ fn refuse(request: Request, error: &StoreError) {
     let failure = || Err(StoreError::Backend(error.to_string()));
     // Callers may have gone away; they are refused either way.
     match request {
-        Request::Append { done, .. } | Request::Flush { done } => {
+        Request::Append { done, .. } | Request::Snapshot { done, .. } | Request::Flush { done } => {
             let _ = done.send(failure());
         }
         Request::Crash { .. } => {}
@@ -121,6 +121,15 @@ fn write_batch(conn: &mut Connection, batch: Vec<Request>) {
                     done,
                 } => {
                     let result = append_one(&mut tx, &room, &epoch, &entry);
+                    outcomes.push((done, result));
+                }
+                Request::Snapshot {
+                    room,
+                    seq,
+                    strokes,
+                    done,
+                } => {
+                    let result = save_snapshot(&mut tx, &room, seq, &strokes);
                     outcomes.push((done, result));
                 }
                 Request::Flush { done } => outcomes.push((done, Ok(()))),
@@ -188,6 +197,26 @@ fn append_one(
     sp.execute(
         "INSERT INTO ops (room, seq, op_id, author, op, stored_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![room, entry.seq as i64, entry.op_id, entry.author, op, now],
+    )
+    .map_err(backend)?;
+    sp.commit().map_err(backend)
+}
+
+/// Replaces the room's snapshot unless the stored one is newer. Its own savepoint: a
+/// failed snapshot costs nothing but a longer load.
+fn save_snapshot(
+    tx: &mut rusqlite::Transaction<'_>,
+    room: &str,
+    seq: u64,
+    strokes: &str,
+) -> Result<(), StoreError> {
+    let sp = tx.savepoint().map_err(backend)?;
+    sp.execute(
+        "INSERT INTO snapshots (room, seq, strokes, stored_ms) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (room) DO UPDATE SET seq = excluded.seq, strokes = excluded.strokes,
+             stored_ms = excluded.stored_ms
+         WHERE excluded.seq > snapshots.seq",
+        params![room, seq as i64, strokes, now_ms()],
     )
     .map_err(backend)?;
     sp.commit().map_err(backend)
