@@ -9,14 +9,15 @@ use crate::{
         budget::SessionBudgets, client_addr::ClientAddr, close_code, permits::ConnectionPermit,
         ClientSession, HttpError, ProtocolError, Reply, RoomId,
     },
-    hub::{outbox::frame, LeaveReason},
+    hub::{
+        outbox::{frame, Outgoing},
+        LeaveReason,
+    },
     AppState,
 };
 use axum::{
     extract::{
-        ws::{
-            rejection::WebSocketUpgradeRejection, Message, Utf8Bytes, WebSocket, WebSocketUpgrade,
-        },
+        ws::{rejection::WebSocketUpgradeRejection, Message, Utf8Bytes, WebSocketUpgrade},
         State,
     },
     response::{IntoResponse, Response},
@@ -30,7 +31,7 @@ use std::{
     },
     time::Duration,
 };
-use tether_core::limits::MAX_FRAME_BYTES;
+use tether_core::{limits::MAX_FRAME_BYTES, protocol::ServerMsg};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, warn};
@@ -80,17 +81,21 @@ pub async fn ws_handler(
         Ok(ws) => ws,
         Err(rejection) => return rejection.into_response(),
     };
+    // One pointer for the connection's task to hold (see `run_connection`).
+    let context = Box::new(Context { room, state });
     ws.max_message_size(HARD_MESSAGE_LIMIT)
         .max_frame_size(HARD_MESSAGE_LIMIT)
         .read_buffer_size(READ_BUFFER)
         .write_buffer_size(WRITE_BUFFER)
         .on_upgrade(move |socket| {
             // Tracked, so a shutdown can wait for every connection to close.
-            let connections = state.connections.clone();
+            let connections = context.state.connections.clone();
+            let (sink, stream) = socket.split();
+            let connection = serve(sink, stream, context);
             connections.track_future(async move {
                 // The connection counts against the caps until the socket closes.
                 let _permit = permit;
-                handle_socket(socket, room, state).await
+                connection.await
             })
         })
 }
@@ -112,51 +117,40 @@ pub async fn probe_handler(ws: WebSocketUpgrade) -> Response {
     })
 }
 
-/// Runs one connection from handshake to close.
-async fn handle_socket(socket: WebSocket, room: String, state: AppState) {
-    let (sink, stream) = socket.split();
-    run_connection(sink, stream, room, state).await;
+/// What a connection needs from the request that opened it. Boxed, because a future keeps
+/// room for its arguments as long as it lives: a pointer instead of the whole state.
+struct Context {
+    room: String,
+    state: AppState,
 }
 
 /// The connection loop, generic over the socket halves so tests drive it with channels.
-pub async fn run_connection<W, R>(mut sink: W, mut stream: R, room: String, state: AppState)
+pub fn run_connection<W, R>(
+    sink: W,
+    stream: R,
+    room: String,
+    state: AppState,
+) -> impl std::future::Future<Output = ()> + Send
 where
     W: Sink<Message> + Unpin + Send + 'static,
     R: Stream<Item = Result<Message, axum::Error>> + Unpin + Send,
 {
-    let handshake =
-        tokio::time::timeout(state.config.handshake_timeout(), next_text(&mut stream)).await;
-    let hello = match handshake {
-        Err(_) => {
-            let error = ProtocolError::HandshakeTimeout;
-            return close_with(
-                &mut sink,
-                Some(frame(&error.to_refusal())),
-                error.close_code(),
-            )
-            .await;
-        }
-        Ok(None) => return,
-        Ok(Some(text)) => text,
-    };
-    let budget = SessionBudgets {
-        ops: state.ops.clone(),
-        ephemeral: state.config.ephemeral_budget(),
-    };
-    let opened = ClientSession::open(&state.hub, &room, &hello, budget).await;
-    let (session, room_frames) = match opened {
-        Ok(opened) => opened,
-        Err(error @ (ProtocolError::StorageUnavailable(_) | ProtocolError::RoomUnavailable(_))) => {
-            return close_with(&mut sink, Some(frame(&error.to_msg())), error.close_code()).await
-        }
-        Err(error) => {
-            return close_with(
-                &mut sink,
-                Some(frame(&error.to_refusal())),
-                error.close_code(),
-            )
-            .await
-        }
+    serve(sink, stream, Box::new(Context { room, state }))
+}
+
+/// Memory: an idle connection is this future, suspended in its `select!`, plus the writer
+/// task. Every longer step (handshake, join, handling a message, closing) runs in a boxed
+/// future of its own, so its state is allocated only while it runs instead of being part
+/// of what every idle connection holds; the app state is dropped once the session runs.
+async fn serve<W, R>(mut sink: W, mut stream: R, context: Box<Context>)
+where
+    W: Sink<Message> + Unpin + Send + 'static,
+    R: Stream<Item = Result<Message, axum::Error>> + Unpin + Send,
+{
+    let Context { room, state } = *context;
+    let opened = Box::pin(open_session(&mut sink, &mut stream, &room, &state)).await;
+    let Some((session, room_frames)) = opened else {
+        return;
     };
     debug!(%room, session = %session.session(), "websocket session started");
 
@@ -176,6 +170,7 @@ where
             restarting: frame(&state.config.restarting()),
         },
     ));
+    drop(state); // not needed while the connection lasts: its space is free
 
     let mut leave = LeaveReason::Dropped;
     loop {
@@ -186,7 +181,7 @@ where
         // Anything from the client proves the link is alive.
         liveness.store(0, Ordering::Relaxed);
         let reply = match message {
-            Some(Ok(Message::Text(text))) => session.handle_text(&text).await,
+            Some(Ok(Message::Text(text))) => Box::pin(session.handle_text(&text)).await,
             Some(Ok(Message::Binary(_))) => Reply::Send(ProtocolError::BinaryUnsupported.to_msg()),
             Some(Ok(Message::Ping(_) | Message::Pong(_))) => Reply::Nothing,
             Some(Ok(Message::Close(_))) | None => break,
@@ -195,7 +190,7 @@ where
                 if is_too_big(&error) {
                     // Say why before going; the writer may already be gone.
                     let close = Direct::Close(None, close_code::MESSAGE_TOO_BIG);
-                    let _ = direct.send(close).await;
+                    let _ = direct.try_send(Box::new(close));
                 }
                 break;
             }
@@ -203,21 +198,14 @@ where
         let keep_going = match reply {
             Reply::Nothing => true,
             // A full direct queue means the client does not read its replies: drop it.
-            Reply::Send(msg) => direct.try_send(Direct::Send(frame(&msg))).is_ok(),
+            Reply::Send(msg) => direct.try_send(Box::new(Direct::Send(frame(&msg)))).is_ok(),
             Reply::Close(msg, code) => {
-                // The writer may already be gone; the connection ends either way.
-                if direct
-                    .send(Direct::Close(msg.as_ref().map(frame), code))
-                    .await
-                    .is_ok()
-                {
-                    finish_closing(&mut stream).await;
-                }
+                Box::pin(close_from_reader(&direct, &mut stream, msg, code)).await;
                 false
             }
             Reply::Bye => {
                 leave = LeaveReason::Bye;
-                let _ = direct.send(Direct::Close(None, close_code::NORMAL)).await;
+                let _ = direct.try_send(Box::new(Direct::Close(None, close_code::NORMAL)));
                 false
             }
         };
@@ -225,12 +213,71 @@ where
             break;
         }
     }
-    session.leave(leave).await;
-    drop(direct);
-    // The writer flushes what is queued for a direct close, then ends; it also ends on
-    // its own when the room drops the outbox. Bound the wait for a stuck socket.
-    if tokio::time::timeout(WRITER_FINISH, writer).await.is_err() {
-        warn!(%room, "websocket writer did not finish in time");
+    Box::pin(async move {
+        session.leave(leave).await;
+        drop(direct);
+        // The writer flushes what is queued for a direct close, then ends; it also ends on
+        // its own when the room drops the outbox. Bound the wait for a stuck socket.
+        if tokio::time::timeout(WRITER_FINISH, writer).await.is_err() {
+            warn!(%room, "websocket writer did not finish in time");
+        }
+    })
+    .await;
+}
+
+/// The handshake: the `hello` within the handshake timeout, then joining the room. A
+/// refusal is written to the client here; `None` means the connection is over.
+async fn open_session<W, R>(
+    sink: &mut W,
+    stream: &mut R,
+    room: &str,
+    state: &AppState,
+) -> Option<(ClientSession, mpsc::Receiver<Outgoing>)>
+where
+    W: Sink<Message> + Unpin,
+    R: Stream<Item = Result<Message, axum::Error>> + Unpin,
+{
+    let handshake = tokio::time::timeout(state.config.handshake_timeout(), next_text(stream)).await;
+    let hello = match handshake {
+        Err(_) => {
+            let error = ProtocolError::HandshakeTimeout;
+            close_with(sink, Some(frame(&error.to_refusal())), error.close_code()).await;
+            return None;
+        }
+        Ok(None) => return None,
+        Ok(Some(text)) => text,
+    };
+    let budget = SessionBudgets {
+        ops: state.ops.clone(),
+        ephemeral: state.config.ephemeral_budget(),
+    };
+    match ClientSession::open(&state.hub, room, &hello, budget).await {
+        Ok(opened) => Some(opened),
+        Err(error @ (ProtocolError::StorageUnavailable(_) | ProtocolError::RoomUnavailable(_))) => {
+            close_with(sink, Some(frame(&error.to_msg())), error.close_code()).await;
+            None
+        }
+        Err(error) => {
+            close_with(sink, Some(frame(&error.to_refusal())), error.close_code()).await;
+            None
+        }
+    }
+}
+
+/// The session asked to close: the writer sends `msg` and the close frame, and the reader
+/// finishes the closing handshake. The writer may already be gone; the connection ends
+/// either way.
+async fn close_from_reader<R>(
+    direct: &mpsc::Sender<Box<Direct>>,
+    stream: &mut R,
+    msg: Option<ServerMsg>,
+    code: u16,
+) where
+    R: Stream<Item = Result<Message, axum::Error>> + Unpin,
+{
+    let close = Box::new(Direct::Close(msg.as_ref().map(frame), code));
+    if direct.send(close).await.is_ok() {
+        finish_closing(stream).await;
     }
 }
 

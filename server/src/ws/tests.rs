@@ -142,3 +142,4 @@ async fn a_bad_hello_is_refused_fatally_with_a_policy_close() {
     ));
     task.await.unwrap();
 }
+

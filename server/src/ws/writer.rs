@@ -27,9 +27,10 @@ const MAX_UNANSWERED_PINGS: u32 = 2;
 /// Frames written before one flush when a backlog is queued (fewer syscalls under load).
 const WRITE_BATCH: usize = 64;
 
-/// A reply from the reader to the writer, already serialized: the channel's first block
-/// (32 slots) is allocated with every connection, so its items are kept small (a shared
-/// frame, not a 248-byte `ServerMsg`) — that is kilobytes per idle connection.
+/// A reply from the reader to the writer, already serialized. It travels boxed: the
+/// channel's first block (32 slots) is allocated with every connection, so its items are
+/// kept pointer-sized (a `ServerMsg` is 248 bytes, this enum 40) — that is about a
+/// kilobyte per idle connection, against one small allocation per reply.
 pub(super) enum Direct {
     Send(Frame),
     Close(Option<Frame>, u16),
@@ -38,7 +39,7 @@ pub(super) enum Direct {
 /// What the writer task listens to.
 pub(super) struct WriterInputs {
     pub(super) room_frames: mpsc::Receiver<Outgoing>,
-    pub(super) direct: mpsc::Receiver<Direct>,
+    pub(super) direct: mpsc::Receiver<Box<Direct>>,
     /// Cancelled by the writer when it ends, so the reader stops too.
     pub(super) done: CancellationToken,
     pub(super) shutdown: CancellationToken,
@@ -51,7 +52,8 @@ pub(super) struct WriterInputs {
     pub(super) restarting: Frame,
 }
 
-/// The only task that writes to the socket.
+/// The only task that writes to the socket. While idle it holds only the futures of its
+/// `select!`; each write runs in a boxed future, allocated while the write lasts.
 pub(super) async fn write_loop<W>(mut sink: W, mut inputs: WriterInputs)
 where
     W: Sink<Message> + Unpin,
@@ -66,31 +68,35 @@ where
             // Direct replies first: a close requested by the reader must not wait behind
             // a full room queue.
             biased;
-            item = inputs.direct.recv() => match item {
-                Some(Direct::Send(frame)) => bounded(inputs.write_timeout, sink.send(Message::Text(frame))).await,
+            item = inputs.direct.recv() => match item.map(|boxed| *boxed) {
+                Some(Direct::Send(frame)) => {
+                    let written = sink.send(Message::Text(frame));
+                    Box::pin(bounded(inputs.write_timeout, written)).await
+                }
                 Some(Direct::Close(msg, code)) => {
-                    close_with(&mut sink, msg, code).await;
+                    Box::pin(close_with(&mut sink, msg, code)).await;
                     break;
                 }
                 None => break,
             },
             () = inputs.shutdown.cancelled() => {
-                close_with(&mut sink, Some(inputs.restarting.clone()), close_code::SERVICE_RESTART).await;
+                let restarting = Some(inputs.restarting.clone());
+                Box::pin(close_with(&mut sink, restarting, close_code::SERVICE_RESTART)).await;
                 break;
             }
             item = inputs.room_frames.recv() => match item {
                 Some(Outgoing::Frame(frame)) => {
                     let written = write_batch(&mut sink, frame, &mut inputs.room_frames);
-                    bounded(inputs.write_timeout, written).await
+                    Box::pin(bounded(inputs.write_timeout, written)).await
                 }
                 Some(Outgoing::Close { code, reason }) => {
-                    send_close(&mut sink, code, reason).await;
+                    Box::pin(send_close(&mut sink, code, reason)).await;
                     break;
                 }
                 // The room forgot this member (it failed or unloaded): end the connection
                 // so the client reconnects.
                 None => {
-                    close_with(&mut sink, None, close_code::TRY_AGAIN_LATER).await;
+                    Box::pin(close_with(&mut sink, None, close_code::TRY_AGAIN_LATER)).await;
                     break;
                 }
             },
@@ -99,7 +105,8 @@ where
                     debug!("two pings unanswered: dropping a dead connection");
                     break;
                 }
-                bounded(inputs.write_timeout, sink.send(Message::Ping(Default::default()))).await
+                let written = sink.send(Message::Ping(Default::default()));
+                Box::pin(bounded(inputs.write_timeout, written)).await
             }
         };
         if !result {
