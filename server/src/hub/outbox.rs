@@ -12,7 +12,7 @@ use tokio::sync::mpsc;
 
 /// A serialized `ServerMsg`. Reference-counted bytes: a broadcast serializes once and every
 /// member's queue (and socket write) shares the same buffer.
-pub type Frame = axum::extract::ws::Utf8Bytes;
+pub type Frame = tokio_tungstenite::tungstenite::Utf8Bytes;
 
 /// Serializes a message once for every recipient.
 pub fn frame(msg: &ServerMsg) -> Frame {

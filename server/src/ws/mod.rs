@@ -16,13 +16,12 @@ use crate::{
     AppState,
 };
 use axum::{
-    extract::{
-        ws::{rejection::WebSocketUpgradeRejection, Message, Utf8Bytes, WebSocketUpgrade},
-        State,
-    },
+    extract::{ws::WebSocketUpgrade, State},
     response::{IntoResponse, Response},
     Extension,
 };
+use tokio_tungstenite::tungstenite::{protocol::WebSocketConfig, Error as WsError, Message};
+use upgrade::WebSocketRequest;
 use futures_util::{Sink, Stream, StreamExt};
 use std::{
     sync::{
@@ -37,6 +36,8 @@ use tokio_util::sync::CancellationToken;
 use tracing::{debug, warn};
 use writer::{close_with, write_loop, Direct, WriterInputs};
 
+mod flush_buffer;
+mod upgrade;
 mod writer;
 
 /// Hard ceiling on one WebSocket message, enforced by the WebSocket library itself (it
@@ -48,15 +49,21 @@ const HARD_MESSAGE_LIMIT: usize = MAX_FRAME_BYTES + 4 * 1024;
 /// How long a close frame may take to go out; the connection ends either way.
 pub(crate) const CLOSE_TIMEOUT: Duration = Duration::from_secs(1);
 
-/// The write buffer per socket. The library default (128 KiB) would make every idle
-/// connection cost far more; 4 KiB still batches a burst of broadcast frames into few
-/// writes.
-const WRITE_BUFFER: usize = 4 * 1024;
+/// The read chunk per socket: clients send small frames (a stroke is the largest), and once
+/// a frame's header is read the library reserves the whole frame, so a small chunk costs
+/// no extra reads for big messages. It is allocated for every connection, idle or not.
+const READ_BUFFER: usize = 512;
 
-/// The read chunk per socket: clients send small frames (a stroke is the largest), and a
-/// larger message just takes a few more reads. It is allocated for every connection, idle
-/// or not.
-const READ_BUFFER: usize = 1024;
+/// The socket settings: the library writes each frame straight into the connection's
+/// [`flush_buffer::FlushBuffer`] (its own write buffer would keep the capacity of the
+/// largest message forever).
+fn socket_config() -> WebSocketConfig {
+    WebSocketConfig::default()
+        .max_message_size(Some(HARD_MESSAGE_LIMIT))
+        .max_frame_size(Some(HARD_MESSAGE_LIMIT))
+        .read_buffer_size(READ_BUFFER)
+        .write_buffer_size(0)
+}
 
 /// Direct replies waiting for the writer (pongs, errors): a client that floods pings
 /// without reading them gets disconnected, not buffered without bound.
@@ -72,7 +79,7 @@ pub async fn ws_handler(
     ClientAddr(address): ClientAddr,
     permit: Option<Extension<ConnectionPermit>>,
     State(state): State<AppState>,
-    ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+    ws: Result<WebSocketRequest, HttpError>,
 ) -> Response {
     if let Err(retry_after) = state.joins.admit(address) {
         return HttpError::too_many_joins(retry_after).into_response();
@@ -83,11 +90,7 @@ pub async fn ws_handler(
     };
     // One pointer for the connection's task to hold (see `run_connection`).
     let context = Box::new(Context { room, state });
-    ws.max_message_size(HARD_MESSAGE_LIMIT)
-        .max_frame_size(HARD_MESSAGE_LIMIT)
-        .read_buffer_size(READ_BUFFER)
-        .write_buffer_size(WRITE_BUFFER)
-        .on_upgrade(move |socket| {
+    ws.accept(socket_config(), move |socket| {
             // Tracked, so a shutdown can wait for every connection to close.
             let connections = context.state.connections.clone();
             let (sink, stream) = socket.split();
@@ -97,12 +100,13 @@ pub async fn ws_handler(
                 let _permit = permit;
                 connection.await
             })
-        })
+    })
 }
 
 /// `GET /ws-probe`: lets a client on the polling fallback find out whether WebSockets
 /// work again (through its proxy, end to end): it answers one `ping` text with `pong`.
 pub async fn probe_handler(ws: WebSocketUpgrade) -> Response {
+    use axum::extract::ws::{Message, Utf8Bytes};
     ws.max_message_size(64).on_upgrade(|mut socket| async move {
         let asked = tokio::time::timeout(Duration::from_secs(5), socket.recv()).await;
         if let Ok(Some(Ok(Message::Text(text)))) = asked {
@@ -133,7 +137,7 @@ pub fn run_connection<W, R>(
 ) -> impl std::future::Future<Output = ()> + Send
 where
     W: Sink<Message> + Unpin + Send + 'static,
-    R: Stream<Item = Result<Message, axum::Error>> + Unpin + Send,
+    R: Stream<Item = Result<Message, WsError>> + Unpin + Send,
 {
     serve(sink, stream, Box::new(Context { room, state }))
 }
@@ -145,7 +149,7 @@ where
 async fn serve<W, R>(mut sink: W, mut stream: R, context: Box<Context>)
 where
     W: Sink<Message> + Unpin + Send + 'static,
-    R: Stream<Item = Result<Message, axum::Error>> + Unpin + Send,
+    R: Stream<Item = Result<Message, WsError>> + Unpin + Send,
 {
     let Context { room, state } = *context;
     let opened = Box::pin(open_session(&mut sink, &mut stream, &room, &state)).await;
@@ -183,7 +187,7 @@ where
         let reply = match message {
             Some(Ok(Message::Text(text))) => Box::pin(session.handle_text(&text)).await,
             Some(Ok(Message::Binary(_))) => Reply::Send(ProtocolError::BinaryUnsupported.to_msg()),
-            Some(Ok(Message::Ping(_) | Message::Pong(_))) => Reply::Nothing,
+            Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => Reply::Nothing,
             Some(Ok(Message::Close(_))) | None => break,
             Some(Err(error)) => {
                 debug!(%error, "websocket read failed");
@@ -235,7 +239,7 @@ async fn open_session<W, R>(
 ) -> Option<(ClientSession, mpsc::Receiver<Outgoing>)>
 where
     W: Sink<Message> + Unpin,
-    R: Stream<Item = Result<Message, axum::Error>> + Unpin,
+    R: Stream<Item = Result<Message, WsError>> + Unpin,
 {
     let handshake = tokio::time::timeout(state.config.handshake_timeout(), next_text(stream)).await;
     let hello = match handshake {
@@ -273,7 +277,7 @@ async fn close_from_reader<R>(
     msg: Option<ServerMsg>,
     code: u16,
 ) where
-    R: Stream<Item = Result<Message, axum::Error>> + Unpin,
+    R: Stream<Item = Result<Message, WsError>> + Unpin,
 {
     let close = Box::new(Direct::Close(msg.as_ref().map(frame), code));
     if direct.send(close).await.is_ok() {
@@ -287,7 +291,7 @@ async fn close_from_reader<R>(
 /// said why (`rate_limited`, say) before the client reads it.
 async fn finish_closing<R>(stream: &mut R)
 where
-    R: Stream<Item = Result<Message, axum::Error>> + Unpin,
+    R: Stream<Item = Result<Message, WsError>> + Unpin,
 {
     let drained = async {
         while let Some(Ok(message)) = stream.next().await {
@@ -300,23 +304,21 @@ where
     let _ = tokio::time::timeout(CLOSE_TIMEOUT, drained).await;
 }
 
-/// True when the WebSocket library refused a message over [`HARD_MESSAGE_LIMIT`]. Its
-/// error type is not re-exported by axum, so the check reads its (stable) message.
-fn is_too_big(error: &axum::Error) -> bool {
-    let text = error.to_string();
-    text.contains("Space limit exceeded") || text.contains("too long")
+/// True when the WebSocket library refused a message over [`HARD_MESSAGE_LIMIT`].
+fn is_too_big(error: &WsError) -> bool {
+    matches!(error, WsError::Capacity(_))
 }
 
 /// The next text frame, skipping control frames; `None` when the socket ends first.
 /// A binary frame stands for an empty text (which fails the hello check, clearly).
 async fn next_text<R>(stream: &mut R) -> Option<String>
 where
-    R: Stream<Item = Result<Message, axum::Error>> + Unpin,
+    R: Stream<Item = Result<Message, WsError>> + Unpin,
 {
     while let Some(message) = stream.next().await {
         match message {
             Ok(Message::Text(text)) => return Some(text.to_string()),
-            Ok(Message::Ping(_) | Message::Pong(_)) => continue,
+            Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_)) => continue,
             Ok(Message::Binary(_)) => return Some(String::new()),
             Ok(Message::Close(_)) | Err(_) => return None,
         }

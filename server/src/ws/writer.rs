@@ -1,14 +1,15 @@
 //! The writer task of one WebSocket: the only code that writes to the socket. It takes
 //! direct replies from the reader first, then room frames in batches (one flush per batch),
 //! sends pings and drops a silent client, closes with `restarting` at shutdown, and bounds
-//! every write with the write timeout.
+//! every write with the write timeout. Messages longer than [`FRAGMENT`] go out as several
+//! frames of one message (RFC 6455 §5.4), so the library's frame buffer never grows past
+//! a fragment.
 
 use super::CLOSE_TIMEOUT;
 use crate::{
     connection::close_code,
     hub::outbox::{Frame, Outgoing},
 };
-use axum::extract::ws::{CloseFrame, Message, Utf8Bytes};
 use futures_util::{Sink, SinkExt};
 use std::{
     sync::{
@@ -18,6 +19,16 @@ use std::{
     time::Duration,
 };
 use tokio::sync::mpsc;
+use tokio_tungstenite::tungstenite::{
+    protocol::{
+        frame::{
+            coding::{Data, OpCode},
+            Frame as WireFrame,
+        },
+        CloseFrame,
+    },
+    Bytes, Message, Utf8Bytes,
+};
 use tokio_util::sync::CancellationToken;
 use tracing::debug;
 
@@ -26,6 +37,10 @@ const MAX_UNANSWERED_PINGS: u32 = 2;
 
 /// Frames written before one flush when a backlog is queued (fewer syscalls under load).
 const WRITE_BATCH: usize = 64;
+
+/// The longest frame written: longer messages are fragmented. Most messages (live points,
+/// cursors, acks) fit in one; a welcome with many peers or a snapshot takes several.
+pub(super) const FRAGMENT: usize = 1024;
 
 /// A reply from the reader to the writer, already serialized. It travels boxed: the
 /// channel's first block (32 slots) is allocated with every connection, so its items are
@@ -70,7 +85,10 @@ where
             biased;
             item = inputs.direct.recv() => match item.map(|boxed| *boxed) {
                 Some(Direct::Send(frame)) => {
-                    let written = sink.send(Message::Text(frame));
+                    let written = async {
+                        feed_text(&mut sink, frame).await?;
+                        sink.flush().await.map_err(drop)
+                    };
                     Box::pin(bounded(inputs.write_timeout, written)).await
                 }
                 Some(Direct::Close(msg, code)) => {
@@ -143,10 +161,10 @@ async fn write_batch<W: Sink<Message> + Unpin>(
     first: Utf8Bytes,
     queue: &mut mpsc::Receiver<Outgoing>,
 ) -> Result<(), ()> {
-    sink.feed(Message::Text(first)).await.map_err(drop)?;
+    feed_text(sink, first).await?;
     for _ in 1..WRITE_BATCH {
         match queue.try_recv() {
-            Ok(Outgoing::Frame(frame)) => sink.feed(Message::Text(frame)).await.map_err(drop)?,
+            Ok(Outgoing::Frame(frame)) => feed_text(sink, frame).await?,
             Ok(Outgoing::Close { code, reason }) => {
                 send_close(sink, code, reason).await;
                 return Err(());
@@ -157,11 +175,30 @@ async fn write_batch<W: Sink<Message> + Unpin>(
     sink.flush().await.map_err(drop)
 }
 
+/// Queues one text message (without flushing), in fragments of at most [`FRAGMENT`] bytes.
+/// The fragments share the message's buffer; UTF-8 may be split between them (only the
+/// whole message must be valid).
+async fn feed_text<W: Sink<Message> + Unpin>(sink: &mut W, text: Utf8Bytes) -> Result<(), ()> {
+    if text.len() <= FRAGMENT {
+        return sink.feed(Message::Text(text)).await.map_err(drop);
+    }
+    let bytes = Bytes::from(text);
+    let mut start = 0;
+    while start < bytes.len() {
+        let end = (start + FRAGMENT).min(bytes.len());
+        let opcode = if start == 0 { Data::Text } else { Data::Continue };
+        let piece = WireFrame::message(bytes.slice(start..end), OpCode::Data(opcode), end == bytes.len());
+        sink.feed(Message::Frame(piece)).await.map_err(drop)?;
+        start = end;
+    }
+    Ok(())
+}
+
 /// Sends a close frame. The connection is over either way, so a failure to send it
 /// (the peer is already gone) needs no handling.
 async fn send_close<W: Sink<Message> + Unpin>(sink: &mut W, code: u16, reason: &'static str) {
     let frame = CloseFrame {
-        code,
+        code: code.into(),
         reason: Utf8Bytes::from_static(reason),
     };
     let _ = tokio::time::timeout(CLOSE_TIMEOUT, sink.send(Message::Close(Some(frame)))).await;
@@ -175,7 +212,41 @@ pub(super) async fn close_with<W: Sink<Message> + Unpin>(
 ) {
     if let Some(frame) = frame {
         // If this fails, so will the close frame; the connection ends regardless.
-        let _ = tokio::time::timeout(CLOSE_TIMEOUT, sink.send(Message::Text(frame))).await;
+        let sent = async {
+            feed_text(sink, frame).await?;
+            sink.flush().await.map_err(drop)
+        };
+        let _ = tokio::time::timeout(CLOSE_TIMEOUT, sent).await;
     }
     send_close(sink, code, "").await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures_util::StreamExt;
+
+    #[tokio::test]
+    async fn long_messages_go_out_in_fragments_of_one_message() {
+        let (mut sink, mut written) = futures_channel::mpsc::unbounded::<Message>();
+        let text: String = "ab\u{e9}".repeat(FRAGMENT); // 4 bytes each: splits inside a char
+        feed_text(&mut sink, Utf8Bytes::from(text.clone())).await.unwrap();
+        feed_text(&mut sink, Utf8Bytes::from_static("short")).await.unwrap();
+        drop(sink);
+        let frames: Vec<Message> = written.by_ref().collect().await;
+        let (pieces, rest) = frames.split_at(4);
+        let mut joined = Vec::new();
+        for (i, piece) in pieces.iter().enumerate() {
+            let Message::Frame(frame) = piece else {
+                panic!("{piece:?}")
+            };
+            let expected = if i == 0 { Data::Text } else { Data::Continue };
+            assert_eq!(frame.header().opcode, OpCode::Data(expected));
+            assert_eq!(frame.header().is_final, i == 3);
+            assert!(frame.payload().len() <= FRAGMENT);
+            joined.extend_from_slice(frame.payload());
+        }
+        assert_eq!(String::from_utf8(joined).unwrap(), text);
+        assert_eq!(rest, [Message::Text("short".into())], "short ones stay whole");
+    }
 }
