@@ -8,6 +8,7 @@
 
 use crate::connection::close_code;
 use tether_core::protocol::ServerMsg;
+use std::sync::Arc;
 use tokio::sync::mpsc;
 
 /// A serialized `ServerMsg`. Reference-counted bytes: a broadcast serializes once and every
@@ -20,13 +21,37 @@ pub fn frame(msg: &ServerMsg) -> Frame {
     Frame::from(serde_json::to_string(msg).expect("ServerMsg serializes"))
 }
 
-/// What the room hands a connection's writer.
+/// What the room hands a connection's writer: one shared pointer. Every member's queue
+/// allocates its slots in blocks of 32 whether or not anything is queued, so a slot's size
+/// is paid by every idle connection (a 32-byte slot cost two kilobytes per member; this
+/// one costs 256 bytes). A broadcast allocates its `Outgoing` once and shares it.
 #[derive(Debug, Clone)]
-pub enum Outgoing {
+pub struct Outgoing(Arc<Payload>);
+
+/// What an [`Outgoing`] carries.
+#[derive(Debug)]
+pub enum Payload {
     /// A serialized `ServerMsg`, shared by every member it was broadcast to.
     Frame(Frame),
     /// Close the connection with this WebSocket close code and reason.
     Close { code: u16, reason: &'static str },
+}
+
+impl Outgoing {
+    /// A frame to send (clone the result to share it between members).
+    pub fn frame(frame: Frame) -> Self {
+        Self(Arc::new(Payload::Frame(frame)))
+    }
+
+    /// A request to close the connection.
+    pub fn close(code: u16, reason: &'static str) -> Self {
+        Self(Arc::new(Payload::Close { code, reason }))
+    }
+
+    /// What it carries.
+    pub fn payload(&self) -> &Payload {
+        &self.0
+    }
 }
 
 /// Whether a frame reached the queue.
@@ -63,29 +88,29 @@ impl MemberOutbox {
 
     /// Queues a durable frame. When only the last slot is left, it is used for a close
     /// message instead, and the caller must drop the member.
-    pub fn send_durable(&self, frame: Frame) -> Delivery {
+    pub fn send_durable(&self, frame: Outgoing) -> Delivery {
         if self.tx.capacity() <= 1 {
-            let _ = self.tx.try_send(Outgoing::Close {
-                code: close_code::TRY_AGAIN_LATER,
-                reason: "too far behind: reconnect to resync",
-            });
+            let _ = self.tx.try_send(Outgoing::close(
+                close_code::TRY_AGAIN_LATER,
+                "too far behind: reconnect to resync",
+            ));
             return Delivery::Overflowed;
         }
-        match self.tx.try_send(Outgoing::Frame(frame)) {
+        match self.tx.try_send(frame) {
             Ok(()) => Delivery::Queued,
             Err(_) => Delivery::Overflowed,
         }
     }
 
     /// Queues an ephemeral frame if the queue is not busy; otherwise drops it.
-    pub fn send_ephemeral(&self, frame: Frame) -> Delivery {
+    pub fn send_ephemeral(&self, frame: Outgoing) -> Delivery {
         if self.tx.is_closed() {
             return Delivery::Overflowed;
         }
         if self.tx.capacity() <= self.ephemeral_reserve {
             return Delivery::Dropped;
         }
-        match self.tx.try_send(Outgoing::Frame(frame)) {
+        match self.tx.try_send(frame) {
             Ok(()) => Delivery::Queued,
             Err(mpsc::error::TrySendError::Full(_)) => Delivery::Dropped,
             Err(mpsc::error::TrySendError::Closed(_)) => Delivery::Overflowed,
@@ -94,7 +119,7 @@ impl MemberOutbox {
 
     /// Asks the connection to close (used when the room itself ends the session).
     pub fn close(&self, code: u16, reason: &'static str) {
-        let _ = self.tx.try_send(Outgoing::Close { code, reason });
+        let _ = self.tx.try_send(Outgoing::close(code, reason));
     }
 }
 
@@ -102,8 +127,8 @@ impl MemberOutbox {
 mod tests {
     use super::*;
 
-    fn frame() -> Frame {
-        Frame::from_static("{}")
+    fn frame() -> Outgoing {
+        Outgoing::frame(Frame::from_static("{}"))
     }
 
     #[test]
@@ -121,8 +146,8 @@ mod tests {
             last = Some(item);
         }
         assert!(matches!(
-            last,
-            Some(Outgoing::Close {
+            last.as_ref().map(Outgoing::payload),
+            Some(Payload::Close {
                 code: close_code::TRY_AGAIN_LATER,
                 ..
             })

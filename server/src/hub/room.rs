@@ -12,7 +12,7 @@ use super::{
     handle::{JoinReply, RoomCmd},
     live_ids::LiveIds,
     log::{ArchiveCheck, RoomLog, Submitted},
-    outbox::{frame, Delivery, MemberOutbox},
+    outbox::{frame, Delivery, MemberOutbox, Outgoing},
     presence::{FreshIds, Presence},
     HubSettings, JoinAccepted, JoinRequest, RoomError, Unregister,
 };
@@ -329,7 +329,7 @@ impl Room {
                     retry_after_ms: 250,
                 };
                 if let Some(outbox) = self.presence.connection(session) {
-                    outbox.send_durable(frame(&pause.to_msg()));
+                    outbox.send_durable(Outgoing::frame(frame(&pause.to_msg())));
                     outbox.close(pause.close_code(), "dedup index moved; resend");
                 }
             }
@@ -373,7 +373,7 @@ impl Room {
                 return; // someone else's stroke id: not relayed
             }
         }
-        let shared = frame(&msg);
+        let shared = Outgoing::frame(frame(&msg));
         for (other, outbox) in self.presence.connected() {
             // Ephemeral: a busy member simply misses this one.
             if other != session {
@@ -387,7 +387,7 @@ impl Room {
         let delivery = self
             .presence
             .connection(session)
-            .map(|outbox| outbox.send_durable(frame(msg)));
+            .map(|outbox| outbox.send_durable(Outgoing::frame(frame(msg))));
         if delivery == Some(Delivery::Overflowed) {
             self.drop_slow(vec![session.to_owned()]);
         }
@@ -395,7 +395,7 @@ impl Room {
     }
 
     fn broadcast(&mut self, msg: &ServerMsg, except: Option<&str>) {
-        let shared = frame(msg);
+        let shared = Outgoing::frame(frame(msg));
         let slow: Vec<String> = self
             .presence
             .connected()
@@ -427,7 +427,7 @@ impl Room {
             fatal: false,
             retry_after_ms: None,
         };
-        let shared = frame(&error);
+        let shared = Outgoing::frame(frame(&error));
         for outbox in self.presence.clear() {
             outbox.send_durable(shared.clone());
             outbox.close(close_code::INTERNAL_ERROR, "storage unavailable");

@@ -5,7 +5,7 @@ use super::sessions::{PollSession, Queued};
 use crate::locks::lock;
 use crate::{
     connection::close_code,
-    hub::outbox::{frame, Frame, Outgoing},
+    hub::outbox::{frame, Frame, Payload},
 };
 use std::time::Duration;
 use tether_core::{limits::MAX_POLL_BATCH_MESSAGES, protocol::ServerMsg};
@@ -42,8 +42,10 @@ pub(super) async fn next_batch(
     while frames.is_empty() && queued.closed.is_none() {
         tokio::select! {
             item = queued.room_frames.recv() => match item {
-                Some(Outgoing::Frame(frame)) => frames.push(frame),
-                Some(Outgoing::Close { code, .. }) => queued.closed = Some(code),
+                Some(out) => match out.payload() {
+                    Payload::Frame(frame) => frames.push(frame.clone()),
+                    Payload::Close { code, .. } => queued.closed = Some(*code),
+                },
                 None => queued.closed = Some(close_code::TRY_AGAIN_LATER),
             },
             () = poll.wake.notified() => frames.extend(take_direct(poll, &mut queued)),
@@ -57,8 +59,10 @@ pub(super) async fn next_batch(
     // Take everything else that is ready, up to a sensible batch.
     while frames.len() < MAX_POLL_BATCH_MESSAGES && queued.closed.is_none() {
         match queued.room_frames.try_recv() {
-            Ok(Outgoing::Frame(frame)) => frames.push(frame),
-            Ok(Outgoing::Close { code, .. }) => queued.closed = Some(code),
+            Ok(out) => match out.payload() {
+                Payload::Frame(frame) => frames.push(frame.clone()),
+                Payload::Close { code, .. } => queued.closed = Some(*code),
+            },
             Err(mpsc::error::TryRecvError::Empty) => break,
             Err(mpsc::error::TryRecvError::Disconnected) => {
                 queued.closed = Some(close_code::TRY_AGAIN_LATER)

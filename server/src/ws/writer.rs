@@ -8,7 +8,7 @@
 use super::CLOSE_TIMEOUT;
 use crate::{
     connection::close_code,
-    hub::outbox::{Frame, Outgoing},
+    hub::outbox::{Frame, Outgoing, Payload},
 };
 use futures_util::{Sink, SinkExt};
 use std::{
@@ -38,9 +38,10 @@ const MAX_UNANSWERED_PINGS: u32 = 2;
 /// Frames written before one flush when a backlog is queued (fewer syscalls under load).
 const WRITE_BATCH: usize = 64;
 
-/// The longest frame written: longer messages are fragmented. Most messages (live points,
+/// The longest frame written (the library keeps a buffer this size per connection): longer
+/// messages are fragmented. Most messages (live points,
 /// cursors, acks) fit in one; a welcome with many peers or a snapshot takes several.
-pub(super) const FRAGMENT: usize = 1024;
+pub(super) const FRAGMENT: usize = 512;
 
 /// A reply from the reader to the writer, already serialized. It travels boxed: the
 /// channel's first block (32 slots) is allocated with every connection, so its items are
@@ -102,12 +103,12 @@ where
                 Box::pin(close_with(&mut sink, restarting, close_code::SERVICE_RESTART)).await;
                 break;
             }
-            item = inputs.room_frames.recv() => match item {
-                Some(Outgoing::Frame(frame)) => {
-                    let written = write_batch(&mut sink, frame, &mut inputs.room_frames);
+            item = inputs.room_frames.recv() => match item.as_ref().map(Outgoing::payload) {
+                Some(Payload::Frame(frame)) => {
+                    let written = write_batch(&mut sink, frame.clone(), &mut inputs.room_frames);
                     Box::pin(bounded(inputs.write_timeout, written)).await
                 }
-                Some(Outgoing::Close { code, reason }) => {
+                Some(&Payload::Close { code, reason }) => {
                     Box::pin(send_close(&mut sink, code, reason)).await;
                     break;
                 }
@@ -163,13 +164,13 @@ async fn write_batch<W: Sink<Message> + Unpin>(
 ) -> Result<(), ()> {
     feed_text(sink, first).await?;
     for _ in 1..WRITE_BATCH {
-        match queue.try_recv() {
-            Ok(Outgoing::Frame(frame)) => feed_text(sink, frame).await?,
-            Ok(Outgoing::Close { code, reason }) => {
+        let Ok(next) = queue.try_recv() else { break };
+        match next.payload() {
+            Payload::Frame(frame) => feed_text(sink, frame.clone()).await?,
+            &Payload::Close { code, reason } => {
                 send_close(sink, code, reason).await;
                 return Err(());
             }
-            Err(_) => break,
         }
     }
     sink.flush().await.map_err(drop)
