@@ -7,8 +7,8 @@
 //! of silently missing an op.
 
 use crate::connection::close_code;
-use tether_core::protocol::ServerMsg;
 use std::sync::Arc;
+use tether_core::protocol::ServerMsg;
 use tokio::sync::mpsc;
 
 /// A serialized `ServerMsg`. Reference-counted bytes: a broadcast serializes once and every

@@ -20,8 +20,6 @@ use axum::{
     response::{IntoResponse, Response},
     Extension,
 };
-use tokio_tungstenite::tungstenite::{protocol::WebSocketConfig, Error as WsError, Message};
-use upgrade::WebSocketRequest;
 use futures_util::{Sink, Stream, StreamExt};
 use std::{
     sync::{
@@ -32,8 +30,10 @@ use std::{
 };
 use tether_core::{limits::MAX_FRAME_BYTES, protocol::ServerMsg};
 use tokio::sync::mpsc;
+use tokio_tungstenite::tungstenite::{protocol::WebSocketConfig, Error as WsError, Message};
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, warn};
+use upgrade::WebSocketRequest;
 use writer::{close_with, write_loop, Direct, WriterInputs};
 
 mod flush_buffer;
@@ -52,7 +52,7 @@ pub(crate) const CLOSE_TIMEOUT: Duration = Duration::from_secs(1);
 /// The read chunk per socket: clients send small frames (a stroke is the largest), and once
 /// a frame's header is read the library reserves the whole frame, so a small chunk costs
 /// no extra reads for big messages. It is allocated for every connection, idle or not.
-const READ_BUFFER: usize = 512;
+const READ_BUFFER: usize = 256;
 
 /// The socket settings: the library writes each frame straight into the connection's
 /// [`flush_buffer::FlushBuffer`] (its own write buffer would keep the capacity of the
@@ -91,15 +91,15 @@ pub async fn ws_handler(
     // One pointer for the connection's task to hold (see `run_connection`).
     let context = Box::new(Context { room, state });
     ws.accept(socket_config(), move |socket| {
-            // Tracked, so a shutdown can wait for every connection to close.
-            let connections = context.state.connections.clone();
-            let (sink, stream) = socket.split();
-            let connection = serve(sink, stream, context);
-            connections.track_future(async move {
-                // The connection counts against the caps until the socket closes.
-                let _permit = permit;
-                connection.await
-            })
+        // Tracked, so a shutdown can wait for every connection to close.
+        let connections = context.state.connections.clone();
+        let (sink, stream) = socket.split();
+        let connection = serve(sink, stream, context);
+        connections.track_future(async move {
+            // The connection counts against the caps until the socket closes.
+            let _permit = permit;
+            connection.await
+        })
     })
 }
 
@@ -161,7 +161,7 @@ where
     let (direct, direct_frames) = mpsc::channel(DIRECT_QUEUE);
     let writer_done = CancellationToken::new();
     let liveness = Arc::new(AtomicU32::new(0));
-    let writer = tokio::spawn(write_loop(
+    let writer = tokio::spawn(write_loop(Box::new((
         sink,
         WriterInputs {
             room_frames,
@@ -173,7 +173,7 @@ where
             write_timeout: state.config.write_timeout(),
             restarting: frame(&state.config.restarting()),
         },
-    ));
+    ))));
     drop(state); // not needed while the connection lasts: its space is free
 
     let mut leave = LeaveReason::Dropped;
@@ -184,37 +184,15 @@ where
         };
         // Anything from the client proves the link is alive.
         liveness.store(0, Ordering::Relaxed);
-        let reply = match message {
-            Some(Ok(Message::Text(text))) => Box::pin(session.handle_text(&text)).await,
-            Some(Ok(Message::Binary(_))) => Reply::Send(ProtocolError::BinaryUnsupported.to_msg()),
-            Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => Reply::Nothing,
-            Some(Ok(Message::Close(_))) | None => break,
-            Some(Err(error)) => {
-                debug!(%error, "websocket read failed");
-                if is_too_big(&error) {
-                    // Say why before going; the writer may already be gone.
-                    let close = Direct::Close(None, close_code::MESSAGE_TOO_BIG);
-                    let _ = direct.try_send(Box::new(close));
-                }
+        // Boxed: a message and its reply are only held while being handled.
+        let handled = Box::pin(handle_message(&session, &direct, &mut stream, message)).await;
+        match handled {
+            Handled::Continue => {}
+            Handled::Stop => break,
+            Handled::Bye => {
+                leave = LeaveReason::Bye;
                 break;
             }
-        };
-        let keep_going = match reply {
-            Reply::Nothing => true,
-            // A full direct queue means the client does not read its replies: drop it.
-            Reply::Send(msg) => direct.try_send(Box::new(Direct::Send(frame(&msg)))).is_ok(),
-            Reply::Close(msg, code) => {
-                Box::pin(close_from_reader(&direct, &mut stream, msg, code)).await;
-                false
-            }
-            Reply::Bye => {
-                leave = LeaveReason::Bye;
-                let _ = direct.try_send(Box::new(Direct::Close(None, close_code::NORMAL)));
-                false
-            }
-        };
-        if !keep_going {
-            break;
         }
     }
     Box::pin(async move {
@@ -227,6 +205,57 @@ where
         }
     })
     .await;
+}
+
+/// What the connection does after a message.
+enum Handled {
+    Continue,
+    Stop,
+    /// The client said goodbye: leave without a grace period.
+    Bye,
+}
+
+/// One message from the client (or the end of the stream), and the reply it gets.
+async fn handle_message<R>(
+    session: &ClientSession,
+    direct: &mpsc::Sender<Box<Direct>>,
+    stream: &mut R,
+    message: Option<Result<Message, WsError>>,
+) -> Handled
+where
+    R: Stream<Item = Result<Message, WsError>> + Unpin,
+{
+    let reply = match message {
+        Some(Ok(Message::Text(text))) => session.handle_text(&text).await,
+        Some(Ok(Message::Binary(_))) => Reply::Send(ProtocolError::BinaryUnsupported.to_msg()),
+        Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => Reply::Nothing,
+        Some(Ok(Message::Close(_))) | None => return Handled::Stop,
+        Some(Err(error)) => {
+            debug!(%error, "websocket read failed");
+            if is_too_big(&error) {
+                // Say why before going; the writer may already be gone.
+                let close = Direct::Close(None, close_code::MESSAGE_TOO_BIG);
+                let _ = direct.try_send(Box::new(close));
+            }
+            return Handled::Stop;
+        }
+    };
+    match reply {
+        Reply::Nothing => Handled::Continue,
+        // A full direct queue means the client does not read its replies: drop it.
+        Reply::Send(msg) => match direct.try_send(Box::new(Direct::Send(frame(&msg)))) {
+            Ok(()) => Handled::Continue,
+            Err(_) => Handled::Stop,
+        },
+        Reply::Close(msg, code) => {
+            close_from_reader(direct, stream, msg, code).await;
+            Handled::Stop
+        }
+        Reply::Bye => {
+            let _ = direct.try_send(Box::new(Direct::Close(None, close_code::NORMAL)));
+            Handled::Bye
+        }
+    }
 }
 
 /// The handshake: the `hello` within the handshake timeout, then joining the room. A

@@ -3,7 +3,6 @@
 
 use super::*;
 use crate::{config::Config, connection::hello::test_hello as hello, store::SqliteStore};
-use tokio_tungstenite::tungstenite::protocol::frame::coding::{Data, OpCode};
 use clap::Parser;
 use futures_channel::mpsc as chan;
 use leptos::config::LeptosOptions;
@@ -11,6 +10,7 @@ use tether_core::{
     board::{Op, Point, Stroke},
     protocol::{ClientMsg, ServerMsg},
 };
+use tokio_tungstenite::tungstenite::protocol::frame::coding::{Data, OpCode};
 
 /// The client's ends: what it sends, and what the server wrote.
 struct Pair {
@@ -156,4 +156,3 @@ async fn a_bad_hello_is_refused_fatally_with_a_policy_close() {
     ));
     task.await.unwrap();
 }
-

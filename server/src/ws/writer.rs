@@ -70,10 +70,14 @@ pub(super) struct WriterInputs {
 
 /// The only task that writes to the socket. While idle it holds only the futures of its
 /// `select!`; each write runs in a boxed future, allocated while the write lasts.
-pub(super) async fn write_loop<W>(mut sink: W, mut inputs: WriterInputs)
+///
+/// The inputs come boxed: an async fn keeps room for its arguments for as long as it runs
+/// (twice, in fact), so a pointer costs less than the inputs themselves.
+pub(super) async fn write_loop<W>(task: Box<(W, WriterInputs)>)
 where
     W: Sink<Message> + Unpin,
 {
+    let (mut sink, mut inputs) = *task;
     let mut pings = tokio::time::interval_at(
         tokio::time::Instant::now() + inputs.ping_interval,
         inputs.ping_interval,
@@ -187,8 +191,16 @@ async fn feed_text<W: Sink<Message> + Unpin>(sink: &mut W, text: Utf8Bytes) -> R
     let mut start = 0;
     while start < bytes.len() {
         let end = (start + FRAGMENT).min(bytes.len());
-        let opcode = if start == 0 { Data::Text } else { Data::Continue };
-        let piece = WireFrame::message(bytes.slice(start..end), OpCode::Data(opcode), end == bytes.len());
+        let opcode = if start == 0 {
+            Data::Text
+        } else {
+            Data::Continue
+        };
+        let piece = WireFrame::message(
+            bytes.slice(start..end),
+            OpCode::Data(opcode),
+            end == bytes.len(),
+        );
         sink.feed(Message::Frame(piece)).await.map_err(drop)?;
         start = end;
     }
@@ -231,8 +243,12 @@ mod tests {
     async fn long_messages_go_out_in_fragments_of_one_message() {
         let (mut sink, mut written) = futures_channel::mpsc::unbounded::<Message>();
         let text: String = "ab\u{e9}".repeat(FRAGMENT); // 4 bytes each: splits inside a char
-        feed_text(&mut sink, Utf8Bytes::from(text.clone())).await.unwrap();
-        feed_text(&mut sink, Utf8Bytes::from_static("short")).await.unwrap();
+        feed_text(&mut sink, Utf8Bytes::from(text.clone()))
+            .await
+            .unwrap();
+        feed_text(&mut sink, Utf8Bytes::from_static("short"))
+            .await
+            .unwrap();
         drop(sink);
         let frames: Vec<Message> = written.by_ref().collect().await;
         let (pieces, rest) = frames.split_at(4);
@@ -248,6 +264,10 @@ mod tests {
             joined.extend_from_slice(frame.payload());
         }
         assert_eq!(String::from_utf8(joined).unwrap(), text);
-        assert_eq!(rest, [Message::Text("short".into())], "short ones stay whole");
+        assert_eq!(
+            rest,
+            [Message::Text("short".into())],
+            "short ones stay whole"
+        );
     }
 }
