@@ -20,6 +20,7 @@ use axum::{
     response::{IntoResponse, Response},
     Extension,
 };
+use direct::DirectSender;
 use futures_util::{Sink, Stream, StreamExt};
 use std::{
     sync::{
@@ -36,6 +37,7 @@ use tracing::{debug, warn};
 use upgrade::WebSocketRequest;
 use writer::{close_with, write_loop, Direct, WriterInputs};
 
+mod direct;
 mod flush_buffer;
 mod upgrade;
 mod writer;
@@ -158,7 +160,7 @@ where
     };
     debug!(%room, session = %session.session(), "websocket session started");
 
-    let (direct, direct_frames) = mpsc::channel(DIRECT_QUEUE);
+    let (direct, direct_frames) = direct::direct_queue(DIRECT_QUEUE);
     let writer_done = CancellationToken::new();
     let liveness = Arc::new(AtomicU32::new(0));
     let writer = tokio::spawn(write_loop(Box::new((
@@ -218,7 +220,7 @@ enum Handled {
 /// One message from the client (or the end of the stream), and the reply it gets.
 async fn handle_message<R>(
     session: &ClientSession,
-    direct: &mpsc::Sender<Box<Direct>>,
+    direct: &DirectSender,
     stream: &mut R,
     message: Option<Result<Message, WsError>>,
 ) -> Handled
@@ -234,8 +236,7 @@ where
             debug!(%error, "websocket read failed");
             if is_too_big(&error) {
                 // Say why before going; the writer may already be gone.
-                let close = Direct::Close(None, close_code::MESSAGE_TOO_BIG);
-                let _ = direct.try_send(Box::new(close));
+                direct.close(Direct::Close(None, close_code::MESSAGE_TOO_BIG));
             }
             return Handled::Stop;
         }
@@ -243,16 +244,16 @@ where
     match reply {
         Reply::Nothing => Handled::Continue,
         // A full direct queue means the client does not read its replies: drop it.
-        Reply::Send(msg) => match direct.try_send(Box::new(Direct::Send(frame(&msg)))) {
-            Ok(()) => Handled::Continue,
-            Err(_) => Handled::Stop,
+        Reply::Send(msg) => match direct.try_send(Direct::Send(frame(&msg))) {
+            true => Handled::Continue,
+            false => Handled::Stop,
         },
         Reply::Close(msg, code) => {
             close_from_reader(direct, stream, msg, code).await;
             Handled::Stop
         }
         Reply::Bye => {
-            let _ = direct.try_send(Box::new(Direct::Close(None, close_code::NORMAL)));
+            direct.close(Direct::Close(None, close_code::NORMAL));
             Handled::Bye
         }
     }
@@ -301,17 +302,15 @@ where
 /// finishes the closing handshake. The writer may already be gone; the connection ends
 /// either way.
 async fn close_from_reader<R>(
-    direct: &mpsc::Sender<Box<Direct>>,
+    direct: &DirectSender,
     stream: &mut R,
     msg: Option<ServerMsg>,
     code: u16,
 ) where
     R: Stream<Item = Result<Message, WsError>> + Unpin,
 {
-    let close = Box::new(Direct::Close(msg.as_ref().map(frame), code));
-    if direct.send(close).await.is_ok() {
-        finish_closing(stream).await;
-    }
+    direct.close(Direct::Close(msg.as_ref().map(frame), code));
+    finish_closing(stream).await;
 }
 
 /// The closing handshake after the server asked to close: read (and discard) what the

@@ -43,10 +43,7 @@ const WRITE_BATCH: usize = 64;
 /// cursors, acks) fit in one; a welcome with many peers or a snapshot takes several.
 pub(super) const FRAGMENT: usize = 512;
 
-/// A reply from the reader to the writer, already serialized. It travels boxed: the
-/// channel's first block (32 slots) is allocated with every connection, so its items are
-/// kept pointer-sized (a `ServerMsg` is 248 bytes, this enum 40) — that is about a
-/// kilobyte per idle connection, against one small allocation per reply.
+/// A reply from the reader to the writer, already serialized.
 pub(super) enum Direct {
     Send(Frame),
     Close(Option<Frame>, u16),
@@ -55,7 +52,7 @@ pub(super) enum Direct {
 /// What the writer task listens to.
 pub(super) struct WriterInputs {
     pub(super) room_frames: mpsc::Receiver<Outgoing>,
-    pub(super) direct: mpsc::Receiver<Box<Direct>>,
+    pub(super) direct: super::direct::DirectReceiver,
     /// Cancelled by the writer when it ends, so the reader stops too.
     pub(super) done: CancellationToken,
     pub(super) shutdown: CancellationToken,
@@ -88,7 +85,7 @@ where
             // Direct replies first: a close requested by the reader must not wait behind
             // a full room queue.
             biased;
-            item = inputs.direct.recv() => match item.map(|boxed| *boxed) {
+            item = inputs.direct.recv() => match item {
                 Some(Direct::Send(frame)) => {
                     let written = async {
                         feed_text(&mut sink, frame).await?;
