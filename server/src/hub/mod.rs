@@ -16,6 +16,7 @@ mod archive;
 mod handle;
 pub mod live_ids;
 pub mod log;
+mod log_settings;
 pub mod outbox;
 pub mod presence;
 mod room;
