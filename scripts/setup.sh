@@ -124,8 +124,15 @@ setup_chromium() {
   log "chromium: $(command -v chromium)"
 }
 
+# Redis (the cluster's store) and HAProxy (its load balancer): the tests start real ones.
+setup_cluster_tools() {
+  apt_install redis-server haproxy
+  log "redis: $(redis-server --version | awk '{print $3}'), haproxy: $(haproxy -v | awk 'NR==1 {print $3}')"
+}
+
 setup_rust
 setup_wasm_bindgen
+setup_cluster_tools
 setup_node_tools "$TETHER_ROOT/tools/wasm-opt"
 if [ $want_browser_tests = 1 ]; then
   setup_chromium

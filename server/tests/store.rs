@@ -1,9 +1,63 @@
-//! The `Store` contract, on the real SQLite file: durable, gap-free, deduplicated, and
-//! batched under concurrency.
+//! The `Store` contract, one conformance suite run against both stores, each really
+//! started: the SQLite file and a `redis-server` with its append-only file. Durable across
+//! restarts, gap-free, in order, deduplicated for good, one epoch per room, snapshot + tail.
+//! SQLite's group commit is checked on its own at the end.
 
-use server::store::{SqliteStore, Store, StoreError, StoredSnapshot};
+mod common;
+
+use common::redis::TestRedis;
+use server::store::{RedisStore, SqliteStore, Store, StoreError, StoredSnapshot};
 use std::sync::Arc;
 use tether_core::board::{AppliedOp, Op, Point, Stroke};
+
+/// Where a test's data lives; [`Backend::open`] after [`Backend::restart`] reads what the
+/// stores before it wrote.
+enum Backend {
+    Sqlite(tempfile::TempDir),
+    Redis(TestRedis),
+}
+
+impl Backend {
+    async fn open(&self) -> Arc<dyn Store> {
+        match self {
+            Backend::Sqlite(dir) => Arc::new(SqliteStore::open(dir.path()).unwrap()),
+            Backend::Redis(redis) => Arc::new(RedisStore::connect(&redis.url()).await.unwrap()),
+        }
+    }
+
+    /// The storage process goes away and comes back: a `kill -9` of Redis (the SQLite
+    /// file has no process; reopening it is its restart).
+    async fn restart(&mut self) {
+        if let Backend::Redis(redis) = self {
+            redis.restart().await;
+        }
+    }
+}
+
+/// Runs each named test against both stores.
+macro_rules! conformance {
+    ($($test:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test]
+            async fn $test() {
+                super::$test(super::Backend::Sqlite(tempfile::tempdir().unwrap())).await;
+            })*
+        }
+        mod redis {
+            $(#[tokio::test]
+            async fn $test() {
+                super::$test(super::Backend::Redis(super::TestRedis::start().await)).await;
+            })*
+        }
+    };
+}
+
+conformance!(
+    appended_ops_survive_restarts_with_their_epoch,
+    gaps_and_duplicates_are_refused_and_store_nothing,
+    concurrent_appends_keep_each_rooms_order,
+    a_load_reads_the_latest_snapshot_and_only_the_ops_after_it,
+);
 
 fn entry(seq: u64, op_id: &str) -> AppliedOp {
     AppliedOp {
@@ -16,11 +70,9 @@ fn entry(seq: u64, op_id: &str) -> AppliedOp {
     }
 }
 
-#[tokio::test]
-async fn appended_ops_survive_reopening_with_their_epoch() {
-    let dir = tempfile::tempdir().unwrap();
+async fn appended_ops_survive_restarts_with_their_epoch(mut backend: Backend) {
     {
-        let store = SqliteStore::open(dir.path()).unwrap();
+        let store = backend.open().await;
         assert!(
             store.load("r").await.unwrap().epoch.is_none(),
             "a new room has no epoch"
@@ -32,7 +84,8 @@ async fn appended_ops_survive_reopening_with_their_epoch() {
                 .unwrap();
         }
     }
-    let store = SqliteStore::open(dir.path()).unwrap();
+    backend.restart().await;
+    let store = backend.open().await;
     let log = store.load("r").await.unwrap();
     assert_eq!(log.epoch.as_deref(), Some("epoch-1"));
     assert_eq!(
@@ -43,12 +96,16 @@ async fn appended_ops_survive_reopening_with_their_epoch() {
         store.load("other").await.unwrap().ops.is_empty(),
         "rooms are separate"
     );
+    // Dedup is permanent: an op id stored before the restart is still refused after it.
+    let again = store.append("r", "epoch-1", entry(4, "op2")).await.unwrap_err();
+    assert!(matches!(again, StoreError::DuplicateOp { .. }), "{again}");
+    store.append("r", "other-epoch", entry(4, "op4")).await.unwrap();
+    let log = store.load("r").await.unwrap();
+    assert_eq!(log.epoch.as_deref(), Some("epoch-1"), "the first epoch stays");
 }
 
-#[tokio::test]
-async fn gaps_and_duplicates_are_refused_and_store_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(dir.path()).unwrap();
+async fn gaps_and_duplicates_are_refused_and_store_nothing(backend: Backend) {
+    let store = backend.open().await;
     store.append("r", "e", entry(1, "a")).await.unwrap();
     let gap = store.append("r", "e", entry(3, "b")).await.unwrap_err();
     assert!(
@@ -75,19 +132,13 @@ async fn gaps_and_duplicates_are_refused_and_store_nothing() {
     assert_eq!(store.load("r").await.unwrap().ops.len(), 2);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn concurrent_appends_share_commits() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(SqliteStore::open(dir.path()).unwrap());
-    let rooms = 20u64;
-    let per_room = 25u64;
-    let before = store.commits();
+/// As the room actor does: queue every entry of a room in order at once, then wait for
+/// durability. Call order is log order, whatever the threads do.
+async fn append_rooms_concurrently(store: Arc<dyn Store>, rooms: u64, per_room: u64) {
     let tasks: Vec<_> = (0..rooms)
         .map(|room| {
             let store = store.clone();
             tokio::spawn(async move {
-                // As the room actor does: queue every entry in order at once, then wait
-                // for durability. Call order is log order, whatever the threads do.
                 let room = format!("room{room}");
                 let pending: Vec<_> = (1..=per_room)
                     .map(|seq| store.append(&room, "e", entry(seq, &format!("op{seq}"))))
@@ -101,8 +152,6 @@ async fn concurrent_appends_share_commits() {
     for task in tasks {
         task.await.unwrap();
     }
-    let appends = rooms * per_room;
-    let commits = store.commits() - before;
     for room in 0..rooms {
         let log = store.load(&format!("room{room}")).await.unwrap();
         assert_eq!(
@@ -110,6 +159,21 @@ async fn concurrent_appends_share_commits() {
             (1..=per_room).collect::<Vec<_>>()
         );
     }
+}
+
+async fn concurrent_appends_keep_each_rooms_order(backend: Backend) {
+    append_rooms_concurrently(backend.open().await, 10, 20).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_batches_concurrent_appends_into_shared_commits() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(SqliteStore::open(dir.path()).unwrap());
+    let (rooms, per_room) = (20u64, 25u64);
+    let before = store.commits();
+    append_rooms_concurrently(store.clone(), rooms, per_room).await;
+    let appends = rooms * per_room;
+    let commits = store.commits() - before;
     assert!(
         commits < appends / 2,
         "{appends} appends took {commits} commits: no group commit"
@@ -126,10 +190,8 @@ fn drawn(id: &str) -> Stroke {
     }
 }
 
-#[tokio::test]
-async fn a_load_reads_the_latest_snapshot_and_only_the_ops_after_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(dir.path()).unwrap();
+async fn a_load_reads_the_latest_snapshot_and_only_the_ops_after_it(mut backend: Backend) {
+    let store = backend.open().await;
     for seq in 1..=10 {
         store
             .append("r", "e", entry(seq, &format!("op{seq}")))
@@ -143,11 +205,9 @@ async fn a_load_reads_the_latest_snapshot_and_only_the_ops_after_it() {
         .save_snapshot("r", 3, vec![Arc::new(drawn("old"))])
         .await
         .unwrap();
-    let log = SqliteStore::open(dir.path())
-        .unwrap()
-        .load("r")
-        .await
-        .unwrap();
+    backend.restart().await;
+    let store = backend.open().await;
+    let log = store.load("r").await.unwrap();
     assert_eq!(
         log.snapshot,
         Some(StoredSnapshot {

@@ -14,7 +14,10 @@
 //! load reads that snapshot and a short tail instead of the whole history.
 
 pub use super::log_settings::{ArchiveCheck, BoardCaps, LogSettings};
-use crate::{hub::RoomSnapshot, store::StoredSnapshot};
+use crate::{
+    hub::RoomSnapshot,
+    store::{fingerprint::fingerprint, StoredSnapshot},
+};
 use std::{
     collections::{HashMap, VecDeque},
     sync::Arc,
@@ -72,27 +75,6 @@ pub struct LogGap {
 struct Known {
     seq: u64,
     fingerprint: [u8; 16],
-}
-
-/// A collision-resistant fingerprint of `author` + `op` (the stroke's `author` field left
-/// out: the server sets it). BLAKE3, so no client can craft other content that matches.
-fn fingerprint(author: &str, op: &Op) -> [u8; 16] {
-    let mut hasher = blake3::Hasher::new();
-    hasher.update(author.as_bytes());
-    hasher.update(&[0]);
-    let content = match op {
-        Op::AddStroke { stroke } => {
-            let mut stroke = stroke.clone();
-            stroke.author.clear();
-            serde_json::to_vec(&Op::AddStroke { stroke })
-        }
-        other => serde_json::to_vec(other),
-    };
-    // Ops are plain data: serializing them cannot fail.
-    hasher.update(&content.unwrap_or_default());
-    let mut out = [0u8; 16];
-    out.copy_from_slice(&hasher.finalize().as_bytes()[..16]);
-    out
 }
 
 /// An op with a seq that is not durable yet.
@@ -205,30 +187,11 @@ impl RoomLog {
         session: &str,
         author: &str,
         op_id: String,
-        mut op: Op,
+        op: Op,
         archive: ArchiveCheck,
     ) -> Submitted {
-        if let Some(&known) = self.op_seqs.get(&op_id) {
-            if known.fingerprint != fingerprint(author, &op) {
-                return Submitted::Rejected {
-                    code: "op_id_reused",
-                    reason: format!("op id {op_id} was already used for another change"),
-                };
-            }
-            if let Some(in_flight) = self.in_flight.iter_mut().find(|f| f.entry.seq == known.seq) {
-                in_flight.duplicate_senders.push(session.to_owned());
-                return Submitted::DuplicateInFlight;
-            }
-            // Same author, same content: this is the stored entry.
-            if let Op::AddStroke { stroke } = &mut op {
-                stroke.author = author.to_owned();
-            }
-            return Submitted::Duplicate(AppliedOp {
-                seq: known.seq,
-                op_id,
-                author: author.to_owned(),
-                op,
-            });
+        if let Some(answer) = self.answer_known(session, author, &op_id, &op) {
+            return answer;
         }
         if self.index_floor > archive.through + 1 {
             // Op ids of seqs in (through, index_floor) are neither here nor in the lookup.
@@ -238,32 +201,13 @@ impl RoomLog {
             return if fingerprint(&stored.author, &stored.op) == fingerprint(author, &op) {
                 Submitted::Duplicate(stored)
             } else {
-                Submitted::Rejected {
-                    code: "op_id_reused",
-                    reason: format!("op id {op_id} was already used for another change"),
-                }
+                reused(&op_id)
             };
         }
-        if let Op::AddStroke { stroke } = &mut op {
-            let reused = self.board.contains(&stroke.id)
-                || self.in_flight.iter().any(
-                    |f| matches!(&f.entry.op, Op::AddStroke { stroke: s } if s.id == stroke.id),
-                );
-            if reused {
-                return Submitted::Rejected {
-                    code: "duplicate_stroke_id",
-                    reason: format!("stroke id {} is already on this board", stroke.id),
-                };
-            }
-            if let Some(reason) = self.too_big_with(stroke) {
-                return Submitted::Rejected {
-                    code: "board_full",
-                    reason,
-                };
-            }
-            // The author is whoever is connected, never what the client claims.
-            stroke.author = author.to_owned();
-        }
+        let op = match self.check_new(author, op) {
+            Ok(op) => op,
+            Err(refused) => return refused,
+        };
         let entry = AppliedOp {
             seq: self.board.seq() + self.in_flight.len() as u64 + 1,
             op_id: op_id.clone(),
@@ -280,6 +224,59 @@ impl RoomLog {
             duplicate_senders: Vec::new(),
         });
         Submitted::Sequenced(entry)
+    }
+
+    /// The answer to an op id the dedup index holds (`None`: not known here). A repeated
+    /// op id is answered with the stored entry, never with the new content: an honest
+    /// resend is the same op from the same author; anything else is refused.
+    pub fn answer_known(
+        &mut self,
+        session: &str,
+        author: &str,
+        op_id: &str,
+        op: &Op,
+    ) -> Option<Submitted> {
+        let known = *self.op_seqs.get(op_id)?;
+        if known.fingerprint != fingerprint(author, op) {
+            return Some(reused(op_id));
+        }
+        if let Some(in_flight) = self.in_flight.iter_mut().find(|f| f.entry.seq == known.seq) {
+            in_flight.duplicate_senders.push(session.to_owned());
+            return Some(Submitted::DuplicateInFlight);
+        }
+        // Same author, same content: this is the stored entry.
+        Some(Submitted::Duplicate(stamped(
+            known.seq,
+            op_id.to_owned(),
+            author,
+            op.clone(),
+        )))
+    }
+
+    /// Checks an op new to this room against the board (a stroke id already used, a full
+    /// board) and returns it with the server's author stamped in, or the refusal.
+    pub fn check_new(&self, author: &str, mut op: Op) -> Result<Op, Submitted> {
+        if let Op::AddStroke { stroke } = &mut op {
+            let reused = self.board.contains(&stroke.id)
+                || self.in_flight.iter().any(
+                    |f| matches!(&f.entry.op, Op::AddStroke { stroke: s } if s.id == stroke.id),
+                );
+            if reused {
+                return Err(Submitted::Rejected {
+                    code: "duplicate_stroke_id",
+                    reason: format!("stroke id {} is already on this board", stroke.id),
+                });
+            }
+            if let Some(reason) = self.too_big_with(stroke) {
+                return Err(Submitted::Rejected {
+                    code: "board_full",
+                    reason,
+                });
+            }
+            // The author is whoever is connected, never what the client claims.
+            stroke.author = author.to_owned();
+        }
+        Ok(op)
     }
 
     /// Why adding `stroke` would make the board too big (counting strokes in flight, and
@@ -310,7 +307,35 @@ impl RoomLog {
     /// The store confirmed the oldest entry in flight (stores confirm in hand-over order).
     pub fn commit_next(&mut self) -> Option<Committed> {
         let done = self.in_flight.pop_front()?;
-        self.weight = match &done.entry.op {
+        self.confirm(&done.entry);
+        Some(Committed {
+            entry: done.entry,
+            duplicate_senders: done.duplicate_senders,
+        })
+    }
+
+    /// Applies an entry the store sequenced itself (in a cluster, the store is the log
+    /// authority and entries arrive from it in seq order); it must be the next seq.
+    pub fn apply_durable(&mut self, entry: &AppliedOp) -> Result<(), LogGap> {
+        debug_assert!(self.in_flight.is_empty(), "one log authority per room");
+        if entry.seq != self.board.seq() + 1 {
+            return Err(LogGap {
+                last: self.board.seq(),
+                next: entry.seq,
+            });
+        }
+        let known = Known {
+            seq: entry.seq,
+            fingerprint: fingerprint(&entry.author, &entry.op),
+        };
+        self.op_seqs.insert(entry.op_id.clone(), known);
+        self.confirm(entry);
+        Ok(())
+    }
+
+    /// A durable entry joins the confirmed board, the replay window and the counters.
+    fn confirm(&mut self, entry: &AppliedOp) {
+        self.weight = match &entry.op {
             Op::AddStroke { stroke } => self.weight + stroke_weight(stroke),
             Op::EraseStroke { id } => {
                 let erased = self.board.stroke(id).map_or(0, |s| stroke_weight(s));
@@ -318,22 +343,14 @@ impl RoomLog {
             }
             Op::Clear => 0,
         };
-        let outcome = self.board.apply(done.entry.seq, &done.entry.op);
-        debug_assert_eq!(
-            outcome,
-            ApplyOutcome::Applied,
-            "in-flight entries are in order"
-        );
-        self.recent.push_back(done.entry.clone());
+        let outcome = self.board.apply(entry.seq, &entry.op);
+        debug_assert_eq!(outcome, ApplyOutcome::Applied, "durable entries are in order");
+        self.recent.push_back(entry.clone());
         if self.recent.len() > self.settings.replay_window {
             self.recent.pop_front();
         }
         self.since_snapshot += 1;
         self.forget_old_op_ids();
-        Some(Committed {
-            entry: done.entry,
-            duplicate_senders: done.duplicate_senders,
-        })
     }
 
     /// Keeps the dedup index to about `dedup_window` entries: when it holds twice that,
@@ -402,6 +419,27 @@ impl RoomLog {
             epoch: self.epoch.clone(),
             strokes: self.board.strokes().map(|s| (**s).clone()).collect(),
         }
+    }
+}
+
+/// The refusal of an op id already used for other content.
+fn reused(op_id: &str) -> Submitted {
+    Submitted::Rejected {
+        code: "op_id_reused",
+        reason: format!("op id {op_id} was already used for another change"),
+    }
+}
+
+/// The stored entry of a resent op: its content, with the server's author stamped in.
+pub fn stamped(seq: u64, op_id: String, author: &str, mut op: Op) -> AppliedOp {
+    if let Op::AddStroke { stroke } = &mut op {
+        stroke.author = author.to_owned();
+    }
+    AppliedOp {
+        seq,
+        op_id,
+        author: author.to_owned(),
+        op,
     }
 }
 

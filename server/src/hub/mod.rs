@@ -13,6 +13,7 @@
 //! - [`outbox`]: each member's bounded frame queue.
 
 mod archive;
+pub mod feed_order;
 mod handle;
 pub mod live_ids;
 pub mod log;

@@ -9,8 +9,11 @@
 //! - a load reads a bounded amount: the room's latest snapshot and the ops after it, never
 //!   the whole history (ops older than the snapshot are still there for `find_op`).
 
+pub mod fingerprint;
+pub mod redis;
 mod sqlite;
 
+pub use redis::RedisStore;
 pub use sqlite::{SqliteStore, DATABASE_FILE};
 
 use async_trait::async_trait;

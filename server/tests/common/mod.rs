@@ -2,6 +2,8 @@
 //! WebSocket client that speaks the protocol.
 #![allow(dead_code)] // each test binary uses a different part of the harness
 
+pub mod redis;
+
 use clap::Parser;
 use futures_util::{SinkExt, StreamExt};
 use leptos::config::LeptosOptions;

@@ -1,0 +1,198 @@
+//! In a cluster, a room's entries reach each node over Redis PUB/SUB, which is fast but
+//! may lose messages (a subscriber reconnect, a full queue). This pure state machine puts
+//! what arrives back in seq order, says when a range must be read from the stream to fill
+//! a hole, and never lets an entry through twice or out of order. No IO: the room actor
+//! does the reads it asks for.
+
+use std::collections::BTreeMap;
+use tether_core::board::AppliedOp;
+
+/// Entries held while waiting for a hole before them to be filled: beyond this, newer
+/// ones are dropped (the fill reads them again), so a long outage cannot grow memory.
+pub const MAX_BUFFERED: usize = 1024;
+
+/// Most entries one fill asks for; a longer gap takes several fills.
+pub const FILL_BATCH: u64 = 512;
+
+/// The order keeper of one room on one node.
+#[derive(Debug, Clone)]
+pub struct FeedOrder {
+    /// The last seq handed to the room, in order.
+    applied: u64,
+    /// The highest seq known to exist in the store.
+    known_head: u64,
+    /// Entries after a hole, by seq.
+    buffered: BTreeMap<u64, AppliedOp>,
+    /// A fill is running (only one at a time).
+    filling: bool,
+}
+
+impl FeedOrder {
+    /// Starts after the entries already loaded (through `applied`).
+    pub fn new(applied: u64) -> Self {
+        Self {
+            applied,
+            known_head: applied,
+            buffered: BTreeMap::new(),
+            filling: false,
+        }
+    }
+
+    /// The last seq handed on.
+    pub fn applied(&self) -> u64 {
+        self.applied
+    }
+
+    /// True while the store is known to hold entries not handed on yet.
+    pub fn behind(&self) -> bool {
+        self.known_head > self.applied
+    }
+
+    /// An entry from the feed or a fill: returns what is now ready, in seq order (empty
+    /// if it was old, or if it waits for a hole before it).
+    pub fn receive(&mut self, entry: AppliedOp) -> Vec<AppliedOp> {
+        let seq = entry.seq;
+        if seq <= self.applied {
+            return Vec::new();
+        }
+        self.known_head = self.known_head.max(seq);
+        if seq == self.applied + 1 {
+            self.applied = seq;
+            let mut ready = vec![entry];
+            while let Some(next) = self.buffered.remove(&(self.applied + 1)) {
+                self.applied = next.seq;
+                ready.push(next);
+            }
+            return ready;
+        }
+        if self.buffered.len() < MAX_BUFFERED {
+            self.buffered.insert(seq, entry);
+        }
+        Vec::new()
+    }
+
+    /// The store says entries exist through `seq` (a commit reply, a head check).
+    pub fn saw_head(&mut self, seq: u64) {
+        self.known_head = self.known_head.max(seq);
+    }
+
+    /// The range `(from, to)` to read now, if the room is behind and no fill runs; the
+    /// caller must answer with [`FeedOrder::fill_done`] or [`FeedOrder::fill_failed`].
+    pub fn start_fill(&mut self) -> Option<(u64, u64)> {
+        if self.filling || !self.behind() {
+            return None;
+        }
+        self.filling = true;
+        let from = self.applied + 1;
+        Some((from, self.known_head.min(from + FILL_BATCH - 1)))
+    }
+
+    /// A fill's entries arrived: returns those now ready, in seq order.
+    pub fn fill_done(&mut self, entries: Vec<AppliedOp>) -> Vec<AppliedOp> {
+        self.filling = false;
+        entries.into_iter().flat_map(|e| self.receive(e)).collect()
+    }
+
+    /// A fill failed: nothing changes; a later one may be started.
+    pub fn fill_failed(&mut self) {
+        self.filling = false;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use tether_core::board::Op;
+
+    fn entry(seq: u64) -> AppliedOp {
+        AppliedOp {
+            seq,
+            op_id: format!("op{seq}"),
+            author: "a".into(),
+            op: Op::Clear,
+        }
+    }
+
+    #[test]
+    fn a_hole_is_filled_then_the_buffer_drains_in_order() {
+        let mut order = FeedOrder::new(2);
+        assert_eq!(order.receive(entry(5)), vec![]);
+        assert_eq!(order.start_fill(), Some((3, 5)));
+        assert_eq!(order.start_fill(), None, "one fill at a time");
+        let ready = order.fill_done(vec![entry(3), entry(4)]);
+        assert_eq!(ready, vec![entry(3), entry(4), entry(5)]);
+        assert!(!order.behind());
+        assert_eq!(order.receive(entry(4)), vec![], "never twice");
+    }
+
+    #[test]
+    fn a_commit_reply_ahead_of_the_feed_asks_for_a_fill() {
+        let mut order = FeedOrder::new(0);
+        order.saw_head(3);
+        assert!(order.behind());
+        assert_eq!(order.start_fill(), Some((1, 3)));
+        order.fill_failed();
+        assert_eq!(order.start_fill(), Some((1, 3)), "a failed fill is retried");
+    }
+
+    #[derive(Debug, Clone)]
+    enum Step {
+        /// The feed delivers seq `applied + offset` (0: an old one, repeated).
+        Feed(u64),
+        /// A head check or commit reply says the store holds this many beyond `applied`.
+        Head(u64),
+        /// The running fill answers (with everything it asked for) or fails.
+        Fill { ok: bool },
+    }
+
+    fn step() -> impl Strategy<Value = Step> {
+        prop_oneof![
+            4 => (0u64..6).prop_map(Step::Feed),
+            1 => (0u64..6).prop_map(Step::Head),
+            2 => any::<bool>().prop_map(|ok| Step::Fill { ok }),
+        ]
+    }
+
+    proptest! {
+        /// Whatever the feed loses, repeats or reorders, and whatever fills fail, the room
+        /// gets every seq exactly once, in order, and catches up once fills succeed.
+        #[test]
+        fn every_seq_once_in_order(steps in prop::collection::vec(step(), 1..80)) {
+            let mut order = FeedOrder::new(0);
+            let mut handed = Vec::new();
+            let mut fill: Option<(u64, u64)> = None;
+            let mut store_head = 0u64;
+            for step in steps {
+                match step {
+                    Step::Feed(offset) => {
+                        let seq = (order.applied() + offset).max(1);
+                        store_head = store_head.max(seq);
+                        handed.extend(order.receive(entry(seq)));
+                    }
+                    Step::Head(more) => {
+                        store_head = store_head.max(order.applied() + more);
+                        order.saw_head(store_head);
+                    }
+                    Step::Fill { ok } => match fill.take() {
+                        Some((from, to)) if ok => {
+                            handed.extend(order.fill_done((from..=to).map(entry).collect()));
+                        }
+                        Some(_) => order.fill_failed(),
+                        None => {}
+                    },
+                }
+                if fill.is_none() {
+                    fill = order.start_fill();
+                }
+            }
+            // Then the network heals: fills succeed until caught up.
+            order.saw_head(store_head);
+            while let Some((from, to)) = fill.take().or_else(|| order.start_fill()) {
+                handed.extend(order.fill_done((from..=to).map(entry).collect()));
+            }
+            let seqs: Vec<u64> = handed.iter().map(|e| e.seq).collect();
+            prop_assert_eq!(seqs, (1..=store_head).collect::<Vec<_>>());
+        }
+    }
+}
