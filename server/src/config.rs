@@ -153,6 +153,13 @@ pub struct Config {
     #[arg(long, env = "TETHER_MAX_LOADED_ROOMS", default_value_t = limits::MAX_LOADED_ROOMS)]
     pub max_loaded_rooms: usize,
 
+    /// Cluster mode: rooms' logs, dedup and fan-out live in this Redis (e.g.
+    /// `redis://127.0.0.1:6379/0`), so any number of nodes serve any room. Unset: the
+    /// embedded SQLite database in `--data-dir`. Run Redis with `appendonly yes`,
+    /// `appendfsync always` and `maxmemory-policy noeviction`.
+    #[arg(long, env = "TETHER_REDIS_URL")]
+    pub redis_url: Option<String>,
+
     /// Folder for the embedded SQLite database (created if missing).
     #[arg(long, env = "TETHER_DATA_DIR", default_value = "data")]
     pub data_dir: PathBuf,

@@ -65,6 +65,15 @@ impl AuthorKey {
     }
 }
 
+/// A new random secret, as 64 hex digits (what `--identity-secret` takes).
+pub fn random_secret_hex() -> String {
+    to_hex(&random_key())
+}
+
+fn to_hex(key: &[u8; 32]) -> String {
+    key.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 fn random_key() -> [u8; 32] {
     let mut key = [0u8; 32];
     // The OS generator failing means no secret can be made at all; see `random_id`.
@@ -85,7 +94,7 @@ fn parse_hex(hex: &str) -> Option<[u8; 32]> {
 
 /// Writes the key readable by this user only.
 fn save(path: &Path, key: &[u8; 32]) -> std::io::Result<()> {
-    let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
+    let hex = to_hex(key);
     let mut options = fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]

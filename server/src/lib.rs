@@ -26,6 +26,7 @@
 
 pub mod access;
 pub mod board_page;
+pub mod cluster;
 pub mod config;
 pub mod connection;
 pub mod fuzzing;
@@ -59,7 +60,7 @@ use hub::Hub;
 use leptos::config::LeptosOptions;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::{future::Future, sync::Arc};
-use store::{SqliteStore, Store};
+use store::{RedisStore, SqliteStore, Store};
 use tether_core::limits::{MAX_FRAME_BYTES, MAX_POLL_BATCH_BYTES};
 use tokio::net::TcpListener;
 use tokio_util::{sync::CancellationToken, task::TaskTracker};
@@ -90,10 +91,42 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Opens the store named by `config` and builds the state around it.
+    /// Opens the store named by `config` (Redis with `--redis-url`, else SQLite) and
+    /// builds the state around it.
+    pub async fn connect(config: Config, leptos_options: LeptosOptions) -> anyhow::Result<Self> {
+        match config.redis_url.clone() {
+            Some(url) => Self::join_cluster(config, leptos_options, &url).await,
+            None => Self::open(config, leptos_options),
+        }
+    }
+
+    /// Opens the embedded SQLite store in `--data-dir` and builds the state around it.
     pub fn open(config: Config, leptos_options: LeptosOptions) -> anyhow::Result<Self> {
         let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&config.data_dir)?);
         Ok(Self::with_store(config, leptos_options, store))
+    }
+
+    /// The state of one node of a cluster on the Redis at `url`. Author ids are derived
+    /// from `--identity-secret`, or else from a secret the first node stored in Redis, so
+    /// they are the same on every node.
+    pub async fn join_cluster(
+        config: Config,
+        leptos_options: LeptosOptions,
+        url: &str,
+    ) -> anyhow::Result<Self> {
+        let store = Arc::new(RedisStore::connect(url).await?);
+        let secret = match &config.identity_secret {
+            Some(secret) => secret.clone(),
+            None => {
+                store
+                    .redis()
+                    .shared_secret(&identity::random_secret_hex())
+                    .await?
+            }
+        };
+        let authors = Arc::new(identity::AuthorKey::load(&config.data_dir, Some(&secret)));
+        let hub = Hub::clustered(store, config.hub_settings(authors));
+        Ok(Self::around(config, leptos_options, hub))
     }
 
     /// The state around an already-open store.
@@ -106,13 +139,18 @@ impl AppState {
             &config.data_dir,
             config.identity_secret.as_deref(),
         ));
+        let hub = Hub::new(store, config.hub_settings(authors));
+        Self::around(config, leptos_options, hub)
+    }
+
+    fn around(config: Config, leptos_options: LeptosOptions, hub: Hub) -> Self {
         Self {
             leptos_options,
             access: Arc::new(Access::new(&config.public_urls)),
             joins: Arc::new(config.join_budget()),
             ops: Arc::new(config.op_budget()),
             caps: config.connection_caps(),
-            hub: Hub::new(store, config.hub_settings(authors)),
+            hub,
             config: Arc::new(config),
             shutdown: CancellationToken::new(),
             connections: TaskTracker::new(),

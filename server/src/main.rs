@@ -30,7 +30,9 @@ async fn main() -> anyhow::Result<()> {
         .context("reading the LEPTOS_* settings")?
         .leptos_options;
     let addr = config.addr.unwrap_or(leptos_options.site_addr);
-    let state = AppState::open(config, leptos_options).context("opening storage")?;
+    let state = AppState::connect(config, leptos_options)
+        .await
+        .context("opening storage")?;
     info!(
         max_connections = state.caps.max_total(),
         max_per_address = state.caps.max_per_address(),

@@ -97,11 +97,21 @@ async fn appended_ops_survive_restarts_with_their_epoch(mut backend: Backend) {
         "rooms are separate"
     );
     // Dedup is permanent: an op id stored before the restart is still refused after it.
-    let again = store.append("r", "epoch-1", entry(4, "op2")).await.unwrap_err();
+    let again = store
+        .append("r", "epoch-1", entry(4, "op2"))
+        .await
+        .unwrap_err();
     assert!(matches!(again, StoreError::DuplicateOp { .. }), "{again}");
-    store.append("r", "other-epoch", entry(4, "op4")).await.unwrap();
+    store
+        .append("r", "other-epoch", entry(4, "op4"))
+        .await
+        .unwrap();
     let log = store.load("r").await.unwrap();
-    assert_eq!(log.epoch.as_deref(), Some("epoch-1"), "the first epoch stays");
+    assert_eq!(
+        log.epoch.as_deref(),
+        Some("epoch-1"),
+        "the first epoch stays"
+    );
 }
 
 async fn gaps_and_duplicates_are_refused_and_store_nothing(backend: Backend) {

@@ -23,8 +23,8 @@ pub struct FeedOrder {
     known_head: u64,
     /// Entries after a hole, by seq.
     buffered: BTreeMap<u64, AppliedOp>,
-    /// A fill is running (only one at a time).
-    filling: bool,
+    /// The range of the running fill (only one at a time).
+    filling: Option<(u64, u64)>,
 }
 
 impl FeedOrder {
@@ -34,7 +34,7 @@ impl FeedOrder {
             applied,
             known_head: applied,
             buffered: BTreeMap::new(),
-            filling: false,
+            filling: None,
         }
     }
 
@@ -79,23 +79,33 @@ impl FeedOrder {
     /// The range `(from, to)` to read now, if the room is behind and no fill runs; the
     /// caller must answer with [`FeedOrder::fill_done`] or [`FeedOrder::fill_failed`].
     pub fn start_fill(&mut self) -> Option<(u64, u64)> {
-        if self.filling || !self.behind() {
+        if self.filling.is_some() || !self.behind() {
             return None;
         }
-        self.filling = true;
         let from = self.applied + 1;
-        Some((from, self.known_head.min(from + FILL_BATCH - 1)))
+        let range = (from, self.known_head.min(from + FILL_BATCH - 1));
+        self.filling = Some(range);
+        Some(range)
     }
 
-    /// A fill's entries arrived: returns those now ready, in seq order.
+    /// A fill's entries arrived: returns those now ready, in seq order. A fill that came
+    /// back short means the store holds nothing more yet: a head claimed beyond it (a
+    /// client's `last_seq` from another history, say) is forgotten, so no fill repeats
+    /// forever.
     pub fn fill_done(&mut self, entries: Vec<AppliedOp>) -> Vec<AppliedOp> {
-        self.filling = false;
-        entries.into_iter().flat_map(|e| self.receive(e)).collect()
+        let asked_to = self.filling.take().map_or(0, |(_, to)| to);
+        let short = entries.last().is_none_or(|e| e.seq < asked_to);
+        let ready = entries.into_iter().flat_map(|e| self.receive(e)).collect();
+        if short {
+            let buffered = self.buffered.keys().next_back().copied().unwrap_or(0);
+            self.known_head = self.applied.max(buffered);
+        }
+        ready
     }
 
     /// A fill failed: nothing changes; a later one may be started.
     pub fn fill_failed(&mut self) {
-        self.filling = false;
+        self.filling = None;
     }
 }
 
@@ -140,8 +150,9 @@ mod tests {
     enum Step {
         /// The feed delivers seq `applied + offset` (0: an old one, repeated).
         Feed(u64),
-        /// A head check or commit reply says the store holds this many beyond `applied`.
-        Head(u64),
+        /// A head check or commit reply says the store holds this many beyond `applied`
+        /// (`lie`: a client's claim the store does not back).
+        Head { more: u64, lie: bool },
         /// The running fill answers (with everything it asked for) or fails.
         Fill { ok: bool },
     }
@@ -149,14 +160,15 @@ mod tests {
     fn step() -> impl Strategy<Value = Step> {
         prop_oneof![
             4 => (0u64..6).prop_map(Step::Feed),
-            1 => (0u64..6).prop_map(Step::Head),
+            1 => (0u64..6, any::<bool>()).prop_map(|(more, lie)| Step::Head { more, lie }),
             2 => any::<bool>().prop_map(|ok| Step::Fill { ok }),
         ]
     }
 
     proptest! {
-        /// Whatever the feed loses, repeats or reorders, and whatever fills fail, the room
-        /// gets every seq exactly once, in order, and catches up once fills succeed.
+        /// Whatever the feed loses, repeats or reorders, whatever fills fail and whatever
+        /// heads are claimed, the room gets every stored seq exactly once, in order, and
+        /// catches up (and stops filling) once fills succeed.
         #[test]
         fn every_seq_once_in_order(steps in prop::collection::vec(step(), 1..80)) {
             let mut order = FeedOrder::new(0);
@@ -170,13 +182,17 @@ mod tests {
                         store_head = store_head.max(seq);
                         handed.extend(order.receive(entry(seq)));
                     }
-                    Step::Head(more) => {
-                        store_head = store_head.max(order.applied() + more);
-                        order.saw_head(store_head);
+                    Step::Head { more, lie } => {
+                        let claim = order.applied() + more;
+                        if !lie {
+                            store_head = store_head.max(claim);
+                        }
+                        order.saw_head(claim);
                     }
                     Step::Fill { ok } => match fill.take() {
                         Some((from, to)) if ok => {
-                            handed.extend(order.fill_done((from..=to).map(entry).collect()));
+                            let stored = (from..=to.min(store_head)).map(entry).collect();
+                            handed.extend(order.fill_done(stored));
                         }
                         Some(_) => order.fill_failed(),
                         None => {}
@@ -188,8 +204,12 @@ mod tests {
             }
             // Then the network heals: fills succeed until caught up.
             order.saw_head(store_head);
+            let mut fills = 0;
             while let Some((from, to)) = fill.take().or_else(|| order.start_fill()) {
-                handed.extend(order.fill_done((from..=to).map(entry).collect()));
+                let stored = (from..=to.min(store_head)).map(entry).collect();
+                handed.extend(order.fill_done(stored));
+                fills += 1;
+                prop_assert!(fills < 100, "fills never end");
             }
             let seqs: Vec<u64> = handed.iter().map(|e| e.seq).collect();
             prop_assert_eq!(seqs, (1..=store_head).collect::<Vec<_>>());

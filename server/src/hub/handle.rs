@@ -42,6 +42,8 @@ pub(crate) enum RoomCmd {
     },
     /// The hub needs the memory: unload if still empty.
     Unload,
+    /// In a cluster: what the node's PUB/SUB connection brought for this room.
+    Feed(crate::cluster::feed::FeedEvent),
 }
 
 /// A joined member's line to its room.

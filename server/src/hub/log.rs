@@ -344,7 +344,11 @@ impl RoomLog {
             Op::Clear => 0,
         };
         let outcome = self.board.apply(entry.seq, &entry.op);
-        debug_assert_eq!(outcome, ApplyOutcome::Applied, "durable entries are in order");
+        debug_assert_eq!(
+            outcome,
+            ApplyOutcome::Applied,
+            "durable entries are in order"
+        );
         self.recent.push_back(entry.clone());
         if self.recent.len() > self.settings.replay_window {
             self.recent.pop_front();

@@ -13,6 +13,7 @@
 //! - [`outbox`]: each member's bounded frame queue.
 
 mod archive;
+mod cluster_link;
 pub mod feed_order;
 mod handle;
 pub mod live_ids;
@@ -25,8 +26,12 @@ mod room;
 pub use handle::RoomHandle;
 
 use crate::{
+    cluster::{
+        feed::{FeedEvent, Router},
+        Cluster,
+    },
     locks::lock,
-    store::{Store, StoreError},
+    store::{RedisStore, Store, StoreError},
 };
 use handle::{JoinReply, RoomCmd};
 use outbox::MemberOutbox;
@@ -165,6 +170,8 @@ struct Shared {
     registry: Mutex<Registry>,
     store: Arc<dyn Store>,
     settings: Arc<HubSettings>,
+    /// Set in cluster mode (`--redis-url`).
+    cluster: Option<Arc<Cluster>>,
 }
 
 /// Handle to the hub; cheap to clone.
@@ -196,14 +203,44 @@ impl Unregister {
 }
 
 impl Hub {
+    /// The hub of a single node, on its own store.
     pub fn new(store: Arc<dyn Store>, settings: HubSettings) -> Self {
         Self {
             shared: Arc::new(Shared {
                 registry: Mutex::new(Registry::default()),
                 store,
                 settings: Arc::new(settings),
+                cluster: None,
             }),
         }
+    }
+
+    /// The hub of one node of a cluster on `store`'s Redis: it joins the cluster, and the
+    /// node's feed delivers to the rooms loaded here.
+    pub fn clustered(store: Arc<RedisStore>, settings: HubSettings) -> Self {
+        let redis = store.redis().clone();
+        let shared = Arc::new_cyclic(|hub: &Weak<Shared>| {
+            let hub = hub.clone();
+            let route: Router = Arc::new(move |room: &str, event: FeedEvent| {
+                let Some(shared) = hub.upgrade() else {
+                    return;
+                };
+                let registry = lock(&shared.registry);
+                if let Some(registered) = registry.rooms.get(room) {
+                    if registered.commands.try_send(RoomCmd::Feed(event)).is_err() {
+                        // The room finds what it missed with its own checks.
+                        debug!(%room, "room busy: feed event dropped");
+                    }
+                }
+            });
+            Shared {
+                registry: Mutex::new(Registry::default()),
+                store,
+                settings: Arc::new(settings),
+                cluster: Some(Arc::new(Cluster::start(redis, route))),
+            }
+        });
+        Self { shared }
     }
 
     /// The hub's settings.
@@ -216,9 +253,10 @@ impl Hub {
         self.shared.store.flush().await
     }
 
-    /// True while the store can write.
+    /// True while the store can write (and, in a cluster, the feed is connected).
     pub fn storage_healthy(&self) -> bool {
         self.shared.store.is_healthy()
+            && self.shared.cluster.as_ref().is_none_or(|c| c.is_healthy())
     }
 
     /// Number of rooms loaded in memory.
@@ -277,13 +315,14 @@ impl Hub {
             room: room.to_owned(),
             generation,
         };
-        let (id, settings, store) = (
+        let (id, settings, store, cluster) = (
             room.to_owned(),
             self.shared.settings.clone(),
             self.shared.store.clone(),
+            self.shared.cluster.clone(),
         );
         tokio::spawn(async move {
-            match Room::load(id.clone(), settings, store, members).await {
+            match Room::load(id.clone(), settings, store, members, cluster).await {
                 Ok(room) => room.run(receiver, unregister).await,
                 Err(error) => {
                     warn!(room = %id, %error, "cannot load room");

@@ -9,6 +9,7 @@
 
 use super::{
     archive::RoomArchive,
+    cluster_link::ClusterLink,
     handle::{JoinReply, RoomCmd},
     live_ids::LiveIds,
     log::{ArchiveCheck, RoomLog, Submitted},
@@ -17,6 +18,7 @@ use super::{
     HubSettings, JoinAccepted, JoinRequest, RoomError, Unregister,
 };
 use crate::{
+    cluster::Cluster,
     connection::{close_code, ProtocolError},
     random::random_id,
     store::{Durable, Store, StoreError},
@@ -30,7 +32,10 @@ use tether_core::{
     board::Op,
     protocol::{ServerMsg, Welcome, PROTOCOL_VERSION},
 };
-use tokio::{sync::mpsc, time::Instant};
+use tokio::{
+    sync::{mpsc, oneshot},
+    time::Instant,
+};
 use tracing::{debug, info, warn};
 
 /// The room's whole state, owned by its actor task.
@@ -48,22 +53,45 @@ pub(super) struct Room {
     live_ids: LiveIds<Instant>,
     /// How far the log's memory and the store reach, for members' dedup lookups.
     archive: Arc<RoomArchive>,
+    /// In a cluster: where ops are sequenced and entries come from (see `cluster_mode`).
+    cluster: Option<ClusterLink>,
+    /// Joins of clients that saw entries this node has not applied yet: answered once
+    /// they are here, so nobody is welcomed to an older board than they had.
+    waiting_joins: Vec<(JoinRequest, oneshot::Sender<JoinReply>)>,
 }
+
+#[path = "room_cluster.rs"]
+mod cluster_mode;
 
 /// How long announcing a live stroke id reserves it: far longer than drawing one stroke
 /// takes (the client ends a stroke at the point limit, about 30 s of drawing).
 const LIVE_ID_CLAIM: std::time::Duration = std::time::Duration::from_secs(120);
 
 impl Room {
-    /// Loads the room's log from the store and builds its state.
+    /// Loads the room's log from the store and builds its state. In a cluster, the room
+    /// subscribes to its feed first and agrees on its epoch with the other nodes.
     pub(super) async fn load(
         id: String,
         settings: Arc<HubSettings>,
         store: Arc<dyn Store>,
         members: Arc<AtomicUsize>,
+        cluster: Option<Arc<Cluster>>,
     ) -> Result<Self, StoreError> {
+        let joined = match cluster {
+            Some(cluster) => {
+                let subscription = cluster
+                    .feed()
+                    .subscribe(&id)
+                    .await
+                    .ok_or(StoreError::Closed)?;
+                let epoch = cluster.epoch_of(&id).await?;
+                Some((cluster, subscription, epoch))
+            }
+            None => None,
+        };
         let stored = store.load(&id).await?;
-        let epoch = stored.epoch.unwrap_or_else(random_id);
+        let shared_epoch = joined.as_ref().map(|(_, _, epoch)| epoch.clone());
+        let epoch = stored.epoch.or(shared_epoch).unwrap_or_else(random_id);
         let tail = stored.ops.len();
         let log = RoomLog::load(epoch, stored.snapshot, stored.ops, settings.log)
             // The store guarantees gap-free logs; a gap is corruption, not user input.
@@ -75,6 +103,9 @@ impl Room {
             log.seq(),
             log.index_floor(),
         ));
+        let cluster = joined.map(|(cluster, subscription, _)| {
+            ClusterLink::new(cluster, id.clone(), subscription, log.seq())
+        });
         let mut room = Self {
             id,
             settings,
@@ -85,6 +116,8 @@ impl Room {
             members,
             live_ids: LiveIds::default(),
             archive,
+            cluster,
+            waiting_joins: Vec::new(),
         };
         // A long tail (a database from before snapshots, or a room that unloaded before
         // its next one was due) is saved at once, so the next load is short.
@@ -118,13 +151,13 @@ impl Room {
         let mut empty_since = Some(Instant::now());
         loop {
             let idle_deadline = empty_since
-                .filter(|_| self.commits.is_empty())
+                .filter(|_| self.nothing_in_flight())
                 .map(|since| since + self.settings.room_linger);
             let grace_deadline = self.presence.next_expiry();
             tokio::select! {
                 command = commands.recv() => match command {
                     Some(RoomCmd::Unload) => {
-                        if self.presence.is_empty() && self.commits.is_empty() {
+                        if self.presence.is_empty() && self.nothing_in_flight() {
                             debug!(room = %self.id, "room evicted to make room for another");
                             break;
                         }
@@ -139,6 +172,11 @@ impl Room {
                         break;
                     }
                     self.committed();
+                }
+                event = cluster_mode::next_event(&mut self.cluster) => {
+                    if !self.on_link_event(event) {
+                        break;
+                    }
                 }
                 () = sleep_until_opt(grace_deadline) => {
                     for left in self.presence.expire(Instant::now()) {
@@ -192,6 +230,7 @@ impl Room {
                 let _ = reply.send(self.log.snapshot());
             }
             RoomCmd::Leave { .. }
+            | RoomCmd::Feed(_)
             | RoomCmd::Op { .. }
             | RoomCmd::Ephemeral { .. }
             | RoomCmd::Unload => {}
@@ -201,6 +240,9 @@ impl Room {
     fn handle(&mut self, command: RoomCmd) {
         match command {
             RoomCmd::Join { request, reply } => {
+                let Some((request, reply)) = self.unless_behind(request, reply) else {
+                    return;
+                };
                 let answer = if self.presence.len() >= self.settings.max_members
                     && !self.presence.resumes(&request.hello)
                 {
@@ -230,6 +272,7 @@ impl Room {
                 archive,
             } => self.submit(&session, op_id, op, archive),
             RoomCmd::Ephemeral { session, msg } => self.relay(&session, msg),
+            RoomCmd::Feed(event) => self.on_feed(event),
             RoomCmd::Snapshot { reply } => {
                 let _ = reply.send(self.log.snapshot());
             }
@@ -309,6 +352,10 @@ impl Room {
                 return;
             }
         }
+        if self.cluster.is_some() {
+            self.submit_to_cluster(session, &author, op_id, op);
+            return;
+        }
         match self
             .log
             .submit_checked(session, &author, op_id.clone(), op, archive)
@@ -318,10 +365,17 @@ impl Room {
                 let durable = self.store.append(&self.id, self.log.epoch(), entry);
                 self.commits.push_back(durable);
             }
+            answer => self.answer(session, op_id, answer),
+        }
+    }
+
+    /// Tells the sender what became of an op that was not sequenced.
+    fn answer(&mut self, session: &str, op_id: String, answer: Submitted) {
+        match answer {
             Submitted::Duplicate(ack) => {
                 self.send_to(session, &ServerMsg::Applied(ack));
             }
-            Submitted::DuplicateInFlight => {}
+            Submitted::Sequenced(_) | Submitted::DuplicateInFlight => {}
             Submitted::Recheck => {
                 // Rare (thousands of ops landed between the lookup and now): the client
                 // keeps the op and resends it after a short pause, like any rate limit.
@@ -347,17 +401,23 @@ impl Room {
     /// The store confirmed the oldest entry in flight: broadcast it.
     fn committed(&mut self) {
         if let Some(done) = self.log.commit_next() {
-            if let Op::AddStroke { stroke } = &done.entry.op {
-                self.live_ids.landed(&stroke.id);
-            }
-            let applied = ServerMsg::Applied(done.entry);
-            self.broadcast(&applied, None);
-            for session in &done.duplicate_senders {
-                self.send_to(session, &applied);
-            }
-            self.archive.advance(self.log.seq(), self.log.index_floor());
-            self.save_snapshot_if_due();
+            self.landed(done.entry, &done.duplicate_senders);
         }
+    }
+
+    /// A durable entry is on the board: everyone hears of it (the sender's ack), and the
+    /// archive and snapshot schedule move on.
+    fn landed(&mut self, entry: tether_core::board::AppliedOp, duplicate_senders: &[String]) {
+        if let Op::AddStroke { stroke } = &entry.op {
+            self.live_ids.landed(&stroke.id);
+        }
+        let applied = ServerMsg::Applied(entry);
+        self.broadcast(&applied, None);
+        for session in duplicate_senders {
+            self.send_to(session, &applied);
+        }
+        self.archive.advance(self.log.seq(), self.log.index_floor());
+        self.save_snapshot_if_due();
     }
 
     fn relay(&mut self, session: &str, msg: ServerMsg) {
@@ -373,7 +433,12 @@ impl Room {
                 return; // someone else's stroke id: not relayed
             }
         }
-        let shared = Outgoing::frame(frame(&msg));
+        let text = frame(&msg);
+        if let Some(link) = &self.cluster {
+            link.cluster()
+                .publish_live(&self.id, session, text.as_str());
+        }
+        let shared = Outgoing::frame(text);
         for (other, outbox) in self.presence.connected() {
             // Ephemeral: a busy member simply misses this one.
             if other != session {
@@ -435,7 +500,7 @@ impl Room {
     }
 }
 
-async fn sleep_until_opt(deadline: Option<Instant>) {
+pub(super) async fn sleep_until_opt(deadline: Option<Instant>) {
     match deadline {
         Some(deadline) => tokio::time::sleep_until(deadline).await,
         None => std::future::pending().await,

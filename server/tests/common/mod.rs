@@ -55,13 +55,27 @@ impl TestServer {
 
     /// Starts on a given store (e.g. one that injects faults around the real one).
     pub async fn start_with_store(data_dir: &Path, flags: &[&str], store: Arc<dyn Store>) -> Self {
-        let mut args = vec!["server", "--data-dir", data_dir.to_str().unwrap()];
-        args.extend_from_slice(flags);
-        let config = Config::parse_from(args);
+        let config = config(data_dir, flags);
+        let state = AppState::with_store(config, options(), store);
+        Self::serve(state).await
+    }
+
+    /// A node of a cluster on the Redis at `redis_url` (with a data dir of its own, which
+    /// cluster mode does not use).
+    pub async fn cluster_node(redis_url: &str, flags: &[&str]) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let config = config(dir.path(), flags);
+        let state = AppState::join_cluster(config, options(), redis_url)
+            .await
+            .expect("join the cluster");
+        let mut server = Self::serve(state).await;
+        server._own_dir = Some(dir);
+        server
+    }
+
+    async fn serve(state: AppState) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
         let addr = listener.local_addr().unwrap().to_string();
-        let options = LeptosOptions::builder().output_name("tether").build();
-        let state = AppState::with_store(config, options, store);
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(server::run(listener, state.clone(), async {
             let _ = stopped.await;
@@ -86,6 +100,16 @@ impl TestServer {
         }
         self.task.await.unwrap().unwrap();
     }
+}
+
+fn config(data_dir: &Path, flags: &[&str]) -> Config {
+    let mut args = vec!["server", "--data-dir", data_dir.to_str().unwrap()];
+    args.extend_from_slice(flags);
+    Config::parse_from(args)
+}
+
+fn options() -> LeptosOptions {
+    LeptosOptions::builder().output_name("tether").build()
 }
 
 type Socket = WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>;

@@ -63,7 +63,11 @@ impl TestRedis {
                     return;
                 }
             }
-            assert!(Instant::now() < deadline, "redis did not start: see {:?}", self.dir.path());
+            assert!(
+                Instant::now() < deadline,
+                "redis did not start: see {:?}",
+                self.dir.path()
+            );
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }

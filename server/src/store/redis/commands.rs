@@ -101,7 +101,10 @@ impl Redis {
             .set_max_delay(Duration::from_millis(500));
         let mut attempt = 0;
         let connection = loop {
-            match client.get_connection_manager_with_config(config.clone()).await {
+            match client
+                .get_connection_manager_with_config(config.clone())
+                .await
+            {
                 Ok(connection) => break connection,
                 Err(error) if attempt < 20 => {
                     attempt += 1;
@@ -147,8 +150,13 @@ impl Redis {
             .query_async(&mut connection)
             .await;
         match fsync.as_deref() {
-            Ok([_, value]) if value == "always" => info!("redis syncs every write (appendfsync always)"),
-            Ok(other) => warn!(?other, "redis does not run with appendfsync always: acks may precede the disk"),
+            Ok([_, value]) if value == "always" => {
+                info!("redis syncs every write (appendfsync always)")
+            }
+            Ok(other) => warn!(
+                ?other,
+                "redis does not run with appendfsync always: acks may precede the disk"
+            ),
             Err(error) => warn!(%error, "cannot read redis's appendfsync setting"),
         }
     }
@@ -221,8 +229,9 @@ impl Redis {
         let (outcome, detail): (String, String) =
             self.seen(invocation.invoke_async(&mut connection).await)?;
         let number = |text: &str| {
-            text.parse::<u64>()
-                .map_err(|_| StoreError::Backend(format!("commit script answered {outcome} {text}")))
+            text.parse::<u64>().map_err(|_| {
+                StoreError::Backend(format!("commit script answered {outcome} {text}"))
+            })
         };
         match outcome.as_str() {
             "appended" => Ok(Commit::Appended(number(&detail)?)),
@@ -237,7 +246,9 @@ impl Redis {
             "out_of_order" => Ok(Commit::OutOfOrder {
                 last: number(&detail)?,
             }),
-            other => Err(StoreError::Backend(format!("commit script answered {other:?}"))),
+            other => Err(StoreError::Backend(format!(
+                "commit script answered {other:?}"
+            ))),
         }
     }
 
@@ -260,7 +271,12 @@ impl Redis {
     }
 
     /// The entries with seqs `from..=to` (fewer if the log ends sooner).
-    pub async fn range(&self, room: &str, from: u64, to: u64) -> Result<Vec<AppliedOp>, StoreError> {
+    pub async fn range(
+        &self,
+        room: &str,
+        from: u64,
+        to: u64,
+    ) -> Result<Vec<AppliedOp>, StoreError> {
         let mut connection = self.connection();
         let mut entries = Vec::new();
         let mut next = from;
@@ -283,7 +299,11 @@ impl Redis {
                     .ok_or_else(|| StoreError::Backend(format!("stream entry id {id:?}")))?;
                 let body = match fields.as_slice() {
                     [field, body] if field == "e" => body,
-                    _ => return Err(StoreError::Backend(format!("stream entry {id} has no body"))),
+                    _ => {
+                        return Err(StoreError::Backend(format!(
+                            "stream entry {id} has no body"
+                        )))
+                    }
                 };
                 entries.push(Body::parse(seq, body)?);
                 next = seq + 1;
@@ -298,7 +318,8 @@ impl Redis {
     /// The room's epoch, fixing `candidate` as it if the room has none yet: every node
     /// that loads a room agrees on its epoch before anything is written.
     pub async fn ensure_epoch(&self, room: &str, candidate: &str) -> Result<String, StoreError> {
-        self.ensure_value(&RoomKeys::of(room).epoch, candidate).await
+        self.ensure_value(&RoomKeys::of(room).epoch, candidate)
+            .await
     }
 
     /// The cluster's shared secret for author ids: `candidate` unless another node set one

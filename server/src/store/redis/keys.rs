@@ -49,7 +49,10 @@ mod tests {
 
     #[test]
     fn channels_name_their_room() {
-        assert_eq!(room_of_channel(&feed_channel("a-b_1")), Some(("a-b_1", "feed")));
+        assert_eq!(
+            room_of_channel(&feed_channel("a-b_1")),
+            Some(("a-b_1", "feed"))
+        );
         assert_eq!(room_of_channel(&live_channel("x")), Some(("x", "live")));
         assert_eq!(room_of_channel("other"), None);
         assert!(RoomKeys::of("r").log.contains("{r}"));
