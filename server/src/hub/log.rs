@@ -206,7 +206,7 @@ impl RoomLog {
         }
         let op = match self.check_new(author, op) {
             Ok(op) => op,
-            Err(refused) => return refused,
+            Err((code, reason)) => return Submitted::Rejected { code, reason },
         };
         let entry = AppliedOp {
             seq: self.board.seq() + self.in_flight.len() as u64 + 1,
@@ -254,24 +254,22 @@ impl RoomLog {
     }
 
     /// Checks an op new to this room against the board (a stroke id already used, a full
-    /// board) and returns it with the server's author stamped in, or the refusal.
-    pub fn check_new(&self, author: &str, mut op: Op) -> Result<Op, Submitted> {
+    /// board) and returns it with the server's author stamped in, or the refusal's code
+    /// and reason.
+    pub fn check_new(&self, author: &str, mut op: Op) -> Result<Op, (&'static str, String)> {
         if let Op::AddStroke { stroke } = &mut op {
             let reused = self.board.contains(&stroke.id)
                 || self.in_flight.iter().any(
                     |f| matches!(&f.entry.op, Op::AddStroke { stroke: s } if s.id == stroke.id),
                 );
             if reused {
-                return Err(Submitted::Rejected {
-                    code: "duplicate_stroke_id",
-                    reason: format!("stroke id {} is already on this board", stroke.id),
-                });
+                return Err((
+                    "duplicate_stroke_id",
+                    format!("stroke id {} is already on this board", stroke.id),
+                ));
             }
             if let Some(reason) = self.too_big_with(stroke) {
-                return Err(Submitted::Rejected {
-                    code: "board_full",
-                    reason,
-                });
+                return Err(("board_full", reason));
             }
             // The author is whoever is connected, never what the client claims.
             stroke.author = author.to_owned();

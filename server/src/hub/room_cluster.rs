@@ -47,7 +47,9 @@ impl Room {
                     link.commit(session, author, op_id, op, &epoch);
                 }
             }
-            Err(refused) => self.answer(session, op_id, refused),
+            Err((code, reason)) => {
+                self.answer(session, op_id, Submitted::Rejected { code, reason })
+            }
         }
     }
 
