@@ -8,22 +8,15 @@ use tether_core::{board::AppliedOp, protocol::ServerMsg};
 
 /// Reads `Applied` messages until seq `through`, asserting they come once each, in order.
 async fn applied_through(client: &mut Client, through: u64) -> Vec<AppliedOp> {
-    let mut entries: Vec<AppliedOp> = Vec::new();
-    while entries.last().map_or(0, |e| e.seq) < through {
-        if let Some(entry) = client
-            .until(|msg| match msg {
-                ServerMsg::Applied(entry) => Some(Some(entry)),
-                ServerMsg::Replay { .. } => Some(None),
-                _ => None,
-            })
-            .await
-        {
-            let expected = entries.last().map_or(1, |e| e.seq + 1);
-            assert_eq!(entry.seq, expected, "gap-free, once each, in order");
-            entries.push(entry);
-        }
-    }
-    entries
+    applied_through_from(client, 1, through).await
+}
+
+/// A Redis and two nodes on it.
+async fn two_nodes() -> (TestRedis, TestServer, TestServer) {
+    let redis = TestRedis::start().await;
+    let a = TestServer::cluster_node(&redis.url(), &[]).await;
+    let b = TestServer::cluster_node(&redis.url(), &[]).await;
+    (redis, a, b)
 }
 
 /// Sends `count` strokes without waiting for acks.
@@ -40,11 +33,7 @@ async fn draw(client: &mut Client, name: &str, count: u64) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn writers_on_two_nodes_share_one_gap_free_order_and_one_seq_per_op_id() {
-    let redis = TestRedis::start().await;
-    let (a, b) = (
-        TestServer::cluster_node(&redis.url(), &[]).await,
-        TestServer::cluster_node(&redis.url(), &[]).await,
-    );
+    let (_redis, a, b) = two_nodes().await;
     let (mut on_a, _) = Client::join(&a, "shared", "alice", None).await;
     let (mut on_b, _) = Client::join(&b, "shared", "bob", None).await;
 
@@ -85,11 +74,7 @@ async fn writers_on_two_nodes_share_one_gap_free_order_and_one_seq_per_op_id() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_lost_pub_sub_connection_is_healed_from_the_stream() {
-    let redis = TestRedis::start().await;
-    let (a, b) = (
-        TestServer::cluster_node(&redis.url(), &[]).await,
-        TestServer::cluster_node(&redis.url(), &[]).await,
-    );
+    let (redis, a, b) = two_nodes().await;
     let (mut on_a, _) = Client::join(&a, "heal", "alice", None).await;
     let (mut on_b, _) = Client::join(&b, "heal", "bob", None).await;
     on_a.send(&add_stroke("before", "s0")).await;
