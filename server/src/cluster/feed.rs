@@ -128,11 +128,7 @@ async fn run(
         let rooms: Vec<String> = subscriptions.count.keys().cloned().collect();
         let mut resubscribed = true;
         for room in &rooms {
-            if sink
-                .subscribe(&[feed_channel(room), live_channel(room)])
-                .await
-                .is_err()
-            {
+            if sink.subscribe(&channels(room)).await.is_err() {
                 resubscribed = false;
                 break;
             }
@@ -163,7 +159,7 @@ async fn run(
                         let count = subscriptions.count.entry(room.clone()).or_default();
                         *count += 1;
                         if *count == 1
-                            && sink.subscribe(&[feed_channel(&room), live_channel(&room)]).await.is_err()
+                            && sink.subscribe(&channels(&room)).await.is_err()
                         {
                             subscriptions.waiting.push((room, done));
                             break;
@@ -172,7 +168,7 @@ async fn run(
                     }
                     Some(Request::Unsubscribe(room)) => {
                         if release(&mut subscriptions, &room) {
-                            let _ = sink.unsubscribe(&[feed_channel(&room), live_channel(&room)]).await;
+                            let _ = sink.unsubscribe(&channels(&room)).await;
                         }
                     }
                 },
@@ -185,6 +181,11 @@ async fn run(
         connected.store(false, Ordering::Relaxed);
         warn!("pub/sub connection lost: reconnecting");
     }
+}
+
+/// The channels a room listens on.
+fn channels(room: &str) -> [String; 2] {
+    [feed_channel(room), live_channel(room)]
 }
 
 /// One fewer subscriber of `room`; true when it was the last.

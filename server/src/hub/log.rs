@@ -263,10 +263,7 @@ impl RoomLog {
                     |f| matches!(&f.entry.op, Op::AddStroke { stroke: s } if s.id == stroke.id),
                 );
             if reused {
-                return Err((
-                    "duplicate_stroke_id",
-                    format!("stroke id {} is already on this board", stroke.id),
-                ));
+                return Err(stroke_taken(&stroke.id));
             }
             if let Some(reason) = self.too_big_with(stroke) {
                 return Err(("board_full", reason));
@@ -424,8 +421,16 @@ impl RoomLog {
     }
 }
 
+/// The refusal (code, reason) of a stroke whose id is already on the board.
+pub fn stroke_taken(stroke_id: &str) -> (&'static str, String) {
+    (
+        "duplicate_stroke_id",
+        format!("stroke id {stroke_id} is already on this board"),
+    )
+}
+
 /// The refusal of an op id already used for other content.
-fn reused(op_id: &str) -> Submitted {
+pub fn reused(op_id: &str) -> Submitted {
     Submitted::Rejected {
         code: "op_id_reused",
         reason: format!("op id {op_id} was already used for another change"),

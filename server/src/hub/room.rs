@@ -6,20 +6,24 @@
 //! members' bounded outboxes with `try_send`. Each op is handed to the store in seq order
 //! and its durability future joins an ordered queue polled by the same loop; as each one
 //! resolves (in order) the entry is committed and broadcast. No task per op.
+//!
+//! This file: loading, the loop, joins and commands. Beside it: `room_ops.rs` (a member's
+//! op, its answers and the broadcast when durable), `room_delivery.rs` (frames to one
+//! member or all, slow members, storage failure) and `room_cluster.rs` (the same room when
+//! Redis sequences its ops).
 
 use super::{
     archive::RoomArchive,
     cluster_link::ClusterLink,
     handle::{JoinReply, RoomCmd},
     live_ids::LiveIds,
-    log::{ArchiveCheck, RoomLog, Submitted},
+    log::RoomLog,
     outbox::{frame, MemberOutbox, Outgoing},
     presence::{FreshIds, Presence},
     HubSettings, JoinAccepted, JoinRequest, RoomError, Unregister,
 };
 use crate::{
     cluster::Cluster,
-    connection::ProtocolError,
     random::random_id,
     store::{Durable, Store, StoreError},
 };
@@ -28,10 +32,7 @@ use std::sync::{
     atomic::{AtomicUsize, Ordering},
     Arc,
 };
-use tether_core::{
-    board::Op,
-    protocol::{ServerMsg, Welcome, PROTOCOL_VERSION},
-};
+use tether_core::protocol::{ServerMsg, Welcome, PROTOCOL_VERSION};
 use tokio::{
     sync::{mpsc, oneshot},
     time::Instant,
@@ -64,6 +65,8 @@ pub(super) struct Room {
 mod cluster_mode;
 #[path = "room_delivery.rs"]
 mod delivery;
+#[path = "room_ops.rs"]
+mod ops;
 
 /// How long announcing a live stroke id reserves it: far longer than drawing one stroke
 /// takes (the client ends a stroke at the point limit, about 30 s of drawing).
@@ -333,93 +336,6 @@ impl Room {
             resumed: joined.resumed,
             archive: self.archive.clone(),
         }
-    }
-
-    /// A durable op from a member: the log decides, the store is handed new entries.
-    fn submit(&mut self, session: &str, op_id: String, op: Op, archive: ArchiveCheck) {
-        let Some(author) = self.presence.author(session).map(str::to_owned) else {
-            return; // gone meanwhile; its client resends after reconnecting
-        };
-        if let Op::AddStroke { stroke } = &op {
-            if self
-                .live_ids
-                .held_by_other(&stroke.id, &author, Instant::now())
-            {
-                let rejected = ServerMsg::Rejected {
-                    op_id,
-                    code: "duplicate_stroke_id".into(),
-                    reason: format!("stroke id {} is being drawn by someone else", stroke.id),
-                };
-                self.send_to(session, &rejected);
-                return;
-            }
-        }
-        if self.cluster.is_some() {
-            self.submit_to_cluster(session, &author, op_id, op);
-            return;
-        }
-        match self
-            .log
-            .submit_checked(session, &author, op_id.clone(), op, archive)
-        {
-            Submitted::Sequenced(entry) => {
-                // Queued in seq order right here; only durability is awaited, in the loop.
-                let durable = self.store.append(&self.id, self.log.epoch(), entry);
-                self.commits.push_back(durable);
-            }
-            answer => self.answer(session, op_id, answer),
-        }
-    }
-
-    /// Tells the sender what became of an op that was not sequenced.
-    fn answer(&mut self, session: &str, op_id: String, answer: Submitted) {
-        match answer {
-            Submitted::Duplicate(ack) => {
-                self.send_to(session, &ServerMsg::Applied(ack));
-            }
-            Submitted::Sequenced(_) | Submitted::DuplicateInFlight => {}
-            Submitted::Recheck => {
-                // Rare (thousands of ops landed between the lookup and now): the client
-                // keeps the op and resends it after a short pause, like any rate limit.
-                let pause = ProtocolError::RateLimited {
-                    retry_after_ms: 250,
-                };
-                if let Some(outbox) = self.presence.connection(session) {
-                    outbox.send_durable(Outgoing::frame(frame(&pause.to_msg())));
-                    outbox.close(pause.close_code(), "dedup index moved; resend");
-                }
-            }
-            Submitted::Rejected { code, reason } => {
-                let rejected = ServerMsg::Rejected {
-                    op_id,
-                    code: code.into(),
-                    reason,
-                };
-                self.send_to(session, &rejected);
-            }
-        }
-    }
-
-    /// The store confirmed the oldest entry in flight: broadcast it.
-    fn committed(&mut self) {
-        if let Some(done) = self.log.commit_next() {
-            self.landed(done.entry, &done.duplicate_senders);
-        }
-    }
-
-    /// A durable entry is on the board: everyone hears of it (the sender's ack), and the
-    /// archive and snapshot schedule move on.
-    fn landed(&mut self, entry: tether_core::board::AppliedOp, duplicate_senders: &[String]) {
-        if let Op::AddStroke { stroke } = &entry.op {
-            self.live_ids.landed(&stroke.id);
-        }
-        let applied = ServerMsg::Applied(entry);
-        self.broadcast(&applied, None);
-        for session in duplicate_senders {
-            self.send_to(session, &applied);
-        }
-        self.archive.advance(self.log.seq(), self.log.index_floor());
-        self.save_snapshot_if_due();
     }
 
     fn relay(&mut self, session: &str, msg: ServerMsg) {

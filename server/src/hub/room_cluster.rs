@@ -4,7 +4,12 @@
 //! `Applied` broadcast when the entry lands here.
 
 use super::{
-    super::{cluster_link::LinkEvent, handle::JoinReply, log::stamped, JoinRequest},
+    super::{
+        cluster_link::LinkEvent,
+        handle::JoinReply,
+        log::{reused, stamped, stroke_taken},
+        JoinRequest,
+    },
     ClusterLink, Room,
 };
 use crate::{
@@ -103,10 +108,7 @@ impl Room {
             Ok(Commit::Appended(_)) => {}
             Ok(Commit::Known { seq, fingerprint }) => {
                 if fingerprint != fingerprint_hex(&author, &op) {
-                    let refused = Submitted::Rejected {
-                        code: "op_id_reused",
-                        reason: format!("op id {op_id} was already used for another change"),
-                    };
+                    let refused = reused(&op_id);
                     self.answer(&session, op_id, refused);
                 } else if seq <= self.log.seq() {
                     let ack = stamped(seq, op_id, &author, op);
@@ -118,11 +120,8 @@ impl Room {
                 let Op::AddStroke { stroke } = &op else {
                     return;
                 };
-                let refused = Submitted::Rejected {
-                    code: "duplicate_stroke_id",
-                    reason: format!("stroke id {} is already on this board", stroke.id),
-                };
-                self.answer(&session, op_id, refused);
+                let (code, reason) = stroke_taken(&stroke.id);
+                self.answer(&session, op_id, Submitted::Rejected { code, reason });
             }
             Ok(Commit::OutOfOrder { .. }) | Err(_) => {
                 // Not acknowledged: the client keeps the op and resends it after it
