@@ -7,7 +7,7 @@
 //! room is told to [`FeedEvent::Resync`] (read the head, fill the gap from the stream),
 //! and rooms also check on their own now and then.
 
-use crate::store::redis::{feed_channel, live_channel, room_of_channel};
+use crate::store::redis::{feed_channel, live_channel, presence_channel, room_of_channel};
 use futures_util::StreamExt;
 use std::{
     collections::HashMap,
@@ -27,6 +27,8 @@ pub enum FeedEvent {
     Entry(String),
     /// An ephemeral message from another node (`"<node> <session> <json>"`).
     Live(String),
+    /// A change of the room's members (`"<version> <JSON change>"`).
+    Presence(String),
     /// Messages may have been lost: check the head and fill what is missing.
     Resync,
 }
@@ -184,8 +186,12 @@ async fn run(
 }
 
 /// The channels a room listens on.
-fn channels(room: &str) -> [String; 2] {
-    [feed_channel(room), live_channel(room)]
+fn channels(room: &str) -> [String; 3] {
+    [
+        feed_channel(room),
+        live_channel(room),
+        presence_channel(room),
+    ]
 }
 
 /// One fewer subscriber of `room`; true when it was the last.
@@ -239,6 +245,7 @@ fn deliver(route: &Router, message: &redis::Msg) {
     match kind {
         "feed" => route(room, FeedEvent::Entry(payload)),
         "live" => route(room, FeedEvent::Live(payload)),
+        "presence" => route(room, FeedEvent::Presence(payload)),
         _ => {}
     }
 }

@@ -47,6 +47,11 @@ impl Cluster {
         &self.redis
     }
 
+    /// This node's id in the cluster (random per process).
+    pub fn node(&self) -> &str {
+        &self.node
+    }
+
     /// The node's subscriptions.
     pub fn feed(&self) -> &Feed {
         &self.feed

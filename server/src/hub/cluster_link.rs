@@ -204,7 +204,7 @@ impl ClusterLink {
 }
 
 /// Awaits the future in `slot` and empties the slot; pending forever while it is empty.
-async fn poll_slot<T>(slot: &mut Option<BoxFuture<'static, T>>) -> T {
+pub(super) async fn poll_slot<T>(slot: &mut Option<BoxFuture<'static, T>>) -> T {
     match slot {
         Some(future) => {
             let value = future.await;

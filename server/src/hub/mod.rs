@@ -14,12 +14,14 @@
 
 mod archive;
 mod cluster_link;
+mod cluster_presence;
 pub mod feed_order;
 mod handle;
 pub mod live_ids;
 pub mod log;
 mod log_settings;
 pub mod outbox;
+pub mod peer_view;
 pub mod presence;
 mod room;
 

@@ -89,8 +89,7 @@ impl<C, T: Copy + Ord> Presence<C, T> {
     /// A connection joins with `hello`: resumes the session its token names, or starts a
     /// new one with `fresh` ids.
     pub fn join(&mut self, hello: Hello, author: String, conn: C, fresh: FreshIds) -> Joined<C> {
-        self.next_connection += 1;
-        let connection = self.next_connection;
+        let connection = self.next_connection();
         let attachment = Attachment::Connected { conn, connection };
         let resumable = hello
             .resume_token
@@ -143,6 +142,50 @@ impl<C, T: Copy + Ord> Presence<C, T> {
         }
     }
 
+    /// A number for a new connection (in a cluster, reserved before the store attaches it).
+    pub fn next_connection(&mut self) -> u64 {
+        self.next_connection += 1;
+        self.next_connection
+    }
+
+    /// In a cluster, where the store decides sessions: holds `conn` as connection
+    /// `connection` of `session` on this node. Returns an older connection of the session
+    /// held here (dropping it ends that connection).
+    pub fn attach(
+        &mut self,
+        session: &str,
+        connection: u64,
+        hello: Hello,
+        author: String,
+        resume_token: String,
+        conn: C,
+    ) -> Option<C> {
+        let member = Member {
+            client_id: hello.client_id,
+            author,
+            name: hello.name,
+            color: hello.color,
+            resume_token,
+            attachment: Attachment::Connected { conn, connection },
+        };
+        match self.members.insert(session.to_owned(), member)?.attachment {
+            Attachment::Connected { conn, .. } => Some(conn),
+            Attachment::Away { .. } => None,
+        }
+    }
+
+    /// In a cluster: forgets `session` here if `connection` is still its connection;
+    /// returns that connection (peers hear of it from the store, not from here).
+    pub fn detach(&mut self, session: &str, connection: u64) -> Option<C> {
+        if !self.is_current(session, connection) {
+            return None;
+        }
+        match self.members.remove(session)?.attachment {
+            Attachment::Connected { conn, .. } => Some(conn),
+            Attachment::Away { .. } => None,
+        }
+    }
+
     /// True when `hello` would resume an existing session (rather than add a member).
     pub fn resumes(&self, hello: &Hello) -> bool {
         hello
@@ -178,16 +221,20 @@ impl<C, T: Copy + Ord> Presence<C, T> {
         reason: LeaveReason,
         until: T,
     ) -> Option<ServerMsg> {
-        let current = self.members.get(session).is_some_and(|m| {
-            matches!(m.attachment, Attachment::Connected { connection: c, .. } if c == connection)
-        });
-        if !current {
+        if !self.is_current(session, connection) {
             return None;
         }
         match reason {
             LeaveReason::Bye => self.remove(session),
             LeaveReason::Dropped => self.mark_away(session, until),
         }
+    }
+
+    /// True when `connection` is the one `session` is connected through.
+    fn is_current(&self, session: &str, connection: u64) -> bool {
+        self.members.get(session).is_some_and(|m| {
+            matches!(m.attachment, Attachment::Connected { connection: c, .. } if c == connection)
+        })
     }
 
     /// The member's connection is gone (or was dropped for being too slow): `away`.
@@ -259,6 +306,14 @@ impl<C, T> Presence<C, T> {
     pub fn connection(&self, session: &str) -> Option<&C> {
         match &self.members.get(session)?.attachment {
             Attachment::Connected { conn, .. } => Some(conn),
+            Attachment::Away { .. } => None,
+        }
+    }
+
+    /// The number of a connected member's connection.
+    pub fn connection_id(&self, session: &str) -> Option<u64> {
+        match &self.members.get(session)?.attachment {
+            Attachment::Connected { connection, .. } => Some(*connection),
             Attachment::Away { .. } => None,
         }
     }

@@ -9,12 +9,13 @@
 //!
 //! This file: loading, the loop, joins and commands. Beside it: `room_ops.rs` (a member's
 //! op, its answers and the broadcast when durable), `room_delivery.rs` (frames to one
-//! member or all, slow members, storage failure) and `room_cluster.rs` (the same room when
-//! Redis sequences its ops).
+//! member or all, slow members, storage failure), `room_cluster.rs` (the same room when
+//! Redis sequences its ops) and `room_cluster_presence.rs` (when Redis holds its members).
 
 use super::{
     archive::RoomArchive,
     cluster_link::ClusterLink,
+    cluster_presence::ClusterPresence,
     handle::{JoinReply, RoomCmd},
     live_ids::LiveIds,
     log::RoomLog,
@@ -56,11 +57,16 @@ pub(super) struct Room {
     archive: Arc<RoomArchive>,
     /// In a cluster: where ops are sequenced and entries come from (see `cluster_mode`).
     cluster: Option<ClusterLink>,
+    /// In a cluster: who is in the room, kept in Redis; `presence` then holds only the
+    /// members connected to this node (see `cluster_members`).
+    cluster_presence: Option<ClusterPresence>,
     /// Joins of clients that saw entries this node has not applied yet: answered once
     /// they are here, so nobody is welcomed to an older board than they had.
     waiting_joins: Vec<(JoinRequest, oneshot::Sender<JoinReply>)>,
 }
 
+#[path = "room_cluster_presence.rs"]
+mod cluster_members;
 #[path = "room_cluster.rs"]
 mod cluster_mode;
 #[path = "room_delivery.rs"]
@@ -90,12 +96,14 @@ impl Room {
                     .await
                     .ok_or(StoreError::Closed)?;
                 let epoch = cluster.epoch_of(&id).await?;
-                Some((cluster, subscription, epoch))
+                let members =
+                    ClusterPresence::load(cluster.clone(), id.clone(), settings.grace()).await?;
+                Some((cluster, subscription, epoch, members))
             }
             None => None,
         };
         let stored = store.load(&id).await?;
-        let shared_epoch = joined.as_ref().map(|(_, _, epoch)| epoch.clone());
+        let shared_epoch = joined.as_ref().map(|(_, _, epoch, _)| epoch.clone());
         let epoch = stored.epoch.or(shared_epoch).unwrap_or_else(random_id);
         let tail = stored.ops.len();
         let log = RoomLog::load(epoch, stored.snapshot, stored.ops, settings.log)
@@ -108,9 +116,18 @@ impl Room {
             log.seq(),
             log.index_floor(),
         ));
-        let cluster = joined.map(|(cluster, subscription, _)| {
-            ClusterLink::new(cluster, id.clone(), subscription, log.seq())
-        });
+        let (cluster, cluster_presence) = match joined {
+            Some((cluster, subscription, _, members)) => (
+                Some(ClusterLink::new(
+                    cluster,
+                    id.clone(),
+                    subscription,
+                    log.seq(),
+                )),
+                Some(members),
+            ),
+            None => (None, None),
+        };
         let mut room = Self {
             id,
             settings,
@@ -122,6 +139,7 @@ impl Room {
             live_ids: LiveIds::default(),
             archive,
             cluster,
+            cluster_presence,
             waiting_joins: Vec::new(),
         };
         // A long tail (a database from before snapshots, or a room that unloaded before
@@ -182,6 +200,9 @@ impl Room {
                     if !self.on_link_event(event) {
                         break;
                     }
+                }
+                event = cluster_members::next_event(&mut self.cluster_presence) => {
+                    self.on_presence_event(event);
                 }
                 () = sleep_until_opt(grace_deadline) => {
                     for left in self.presence.expire(Instant::now()) {
@@ -248,6 +269,10 @@ impl Room {
                 let Some((request, reply)) = self.unless_behind(request, reply) else {
                     return;
                 };
+                if self.cluster_presence.is_some() {
+                    self.join_in_cluster(request, reply);
+                    return;
+                }
                 let answer = if self.presence.len() >= self.settings.max_members
                     && !self.presence.resumes(&request.hello)
                 {
@@ -264,6 +289,10 @@ impl Room {
                 connection,
                 reason,
             } => {
+                if self.cluster_presence.is_some() {
+                    self.leave_in_cluster(&session, connection, reason);
+                    return;
+                }
                 let until = Instant::now() + self.settings.grace();
                 if let Some(msg) = self.presence.leave(&session, connection, reason, until) {
                     debug!(room = %self.id, %session, ?reason, "connection ended");
@@ -298,7 +327,28 @@ impl Room {
         if let Some(announce) = &joined.announce {
             self.broadcast(announce, Some(&session));
         }
-        if joined.resumed {
+        let peers = self.presence.peers_of(&session);
+        self.welcome(
+            session,
+            joined.connection,
+            joined.resumed,
+            peers,
+            last_seq,
+            epoch,
+        )
+    }
+
+    /// Greets a member that just joined (or resumed): `Welcome`, then what it missed.
+    fn welcome(
+        &mut self,
+        session: String,
+        connection: u64,
+        resumed: bool,
+        peers: Vec<tether_core::protocol::Peer>,
+        last_seq: Option<u64>,
+        epoch: Option<String>,
+    ) -> JoinAccepted {
+        if resumed {
             info!(room = %self.id, %session, "session resumed");
         } else {
             let name = self.presence.name(&session).unwrap_or_default();
@@ -317,13 +367,13 @@ impl Room {
                 .resume_token(&session)
                 .unwrap_or_default()
                 .to_owned(),
-            resumed: joined.resumed,
+            resumed,
             room_seq: self.log.seq(),
             epoch: self.log.epoch().to_owned(),
             heartbeat: self.settings.heartbeat,
             reconnect: self.settings.reconnect,
             limits: Default::default(),
-            peers: self.presence.peers_of(&session),
+            peers,
         });
         let catch_up = self.log.catch_up(last_seq, epoch.as_deref());
         let delivered = self.send_to(&session, &welcome) && self.send_to(&session, &catch_up);
@@ -332,8 +382,8 @@ impl Room {
         }
         JoinAccepted {
             session,
-            connection: joined.connection,
-            resumed: joined.resumed,
+            connection,
+            resumed,
             archive: self.archive.clone(),
         }
     }

@@ -35,7 +35,12 @@ pub(super) async fn next_event(link: &mut Option<ClusterLink>) -> LinkEvent {
 impl Room {
     /// Nothing this room handed to storage is still waiting for an answer.
     pub(super) fn nothing_in_flight(&self) -> bool {
-        self.commits.is_empty() && self.cluster.as_ref().is_none_or(ClusterLink::is_idle)
+        self.commits.is_empty()
+            && self.cluster.as_ref().is_none_or(ClusterLink::is_idle)
+            && self
+                .cluster_presence
+                .as_ref()
+                .is_none_or(|members| members.is_idle())
     }
 
     /// A checked op goes to the commit script; op ids this node has seen land are
@@ -68,7 +73,13 @@ impl Room {
                 let ready = link.receive(&payload);
                 self.apply_ready(ready);
             }
-            FeedEvent::Resync => link.resync(),
+            FeedEvent::Resync => {
+                link.resync();
+                if let Some(members) = &mut self.cluster_presence {
+                    members.reload_soon();
+                }
+            }
+            FeedEvent::Presence(payload) => self.on_presence_change(&payload),
             FeedEvent::Live(payload) => {
                 let Some(json) = link.cluster().remote_live(&payload) else {
                     return;

@@ -41,7 +41,9 @@ impl Room {
         let until = Instant::now() + self.settings.grace();
         for session in sessions {
             warn!(room = %self.id, %session, "member too far behind: disconnected to resync");
-            if let Some(away) = self.presence.mark_away(&session, until) {
+            if self.cluster_presence.is_some() {
+                self.drop_in_cluster(&session);
+            } else if let Some(away) = self.presence.mark_away(&session, until) {
                 self.broadcast(&away, None);
             }
         }

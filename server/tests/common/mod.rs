@@ -2,6 +2,7 @@
 //! WebSocket client that speaks the protocol.
 #![allow(dead_code)] // each test binary uses a different part of the harness
 
+pub mod node;
 pub mod redis;
 
 use clap::Parser;
@@ -15,7 +16,7 @@ use server::{
 use std::{path::Path, sync::Arc, time::Duration};
 use tether_core::{
     board::{Op, Point, Stroke},
-    protocol::{ClientMsg, ServerMsg, PROTOCOL_VERSION},
+    protocol::{ClientMsg, ServerMsg, Welcome, PROTOCOL_VERSION},
 };
 use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
 use tokio_tungstenite::{connect_async, tungstenite::Message, MaybeTlsStream, WebSocketStream};
@@ -121,6 +122,8 @@ pub struct Client {
     pub session: String,
     /// The author id the server derived for this client (what peers see).
     pub author: String,
+    /// The secret that resumes this client's session.
+    pub resume_token: String,
     counter: u64,
 }
 
@@ -202,7 +205,12 @@ pub fn add_stroke(op_id: &str, stroke_id: &str) -> ClientMsg {
 
 /// Opens a raw socket to `/ws/{room}` without saying hello.
 pub async fn connect_raw(server: &TestServer, room: &str) -> Socket {
-    let (socket, _) = connect_async(format!("ws://{}/ws/{room}", server.addr))
+    connect_at(&server.addr, room).await
+}
+
+/// Opens a raw socket to `/ws/{room}` of the server at `addr`.
+pub async fn connect_at(addr: &str, room: &str) -> Socket {
+    let (socket, _) = connect_async(format!("ws://{addr}/ws/{room}"))
         .await
         .expect("connect");
     socket
@@ -216,22 +224,45 @@ impl Client {
         client_id: &str,
         last_seq: Option<u64>,
     ) -> (Self, ServerMsg) {
-        let mut socket = connect_raw(server, room).await;
-        send(&mut socket, &hello(room, client_id, client_id, last_seq)).await;
-        let welcome = recv(&mut socket).await;
-        let ServerMsg::Welcome(w) = &welcome else {
-            panic!("expected welcome, got {welcome:?}")
+        let (client, _, catch_up) =
+            Self::join_at(&server.addr, hello(room, client_id, client_id, last_seq)).await;
+        (client, catch_up)
+    }
+
+    /// Connects to the server at `addr`, says `hello` and waits for `Welcome`; returns
+    /// the client, the welcome and the catch-up message.
+    pub async fn join_at(addr: &str, hello: ClientMsg) -> (Self, Welcome, ServerMsg) {
+        let ClientMsg::Hello {
+            room, client_id, ..
+        } = &hello
+        else {
+            panic!("join_at needs a hello");
         };
-        let (session, author) = (w.session.clone(), w.author.clone());
+        let mut socket = connect_at(addr, room).await;
+        send(&mut socket, &hello).await;
+        let welcome = match recv(&mut socket).await {
+            ServerMsg::Welcome(welcome) => welcome,
+            other => panic!("expected welcome, got {other:?}"),
+        };
         let mut client = Self {
             socket,
-            client_id: client_id.into(),
-            session,
-            author,
+            client_id: client_id.clone(),
+            session: welcome.session.clone(),
+            author: welcome.author.clone(),
+            resume_token: welcome.resume_token.clone(),
             counter: 0,
         };
         let catch_up = client.recv().await;
-        (client, catch_up)
+        (client, welcome, catch_up)
+    }
+
+    /// The hello that resumes this client's session in `room` after seq `last_seq`.
+    pub fn resume_hello(&self, room: &str, last_seq: u64) -> ClientMsg {
+        let mut resume = hello(room, &self.client_id, &self.client_id, Some(last_seq));
+        if let ClientMsg::Hello { resume_token, .. } = &mut resume {
+            *resume_token = Some(self.resume_token.clone());
+        }
+        resume
     }
 
     pub async fn send(&mut self, msg: &ClientMsg) {
@@ -257,12 +288,21 @@ impl Client {
     }
 
     /// Reads until a message matches, skipping others (presence, cursors...).
-    pub async fn until<T>(&mut self, mut pick: impl FnMut(ServerMsg) -> Option<T>) -> T {
-        let deadline = tokio::time::Instant::now() + WAIT;
+    pub async fn until<T>(&mut self, pick: impl FnMut(ServerMsg) -> Option<T>) -> T {
+        self.until_within(WAIT, pick).await
+    }
+
+    /// [`Self::until`], waiting up to `wait` (for what takes longer by design, such as a
+    /// lease running out).
+    pub async fn until_within<T>(
+        &mut self,
+        wait: Duration,
+        mut pick: impl FnMut(ServerMsg) -> Option<T>,
+    ) -> T {
+        let deadline = tokio::time::Instant::now() + wait;
         loop {
-            let msg = tokio::time::timeout_at(deadline, recv(&mut self.socket))
-                .await
-                .expect("timed out waiting for a matching message");
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            let msg = recv_within(&mut self.socket, left).await;
             if let Some(found) = pick(msg) {
                 return found;
             }
@@ -286,8 +326,14 @@ pub async fn send(socket: &mut Socket, msg: &ClientMsg) {
 
 /// The next protocol message (panics on close, timeout or non-text).
 pub async fn recv(socket: &mut Socket) -> ServerMsg {
+    recv_within(socket, WAIT).await
+}
+
+/// The next protocol message within `wait` (panics on close, timeout or non-text).
+pub async fn recv_within(socket: &mut Socket, wait: Duration) -> ServerMsg {
+    let deadline = tokio::time::Instant::now() + wait;
     loop {
-        let message = tokio::time::timeout(WAIT, socket.next())
+        let message = tokio::time::timeout_at(deadline, socket.next())
             .await
             .expect("timed out waiting for a message")
             .expect("socket ended")

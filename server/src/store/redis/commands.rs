@@ -180,7 +180,7 @@ impl Redis {
     }
 
     /// Notes the outcome of a command for [`Store::is_healthy`].
-    fn seen<T>(&self, result: redis::RedisResult<T>) -> Result<T, StoreError> {
+    pub(super) fn seen<T>(&self, result: redis::RedisResult<T>) -> Result<T, StoreError> {
         match result {
             Ok(value) => {
                 self.healthy.store(true, Ordering::Relaxed);

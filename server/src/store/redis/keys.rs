@@ -10,6 +10,10 @@ pub(super) struct RoomKeys {
     pub ops: String,
     pub strokes: String,
     pub snapshot: String,
+    pub members: String,
+    pub deadlines: String,
+    pub tokens: String,
+    pub presence: String,
 }
 
 impl RoomKeys {
@@ -22,6 +26,10 @@ impl RoomKeys {
             ops: key("ops"),
             strokes: key("strokes"),
             snapshot: key("snapshot"),
+            members: key("members"),
+            deadlines: key("deadlines"),
+            tokens: key("tokens"),
+            presence: key("presence"),
         }
     }
 }
@@ -36,7 +44,7 @@ pub fn live_channel(room: &str) -> String {
     format!("tether:{{{room}}}:live")
 }
 
-/// The room and kind (`"feed"` / `"live"`) of a channel name.
+/// The room and kind (`"feed"` / `"live"` / `"presence"`) of a channel name.
 pub fn room_of_channel(channel: &str) -> Option<(&str, &str)> {
     let rest = channel.strip_prefix("tether:{")?;
     let (room, kind) = rest.split_once("}:")?;

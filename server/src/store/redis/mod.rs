@@ -8,7 +8,8 @@
 //! - `tether:{room}:epoch`    the id of this history, set once;
 //! - `tether:{room}:ops`      hash op id → `seq:fingerprint` (dedup is permanent);
 //! - `tether:{room}:strokes`  set of the stroke ids on the board (no id taken twice);
-//! - `tether:{room}:snapshot` hash `seq`, `strokes` (the board as of `seq`).
+//! - `tether:{room}:snapshot` hash `seq`, `strokes` (the board as of `seq`);
+//! - members, their deadlines and resume keys, and the presence version: see `presence`.
 //!
 //! Every op goes through one Lua script (`commit.lua`), atomic per room: dedup, seq,
 //! `XADD`, head, and `PUBLISH` of the entry on `tether:{room}:feed` for the other nodes.
@@ -18,9 +19,13 @@
 
 mod commands;
 mod keys;
+mod presence;
 
 pub use commands::{parse_published, Commit, Redis};
 pub use keys::{feed_channel, live_channel, room_of_channel};
+pub use presence::{
+    presence_channel, resume_key, split_published_change, JoinRequest, Joined, Tick,
+};
 
 use super::{Durable, Store, StoreError, StoredLog};
 use async_trait::async_trait;
