@@ -15,15 +15,7 @@ IDLE_CONNECTIONS="${IDLE_CONNECTIONS:-5000}"
 STORM_CLIENTS="${STORM_CLIENTS:-2000}"
 TARGETS="${TARGETS:-tether ws socketio raw}"
 
-"$TETHER_ROOT/scripts/setup.sh" --build
-select_toolchain
-# Thousands of sockets on each side.
-ulimit -n "$(ulimit -Hn)"
-
-log "release builds (server, WASM with wasm-opt, load generator, raw hub)"
-server_bin="$TETHER_ROOT/$("$TETHER_ROOT/scripts/build-site.sh" --release | tail -n 1)"
-cargo build --quiet --profile server-release -p loadgen
-loadgen="$TETHER_ROOT/target/server-release/loadgen"
+prepare_benchmark
 rawhub="$TETHER_ROOT/target/server-release/rawhub"
 if [ ! -d tools/peers/node_modules ] || [ tools/peers/package-lock.json -nt tools/peers/node_modules/.package-lock.json ]; then
   (cd tools/peers && npm ci --no-audit --no-fund --loglevel=error)

@@ -46,7 +46,8 @@ free_port() {
   done
 }
 
-# Waits until `file` has a line matching `pattern` (a process announcing it is up).
+# Waits until `file` has a line matching `pattern` (a process announcing it is up; a node's
+# `listening on` line is logged at info, so `server=info` is always added to RUST_LOG).
 wait_for_line() {
   local file="$1" pattern="$2" what="$3"
   for _ in $(seq 1 200); do
@@ -76,6 +77,7 @@ for n in $(seq 1 "$nodes"); do
     TETHER_DATA_DIR="$work/node$n" \
     TETHER_TRUSTED_PROXY=127.0.0.1 \
     TETHER_PUBLIC_URL="http://$balancer" \
+    RUST_LOG="${RUST_LOG:-info},server=info" \
     "$server_bin" >"$work/node$n/server.log" 2>&1 &
   pids+=($!)
   node_pid=$!

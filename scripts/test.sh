@@ -21,6 +21,11 @@ server_bin="$("$TETHER_ROOT/scripts/build-site.sh" | tail -n 1)"
 log "chaos run (30 s)"
 cargo build --quiet -p chaos
 target/debug/chaos --server-bin "$server_bin" --seconds 30 --clients 6 --rooms 2 --kills 1 --graceful 1
+# The same on a cluster: two nodes on a real Redis behind the (balancing) fault proxy; nodes
+# are killed or restarted one at a time, and Redis crashes once.
+log "chaos run, cluster mode (30 s)"
+target/debug/chaos --server-bin "$server_bin" --seconds 30 --clients 6 --rooms 2 --kills 1 --graceful 1 \
+  --cluster-nodes 2 --redis-restarts 1
 
 log "playwright test"
 export TETHER_SERVER_BIN="$TETHER_ROOT/$server_bin"

@@ -4,25 +4,10 @@
 // script stops what it started, by PID).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { BrowserContext } from '@playwright/test';
-
-const root = path.resolve(__dirname, '../..');
-const serverBin = process.env.TETHER_SERVER_BIN ?? path.join(root, 'target/debug/server');
-const siteRoot = process.env.TETHER_SITE_ROOT ?? path.join(root, 'target/site');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
+import { freePort, root, serverBin, siteRoot } from './server';
 
 /** Resolves once `check` is true, polling every 50 ms; rejects after `ms`. */
 async function until(check: () => boolean | Promise<boolean>, ms: number, what: string) {

@@ -7,11 +7,12 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
-const root = path.resolve(__dirname, '../..');
-const serverBin = process.env.TETHER_SERVER_BIN ?? path.join(root, 'target/debug/server');
-const siteRoot = process.env.TETHER_SITE_ROOT ?? path.join(root, 'target/site');
+export const root = path.resolve(__dirname, '../..');
+export const serverBin = process.env.TETHER_SERVER_BIN ?? path.join(root, 'target/debug/server');
+export const siteRoot = process.env.TETHER_SITE_ROOT ?? path.join(root, 'target/site');
 
-async function freePort(): Promise<number> {
+/** A port nothing on 127.0.0.1 listens on right now. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once('error', reject);

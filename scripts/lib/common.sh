@@ -70,3 +70,16 @@ locked_wasm_bindgen_version() {
 
 # Puts the cargo bin dir on PATH (fresh shells in CI may not have it).
 export PATH="$HOME/.cargo/bin:$PATH"
+
+# For the benchmarks: tools installed, every open file the process may have (thousands of
+# sockets on each side), the release site and server and the release load generator (and
+# raw hub). Sets server_bin and loadgen.
+prepare_benchmark() {
+  "$TETHER_ROOT/scripts/setup.sh" --build
+  select_toolchain
+  ulimit -n "$(ulimit -Hn)"
+  log "release builds (server, WASM with wasm-opt, load generator, raw hub)"
+  server_bin="$TETHER_ROOT/$("$TETHER_ROOT/scripts/build-site.sh" --release | tail -n 1)"
+  cargo build --quiet --profile server-release -p loadgen
+  loadgen="$TETHER_ROOT/target/server-release/loadgen"
+}

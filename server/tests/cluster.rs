@@ -137,6 +137,16 @@ async fn until_ready_is(server: &TestServer, want: bool) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_redis_crash_loses_no_acknowledged_op_and_keeps_the_epoch() {
+    redis_goes_away_and_comes_back(false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redis_shutdown_loses_no_acknowledged_op_and_keeps_the_epoch() {
+    redis_goes_away_and_comes_back(true).await;
+}
+
+/// Redis stops (`SHUTDOWN`, or `kill -9` relying on the AOF) and starts again on its data.
+async fn redis_goes_away_and_comes_back(graceful: bool) {
     let mut redis = TestRedis::start().await;
     let node = TestServer::cluster_node(&redis.url(), &[]).await;
     let (mut alice, _) = Client::join(&node, "crash", "alice", None).await;
@@ -149,9 +159,13 @@ async fn a_redis_crash_loses_no_acknowledged_op_and_keeps_the_epoch() {
     let before = node.state.hub.snapshot("crash").await.unwrap();
     until_ready_is(&node, true).await;
 
-    redis.kill();
+    if graceful {
+        redis.shutdown().await;
+    } else {
+        redis.kill();
+    }
     until_ready_is(&node, false).await;
-    redis.restart().await;
+    redis.start_again().await;
     until_ready_is(&node, true).await;
 
     // A client that comes back finds every acknowledged op, in the same history.

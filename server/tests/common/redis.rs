@@ -80,6 +80,21 @@ impl TestRedis {
         }
     }
 
+    /// `SHUTDOWN` (Redis flushes and exits cleanly), waiting until the process is gone.
+    pub async fn shutdown(&mut self) {
+        let mut connection = self.connection().await;
+        // The connection drops as Redis exits: no reply is expected.
+        let _: redis::RedisResult<()> = redis::cmd("SHUTDOWN").query_async(&mut connection).await;
+        if let Some(mut child) = self.child.take() {
+            let _ = child.wait();
+        }
+    }
+
+    /// A start on the same port and data after [`Self::kill`] or [`Self::shutdown`].
+    pub async fn start_again(&mut self) {
+        self.spawn().await;
+    }
+
     /// `kill -9` (if running), then a start on the same port and data: what the AOF
     /// holds survives.
     pub async fn restart(&mut self) {

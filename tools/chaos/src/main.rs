@@ -26,6 +26,12 @@ struct Cli {
     /// Graceful (SIGTERM) restarts during the run.
     #[arg(long, default_value_t = 1)]
     graceful: usize,
+    /// Run a cluster of this many nodes on a real Redis (0: one server on SQLite).
+    #[arg(long, default_value_t = 0)]
+    cluster_nodes: usize,
+    /// In a cluster: Redis crashes (`kill -9` and a restart on its AOF) during the run.
+    #[arg(long, default_value_t = 1)]
+    redis_restarts: usize,
     /// Seed of the fault schedule (default: random, printed in the summary).
     #[arg(long)]
     seed: Option<u64>,
@@ -44,6 +50,8 @@ async fn main() -> anyhow::Result<()> {
         duration: Duration::from_secs(cli.seconds),
         kills: cli.kills,
         graceful_restarts: cli.graceful,
+        cluster_nodes: cli.cluster_nodes,
+        redis_restarts: cli.redis_restarts,
         seed: cli.seed.unwrap_or_else(|| fastrand::u64(..)),
     };
     let report = run(options).await?;

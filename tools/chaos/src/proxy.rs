@@ -6,6 +6,10 @@
 //!   as a healed partition delivers TCP's retransmissions) — a dead-but-open link;
 //! - per-direction delay, and a bandwidth limit (bytes per second, each direction);
 //! - refuse: new connections are reset at once.
+//!
+//! With several upstreams ([`start_balanced`]) it is also a round-robin load balancer that
+//! skips upstreams refusing connections, as HAProxy with `redispatch` does: clients of a
+//! dead cluster node reconnect to another node.
 
 use std::{
     net::SocketAddr,
@@ -119,6 +123,15 @@ pub async fn start(
     listen: SocketAddr,
     upstream: SocketAddr,
 ) -> std::io::Result<(SocketAddr, ProxyControl)> {
+    start_balanced(listen, vec![upstream]).await
+}
+
+/// Starts a proxy on `listen` spreading connections over `upstreams` (round-robin, the
+/// next one if one refuses); returns its address and control.
+pub async fn start_balanced(
+    listen: SocketAddr,
+    upstreams: Vec<SocketAddr>,
+) -> std::io::Result<(SocketAddr, ProxyControl)> {
     let listener = TcpListener::bind(listen).await?;
     let addr = listener.local_addr()?;
     let (cuts, _) = broadcast::channel(16);
@@ -130,7 +143,9 @@ pub async fn start(
         log: Arc::default(),
     };
     let accepting = control.clone();
+    let upstreams = Arc::new(upstreams);
     tokio::spawn(async move {
+        let mut next = 0usize;
         while let Ok((client, _)) = listener.accept().await {
             if accepting.faults.refuse.load(Ordering::SeqCst) {
                 accepting.refused.fetch_add(1, Ordering::SeqCst);
@@ -138,7 +153,8 @@ pub async fn start(
                 continue;
             }
             accepting.accepted.fetch_add(1, Ordering::SeqCst);
-            tokio::spawn(relay(client, upstream, accepting.clone()));
+            next = next.wrapping_add(1);
+            tokio::spawn(relay(client, upstreams.clone(), next, accepting.clone()));
         }
     });
     Ok((addr, control))
@@ -154,8 +170,24 @@ fn abort_on_close(stream: &TcpStream) {
     let _ = socket2::SockRef::from(stream).set_linger(Some(Duration::ZERO));
 }
 
-async fn relay(mut client: TcpStream, upstream: SocketAddr, control: ProxyControl) {
-    let Ok(mut server) = TcpStream::connect(upstream).await else {
+/// Connects to the first upstream that accepts, starting at `first` (modulo their count).
+async fn connect_any(upstreams: &[SocketAddr], first: usize) -> Option<TcpStream> {
+    for i in 0..upstreams.len() {
+        let upstream = upstreams[(first + i) % upstreams.len()];
+        if let Ok(server) = TcpStream::connect(upstream).await {
+            return Some(server);
+        }
+    }
+    None
+}
+
+async fn relay(
+    mut client: TcpStream,
+    upstreams: Arc<Vec<SocketAddr>>,
+    first: usize,
+    control: ProxyControl,
+) {
+    let Some(mut server) = connect_any(&upstreams, first).await else {
         reset(client);
         return;
     };

@@ -1,18 +1,18 @@
-//! One chaos run: the real server binary on a SQLite data dir, native clients running the
-//! browser's sync engine through the fault proxy, all drawing, while the proxy breaks
-//! connections and the server is killed (`kill -9`) and gracefully restarted. Then
-//! everything settles and the run checks, against the server's own database, that nothing
-//! was lost, doubled or left behind.
+//! One chaos run: the real server binary on a SQLite data dir — or a cluster of nodes on a
+//! real Redis — native clients running the browser's sync engine through the fault proxy,
+//! all drawing, while the proxy breaks connections and servers are killed (`kill -9`) and
+//! gracefully restarted (in a cluster: one node at a time, and Redis crashes too). Then
+//! everything settles and the run checks, against the stored log itself, that nothing was
+//! lost, doubled or left behind.
 
 use crate::{
+    backend::Backend,
     proxy::{self, Cut, ProxyControl},
-    server::{read_log, Server},
 };
 use anyhow::bail;
 use serde::Serialize;
 use std::{
     collections::{BTreeMap, HashMap, HashSet},
-    net::SocketAddr,
     path::PathBuf,
     time::{Duration, Instant},
 };
@@ -29,6 +29,10 @@ pub struct ChaosOptions {
     pub duration: Duration,
     pub kills: usize,
     pub graceful_restarts: usize,
+    /// 0: one server on SQLite; else a cluster of this many nodes on Redis.
+    pub cluster_nodes: usize,
+    /// Redis crashes (`kill -9`, restart on the AOF) during the run (cluster only).
+    pub redis_restarts: usize,
     pub seed: u64,
 }
 
@@ -44,6 +48,9 @@ pub struct ChaosReport {
     pub faults_injected: usize,
     pub kill_restarts: usize,
     pub graceful_restarts: usize,
+    /// Nodes serving (1 without a cluster) and, in a cluster, Redis crashes.
+    pub nodes: usize,
+    pub redis_restarts: usize,
     pub lost: usize,
     pub duplicated: usize,
     pub clients_hash_equal: usize,
@@ -65,8 +72,13 @@ impl ChaosReport {
     /// The one summary line.
     pub fn summary(&self) -> String {
         format!(
-            "chaos {}: seed {}, {} clients in {} rooms for {:.0} s: ops created {}, stored {}, faults injected {}, restarts {} kill -9 + {} graceful, lost {}, duplicated {}, clients hash-equal {}/{}, stuck pending {}, presence consistent {}/{} (settled in {:.1} s)",
+            "chaos {}{}: seed {}, {} clients in {} rooms for {:.0} s: ops created {}, stored {}, faults injected {}, restarts {} kill -9 + {} graceful{}, lost {}, duplicated {}, clients hash-equal {}/{}, stuck pending {}, presence consistent {}/{} (settled in {:.1} s)",
             if self.passed() { "PASSED" } else { "FAILED" },
+            if self.nodes > 1 {
+                format!(" (cluster: {} nodes on Redis)", self.nodes)
+            } else {
+                String::new()
+            },
             self.seed,
             self.clients,
             self.rooms,
@@ -76,6 +88,11 @@ impl ChaosReport {
             self.faults_injected,
             self.kill_restarts,
             self.graceful_restarts,
+            if self.nodes > 1 {
+                format!(" + {} Redis crashes", self.redis_restarts)
+            } else {
+                String::new()
+            },
             self.lost,
             self.duplicated,
             self.clients_hash_equal,
@@ -121,6 +138,17 @@ fn inject(proxy: &ProxyControl, rng: &mut fastrand::Rng) -> (&'static str, Durat
     }
 }
 
+/// A restart from the schedule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Restart {
+    /// A node (the server) is killed with `kill -9`.
+    Kill,
+    /// A node is stopped with SIGTERM and must exit cleanly.
+    Graceful,
+    /// Redis is killed with `kill -9` and restarted on its AOF.
+    Redis,
+}
+
 pub async fn run(options: ChaosOptions) -> anyhow::Result<ChaosReport> {
     let started = Instant::now();
     let mut rng = fastrand::Rng::with_seed(options.seed);
@@ -130,18 +158,14 @@ pub async fn run(options: ChaosOptions) -> anyhow::Result<ChaosReport> {
         options.seed
     ));
     let _ = std::fs::remove_dir_all(&data);
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port();
-    let mut server = Server {
-        bin: options.server_bin.clone(),
-        port,
-        data: data.clone(),
-        child: None,
-    };
-    server.start().await?;
-    let upstream: SocketAddr = format!("127.0.0.1:{port}").parse()?;
-    let (proxy_addr, proxy) = proxy::start("127.0.0.1:0".parse()?, upstream).await?;
+    let mut backend = Backend::start(
+        options.server_bin.clone(),
+        options.cluster_nodes,
+        data.clone(),
+    )
+    .await?;
+    let (proxy_addr, proxy) =
+        proxy::start_balanced("127.0.0.1:0".parse()?, backend.upstreams()).await?;
 
     let clients: Vec<(String, NativeClient)> = (0..options.clients)
         .map(|i| {
@@ -156,15 +180,21 @@ pub async fn run(options: ChaosOptions) -> anyhow::Result<ChaosReport> {
         .collect();
 
     // Restarts at random moments of the drawing phase.
-    let mut restarts: Vec<(Duration, bool)> = (0..options.kills)
-        .map(|_| (true, ()))
-        .chain((0..options.graceful_restarts).map(|_| (false, ())))
-        .map(|(kill, _)| {
+    let redis_restarts = if backend.is_cluster() {
+        options.redis_restarts
+    } else {
+        0
+    };
+    let mut restarts: Vec<(Duration, Restart)> = (0..options.kills)
+        .map(|_| Restart::Kill)
+        .chain((0..options.graceful_restarts).map(|_| Restart::Graceful))
+        .chain((0..redis_restarts).map(|_| Restart::Redis))
+        .map(|restart| {
             (
                 Duration::from_millis(
                     rng.u64(1_000..options.duration.as_millis().max(2_000) as u64 - 500),
                 ),
-                kill,
+                restart,
             )
         })
         .collect();
@@ -174,7 +204,7 @@ pub async fn run(options: ChaosOptions) -> anyhow::Result<ChaosReport> {
     let mut last_strokes: HashMap<usize, String> = HashMap::new();
     let mut next_fault = Instant::now() + Duration::from_millis(rng.u64(300..1_500));
     let mut heal_at: Option<Instant> = None;
-    let (mut kill_restarts, mut graceful_restarts) = (0, 0);
+    let (mut kill_restarts, mut graceful_restarts, mut redis_crashes) = (0, 0, 0);
     let phase_end = Instant::now() + options.duration;
     while Instant::now() < phase_end {
         // Someone draws (or now and then erases their last stroke).
@@ -199,19 +229,26 @@ pub async fn run(options: ChaosOptions) -> anyhow::Result<ChaosReport> {
             heal_at = Some(now + hold);
             next_fault = now + hold + Duration::from_millis(rng.u64(300..2_000));
         }
-        if let Some(&(at, kill)) = restarts.first() {
+        if let Some(&(at, restart)) = restarts.first() {
             if started.elapsed() >= at {
                 restarts.remove(0);
-                if kill {
-                    server.kill9().await?;
-                    kill_restarts += 1;
-                } else {
-                    server.graceful().await?;
-                    graceful_restarts += 1;
-                }
                 // Down for a moment, as a real restart would be.
-                tokio::time::sleep(Duration::from_millis(rng.u64(100..1_500))).await;
-                server.start().await?;
+                let down = Duration::from_millis(rng.u64(100..1_500));
+                let node = rng.usize(0..backend.node_count());
+                match restart {
+                    Restart::Kill => {
+                        backend.restart_node(node, true, down).await?;
+                        kill_restarts += 1;
+                    }
+                    Restart::Graceful => {
+                        backend.restart_node(node, false, down).await?;
+                        graceful_restarts += 1;
+                    }
+                    Restart::Redis => {
+                        backend.restart_redis(down).await?;
+                        redis_crashes += 1;
+                    }
+                }
             }
         }
         tokio::time::sleep(Duration::from_millis(
@@ -247,8 +284,9 @@ pub async fn run(options: ChaosOptions) -> anyhow::Result<ChaosReport> {
     }
     let settle_seconds = settle_started.elapsed().as_secs_f64();
 
-    // The server's database is the judge.
-    let stored = read_log(&data)?;
+    // The stored log is the judge.
+    let rooms: Vec<String> = members.keys().map(|room| room.to_string()).collect();
+    let stored = backend.read_log(&data, &rooms).await?;
     let mut report = ChaosReport {
         seed: options.seed,
         clients: options.clients,
@@ -259,6 +297,8 @@ pub async fn run(options: ChaosOptions) -> anyhow::Result<ChaosReport> {
         faults_injected: faults,
         kill_restarts,
         graceful_restarts,
+        nodes: backend.node_count(),
+        redis_restarts: redis_crashes,
         lost: 0,
         duplicated: 0,
         clients_hash_equal: 0,
@@ -316,7 +356,7 @@ pub async fn run(options: ChaosOptions) -> anyhow::Result<ChaosReport> {
     for (_, client) in clients {
         client.stop().await;
     }
-    server.graceful().await?;
+    backend.stop().await?;
     let _ = std::fs::remove_dir_all(&data);
     Ok(report)
 }

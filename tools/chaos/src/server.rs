@@ -38,6 +38,8 @@ pub struct Server {
     pub bin: PathBuf,
     pub port: u16,
     pub data: PathBuf,
+    /// Settings beyond [`SERVER_ENV`] (a cluster node's `TETHER_REDIS_URL`).
+    pub env: Vec<(String, String)>,
     pub child: Option<Child>,
 }
 
@@ -53,6 +55,9 @@ impl Server {
             .stderr(Stdio::inherit())
             .kill_on_drop(true);
         for (key, value) in SERVER_ENV {
+            command.env(key, value);
+        }
+        for (key, value) in &self.env {
             command.env(key, value);
         }
         let mut child = command

@@ -3,7 +3,7 @@
 //! tables of `docs/BENCHMARKS.md`. `scripts/bench-load.sh` drives a whole run.
 
 use clap::{Parser, Subcommand};
-use loadgen::{conn::Target, report, scenarios, storm};
+use loadgen::{commit, conn::Target, report, scenarios, storm};
 use serde::Serialize;
 use std::{path::PathBuf, time::Duration};
 
@@ -61,7 +61,26 @@ enum Command {
         #[arg(long, default_value_t = 5000)]
         connections: usize,
     },
-    /// Graceful restart of a Tether server under N engine-driven clients.
+    /// Op commit latency: writers send strokes and wait for each ack.
+    Commit {
+        /// Which setup this is, for the report (e.g. `redis-2`).
+        #[arg(long)]
+        label: String,
+        /// host:port of the server, or of each node of a cluster (comma separated).
+        #[arg(long)]
+        addr: String,
+        #[arg(long, default_value_t = 40)]
+        writers: usize,
+        #[arg(long, default_value_t = 10)]
+        rooms: usize,
+        /// Ops per second per writer.
+        #[arg(long, default_value_t = 10.0)]
+        rate: f64,
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+    },
+    /// Graceful restart of a Tether server (or, with `--cluster-nodes`, of one node of a
+    /// cluster on Redis) under N engine-driven clients.
     Storm {
         /// The Tether server binary (started, restarted and stopped by this command).
         #[arg(long)]
@@ -70,6 +89,10 @@ enum Command {
         clients: usize,
         #[arg(long, default_value_t = 100)]
         per_room: usize,
+        /// 0: one server on SQLite; else a cluster of this many nodes on a Redis, clients
+        /// behind a round-robin balancer, and the first node restarted.
+        #[arg(long, default_value_t = 0)]
+        cluster_nodes: usize,
     },
     /// Writes the tables for the result lines in `results` into `doc`.
     Report {
@@ -138,11 +161,34 @@ async fn main() -> anyhow::Result<()> {
             "idle",
             &scenarios::idle(target, &addr, server_pid, connections).await?,
         ),
+        Command::Commit {
+            label,
+            addr,
+            writers,
+            rooms,
+            rate,
+            seconds,
+        } => {
+            let duration = Duration::from_secs(seconds);
+            let result = commit::commit(label, &addr, writers, rooms, rate, duration).await?;
+            print("commit", &result)
+        }
         Command::Storm {
             server_bin,
             clients,
             per_room,
-        } => print("storm", &storm::storm(server_bin, clients, per_room).await?),
+            cluster_nodes,
+        } => {
+            let result = storm::storm(server_bin, clients, per_room, cluster_nodes).await?;
+            print(
+                if cluster_nodes > 0 {
+                    "storm-cluster"
+                } else {
+                    "storm"
+                },
+                &result,
+            )
+        }
         Command::Report { results, doc } => {
             let section = report::render(&std::fs::read_to_string(&results)?)?;
             report::write_into(&doc, &section)?;

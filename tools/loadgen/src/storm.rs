@@ -2,9 +2,14 @@
 //! server restarts gracefully (SIGTERM, then started again on the same port and data) while
 //! they keep drawing. Measures how long until everyone is back and in sync, the peak rate
 //! of reconnections, and checks that no op was lost or stored twice.
+//!
+//! In cluster mode the clients reach N nodes on one Redis through a round-robin balancer
+//! (the chaos harness's proxy, without faults), and the first node restarts: its clients
+//! come back on the other nodes (the balancer skips the node while it is down).
 
 use crate::procstat::rss_bytes;
 use anyhow::{bail, Context};
+use chaos::{proxy, redis_server::RedisServer};
 use serde::Serialize;
 use std::{
     collections::BTreeMap,
@@ -21,11 +26,17 @@ use tokio::{
 /// What the storm measured.
 #[derive(Debug, Clone, Serialize)]
 pub struct StormResult {
+    /// Nodes serving (1: one server on SQLite).
+    pub nodes: usize,
     pub clients: usize,
     pub rooms: usize,
     /// From the restarted server listening until every client was back, with nothing
     /// pending and on its room's latest seq.
     pub all_resynced_after_s: f64,
+    /// The same, from the SIGTERM (in a cluster, clients need not wait for the node).
+    pub all_resynced_after_stop_s: f64,
+    /// Clients that reconnected (all on one server; the restarted node's in a cluster).
+    pub reconnected: usize,
     /// Most reconnections completed within one second.
     pub peak_reconnects_per_s: u32,
     pub ops_created: usize,
@@ -40,8 +51,17 @@ struct Server {
     child: Child,
 }
 
-async fn start_server(bin: &Path, port: u16, data_dir: &Path) -> anyhow::Result<Server> {
-    let mut child = Command::new(bin)
+async fn start_server(
+    bin: &Path,
+    port: u16,
+    data_dir: &Path,
+    redis_url: Option<&str>,
+) -> anyhow::Result<Server> {
+    let mut command = Command::new(bin);
+    if let Some(url) = redis_url {
+        command.env("TETHER_REDIS_URL", url);
+    }
+    let mut child = command
         .env("TETHER_ADDR", format!("127.0.0.1:{port}"))
         .env("TETHER_DATA_DIR", data_dir)
         .env("TETHER_RESTART_RETRY_AFTER_MS", "500")
@@ -116,16 +136,37 @@ pub async fn storm(
     server_bin: PathBuf,
     clients: usize,
     per_room: usize,
+    cluster_nodes: usize,
 ) -> anyhow::Result<StormResult> {
     let data = std::env::temp_dir().join(format!("tether-storm-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data);
-    let port = free_port()?;
-    let server = start_server(&server_bin, port, &data).await?;
+    let redis = match cluster_nodes {
+        0 => None,
+        _ => Some(RedisServer::start(free_port()?, data.join("redis")).await?),
+    };
+    let redis_url = redis.as_ref().map(RedisServer::url);
+    let mut nodes = Vec::new();
+    for n in 0..cluster_nodes.max(1) {
+        let port = free_port()?;
+        let dir = data.join(format!("node{n}"));
+        nodes.push((port, dir.clone()));
+    }
+    let mut others = Vec::new();
+    for (port, dir) in &nodes[1..] {
+        others.push(start_server(&server_bin, *port, dir, redis_url.as_deref()).await?);
+    }
+    let (port, dir) = nodes[0].clone();
+    let server = start_server(&server_bin, port, &dir, redis_url.as_deref()).await?;
+    let upstreams = nodes
+        .iter()
+        .map(|(port, _)| std::net::SocketAddr::from(([127, 0, 0, 1], *port)))
+        .collect();
+    let (entry, _balancer) = proxy::start_balanced("127.0.0.1:0".parse()?, upstreams).await?;
     let rooms = clients.div_ceil(per_room);
     let swarm: Vec<(usize, NativeClient)> = (0..clients)
         .map(|i| {
             let options = ClientOptions {
-                server: format!("ws://127.0.0.1:{port}"),
+                server: format!("ws://{entry}"),
                 room: format!("storm{}", i / per_room),
                 name: format!("c{i}"),
             };
@@ -155,7 +196,19 @@ pub async fn storm(
         .and_then(rss_bytes)
         .map(|b| b as f64 / (1024.0 * 1024.0));
 
+    let connects_before: Vec<u32> = swarm.iter().map(|(_, c)| c.view().connects).collect();
+    let stopping = Instant::now();
     server.stop_gracefully().await?;
+    // The restarted node's clients: all of them on one server; in a cluster, those it
+    // disconnected (some may be back on another node already).
+    let affected: Vec<bool> = swarm
+        .iter()
+        .zip(&connects_before)
+        .map(|((_, c), before)| {
+            let view = c.view();
+            cluster_nodes == 0 || !view.state.is_live() || view.connects > *before
+        })
+        .collect();
     // Everyone keeps drawing while the server is away.
     for (i, (_, client)) in swarm.iter().enumerate() {
         client.draw(stroke_at(
@@ -163,8 +216,7 @@ pub async fn storm(
             10.0 + (i / 50 % 50) as f32 * 8.0,
         ));
     }
-    let connects_before: Vec<u32> = swarm.iter().map(|(_, c)| c.view().connects).collect();
-    let server = start_server(&server_bin, port, &data).await?;
+    let server = start_server(&server_bin, port, &dir, redis_url.as_deref()).await?;
     let restarted = Instant::now();
 
     // Reconnections per 100 ms, and the moment everyone is back and in sync.
@@ -189,13 +241,15 @@ pub async fn storm(
             let view = c.view();
             view.state.is_live() && view.pending == 0 && view.seq == room_seq[room]
         });
-        if synced && back.iter().all(|b| *b) {
+        if synced && back.iter().zip(&affected).all(|(b, a)| *b || !*a) {
             break restarted.elapsed().as_secs_f64();
         }
         if restarted.elapsed() > Duration::from_secs(180) {
             bail!("clients did not all resync within 180 s");
         }
     };
+    let after_stop_s = stopping.elapsed().as_secs_f64();
+    let reconnected = back.iter().filter(|b| **b).count();
     let peak_reconnects_per_s = per_tick
         .windows(10)
         .map(|w| w.iter().sum::<u32>())
@@ -225,9 +279,16 @@ pub async fn storm(
         client.stop().await;
     }
     server.stop_gracefully().await?;
+    for other in others {
+        other.stop_gracefully().await?;
+    }
+    drop(redis);
     let _ = std::fs::remove_dir_all(&data);
     Ok(StormResult {
+        nodes: nodes.len(),
         clients,
+        reconnected,
+        all_resynced_after_stop_s: after_stop_s,
         rooms,
         all_resynced_after_s,
         peak_reconnects_per_s,

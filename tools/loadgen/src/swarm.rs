@@ -74,7 +74,8 @@ pub struct Step {
 }
 
 impl Swarm {
-    /// Connects `rooms × per_room` clients.
+    /// Connects `rooms × per_room` clients; `addr` may list several servers (comma
+    /// separated, a cluster's nodes): clients are spread over them round-robin.
     pub async fn connect(
         target: Target,
         addr: &str,
@@ -83,11 +84,12 @@ impl Swarm {
     ) -> anyhow::Result<Self> {
         let clock = Clock::start();
         let gate = Arc::new(Semaphore::new(CONNECT_CONCURRENCY));
+        let addrs: Vec<&str> = addr.split(',').collect();
         let mut joins = Vec::new();
         for room in 0..rooms {
             for slot in 0..per_room {
                 let index = room * per_room + slot;
-                let (gate, addr) = (gate.clone(), addr.to_owned());
+                let (gate, addr) = (gate.clone(), addrs[index % addrs.len()].to_owned());
                 joins.push(tokio::spawn(async move {
                     let _permit = gate.acquire_owned().await;
                     join(target, &addr, &format!("bench{room}"), index)
