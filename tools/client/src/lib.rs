@@ -18,7 +18,7 @@ use tether_core::{
     sync::{ConnectionId, ConnectionState, Effect, EngineConfig, SyncEngine},
 };
 use tokio::sync::mpsc;
-use tokio_tungstenite::{connect_async, tungstenite::Message};
+use tokio_tungstenite::{connect_async_with_config, tungstenite::Message};
 
 /// What a client currently believes, refreshed after every engine step.
 #[derive(Debug, Clone, PartialEq)]
@@ -286,7 +286,8 @@ fn abandon(
 /// Connects, then pumps the socket both ways until it ends. Aborting the task drops the
 /// socket without any goodbye, like a browser abandoning a dead link.
 async fn connect(url: String, id: ConnectionId, events: mpsc::UnboundedSender<Event>) {
-    let Ok((stream, _)) = connect_async(url).await else {
+    // Nagle off, as browsers do: small frames go out at once.
+    let Ok((stream, _)) = connect_async_with_config(url, None, true).await else {
         let _ = events.send(Event::Closed(id));
         return;
     };

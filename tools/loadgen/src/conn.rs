@@ -16,7 +16,9 @@ use tokio::{
         TcpStream,
     },
 };
-use tokio_tungstenite::{connect_async, tungstenite::Message, MaybeTlsStream, WebSocketStream};
+use tokio_tungstenite::{
+    connect_async_with_config, tungstenite::Message, MaybeTlsStream, WebSocketStream,
+};
 
 type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
@@ -72,17 +74,16 @@ pub async fn join(
             Ok((Sender::Raw(write), Receiver::Raw(BufReader::new(read))))
         }
         Target::Ws => {
-            let (ws, _) = connect_async(format!("ws://{addr}/?room={room}"))
+            let (ws, _) = connect(format!("ws://{addr}/?room={room}"))
                 .await
                 .context("ws connect")?;
             let (sink, stream) = ws.split();
             Ok((Sender::Ws(sink, target), Receiver::Ws(stream, target)))
         }
         Target::Socketio => {
-            let (mut ws, _) =
-                connect_async(format!("ws://{addr}/socket.io/?EIO=4&transport=websocket"))
-                    .await
-                    .context("socket.io connect")?;
+            let (mut ws, _) = connect(format!("ws://{addr}/socket.io/?EIO=4&transport=websocket"))
+                .await
+                .context("socket.io connect")?;
             expect_prefix(&mut ws, "0").await?; // Engine.IO open
             ws.send(Message::text("40")).await?; // connect to the default namespace
             expect_prefix(&mut ws, "40").await?;
@@ -93,7 +94,7 @@ pub async fn join(
             Ok((Sender::Ws(sink, target), Receiver::Ws(stream, target)))
         }
         Target::Tether => {
-            let (mut ws, _) = connect_async(format!("ws://{addr}/ws/{room}"))
+            let (mut ws, _) = connect(format!("ws://{addr}/ws/{room}"))
                 .await
                 .context("tether connect")?;
             let hello = ClientMsg::Hello {
@@ -124,6 +125,20 @@ pub async fn join(
             Ok((Sender::Ws(sink, target), Receiver::Ws(stream, target)))
         }
     }
+}
+
+/// A WebSocket with Nagle's algorithm off, as browsers open them (the same for every
+/// target, so no target's latency includes delayed-ACK stalls on the client side).
+async fn connect(
+    url: String,
+) -> Result<
+    (
+        Ws,
+        tokio_tungstenite::tungstenite::handshake::client::Response,
+    ),
+    tokio_tungstenite::tungstenite::Error,
+> {
+    connect_async_with_config(url, None, true).await
 }
 
 async fn next_text(ws: &mut Ws) -> anyhow::Result<String> {
