@@ -10,7 +10,9 @@
 //!   catch-up) and [`presence`] (sessions, resume, away/back/left);
 //! - `archive`: dedup of op ids older than a room keeps in memory (asked of the store);
 //! - [`live_ids`]: who is drawing which stroke id (no one may pre-empt it);
-//! - [`outbox`]: each member's bounded frame queue.
+//! - [`outbox`]: each member's bounded frame queue;
+//! - in a cluster: [`feed_order`] and `cluster_link` (entries from Redis in seq order),
+//!   [`peer_view`] and `cluster_presence` (members kept in Redis, changes in version order).
 
 mod archive;
 mod cluster_link;
