@@ -5,10 +5,9 @@
 
 use crate::{
     redis_server::RedisServer,
-    server::{read_log, Server},
+    server::{read_log, Server, StoredLogs},
 };
-use std::{collections::BTreeMap, net::SocketAddr, path::PathBuf, time::Duration};
-use tether_core::board::Op;
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 /// The servers of a run.
 pub struct Backend {
@@ -104,7 +103,7 @@ impl Backend {
         &self,
         data: &std::path::Path,
         rooms: &[String],
-    ) -> anyhow::Result<BTreeMap<String, Vec<(u64, String, Op)>>> {
+    ) -> anyhow::Result<StoredLogs> {
         match &self.redis {
             Some(redis) => redis.read_log(rooms).await,
             None => read_log(data),

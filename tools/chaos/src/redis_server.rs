@@ -3,10 +3,10 @@
 //! killed with `kill -9` and restarted on the same data; and the rooms' logs read back from
 //! its streams to judge the run.
 
+use crate::server::StoredLogs;
 use anyhow::{bail, Context};
 use serde::Deserialize;
 use std::{
-    collections::BTreeMap,
     path::PathBuf,
     process::Stdio,
     time::{Duration, Instant},
@@ -93,14 +93,11 @@ impl RedisServer {
     }
 
     /// Each room's log from its stream: (seq, op id, op) in seq order.
-    pub async fn read_log(
-        &self,
-        rooms: &[String],
-    ) -> anyhow::Result<BTreeMap<String, Vec<(u64, String, Op)>>> {
+    pub async fn read_log(&self, rooms: &[String]) -> anyhow::Result<StoredLogs> {
         let mut connection = redis::Client::open(self.url())?
             .get_multiplexed_async_connection()
             .await?;
-        let mut logs = BTreeMap::new();
+        let mut logs = StoredLogs::new();
         for room in rooms {
             let entries: Vec<(String, Vec<String>)> = redis::cmd("XRANGE")
                 .arg(format!("tether:{{{room}}}:log"))

@@ -121,8 +121,11 @@ impl Server {
     }
 }
 
-/// Every room's log from the server's SQLite file: (seq, op id, op) in seq order.
-pub fn read_log(data_dir: &Path) -> anyhow::Result<BTreeMap<String, Vec<(u64, String, Op)>>> {
+/// Every room's stored log: (seq, op id, op) in seq order, by room.
+pub type StoredLogs = BTreeMap<String, Vec<(u64, String, Op)>>;
+
+/// Every room's log from the server's SQLite file.
+pub fn read_log(data_dir: &Path) -> anyhow::Result<StoredLogs> {
     let conn = Connection::open_with_flags(
         data_dir.join("tether.sqlite3"),
         OpenFlags::SQLITE_OPEN_READ_ONLY,
