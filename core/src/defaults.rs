@@ -34,6 +34,11 @@ pub const HANDSHAKE_TIMEOUT_MS: u64 = 10_000;
 /// `left`. Covers a Wi-Fi hiccup, a 4G/Wi-Fi switch and a server restart.
 pub const GRACE_MS: u64 = 30_000;
 
+/// How long a member whose page said `unloading` stays resumable: long enough for a reload
+/// to come back with its resume token, short enough that a closed tab is seen leaving
+/// within about two seconds.
+pub const UNLOAD_GRACE_MS: u64 = 1_500;
+
 /// On the polling fallback, how often to probe whether WebSockets work again.
 pub const WS_PROBE_INTERVAL_MS: u64 = 30_000;
 

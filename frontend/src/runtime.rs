@@ -61,6 +61,8 @@ struct Inner {
     storage_warned: bool,
     listeners: Vec<EventListener>,
     closed: bool,
+    /// The resume token last written to sessionStorage (written again only on change).
+    kept_token: Option<String>,
 }
 
 impl Runtime {
@@ -83,6 +85,7 @@ impl Runtime {
         let color = presence_color(&client_id).to_owned();
         let mut config = EngineConfig::new(params.room.clone(), client_id, name, color);
         config.start_on_polling = storage::remembered_transport() == Some(Transport::Polling);
+        config.resume_token = storage::resume_token(&params.room);
         let engine = SyncEngine::new(config, board, epoch, saved);
 
         let runtime = Rc::new_cyclic(|me| Runtime {
@@ -96,6 +99,7 @@ impl Runtime {
                 storage_warned: false,
                 listeners: Vec::new(),
                 closed: false,
+                kept_token: None,
             }),
             queued: RefCell::new(VecDeque::new()),
             me: me.clone(),
@@ -142,6 +146,12 @@ impl Runtime {
             }
         }
         inner.state.update_from(&inner.engine, now);
+        if inner.engine.resume_token() != inner.kept_token.as_deref() {
+            inner.kept_token = inner.engine.resume_token().map(str::to_owned);
+            if let Some(token) = &inner.kept_token {
+                storage::store_resume_token(&inner.room, token);
+            }
+        }
         let me = self.me.clone();
         inner.timer = inner.engine.schedule().map(|at| {
             let delay = (at - now).clamp(0.0, i32::MAX as f64) as u32;
@@ -252,6 +262,20 @@ impl Runtime {
     }
 
     /// `online`, `offline`, tab visibility and back/forward-cache restores.
+    /// The page is going away: say `Unloading` on a live connection. The browser closes
+    /// the connection itself; if the page comes back from the back/forward cache,
+    /// `pageshow` reconnects and resumes.
+    fn unloading(&self) {
+        let Ok(inner) = self.inner.try_borrow() else {
+            return;
+        };
+        if let (Some(transport), true) = (&inner.transport, inner.engine.is_live()) {
+            if let Ok(unloading) = serde_json::to_string(&ClientMsg::Unloading) {
+                transport.send(&unloading);
+            }
+        }
+    }
+
     fn listen_to_the_browser(&self) {
         let (Some(window), Some(document)) = (
             web_sys::window(),
@@ -284,6 +308,16 @@ impl Runtime {
                     e.set_visible(now, document_visible())
                 }),
             ),
+            // The page is going away (reload, tab closed, navigation): tell the server, so
+            // a closed tab is seen leaving at once and a reload resumes this session.
+            EventListener::new(&window, "pagehide", {
+                let me = self.me.clone();
+                move |_: &web_sys::Event| {
+                    if let Some(runtime) = me.upgrade() {
+                        runtime.unloading();
+                    }
+                }
+            }),
             // Restored from the back/forward cache: the socket is gone, try again at once.
             EventListener::new(
                 &window,

@@ -1,5 +1,6 @@
 //! What the browser keeps between visits, in localStorage: the client id, the display
-//! name, and each tab's unconfirmed ops per room.
+//! name, and each tab's unconfirmed ops per room; and per tab (sessionStorage) the
+//! session to resume after a reload and the transport it fell back to.
 //!
 //! Outboxes are saved per room *and per tab* (`tether:outbox:{room}:{tab}`), so two tabs on
 //! the same board never overwrite each other's unsent strokes. A tab that opens a board
@@ -77,6 +78,22 @@ pub fn remember_transport(kind: Transport) {
             Transport::WebSocket => storage.remove_item(TRANSPORT_KEY),
         };
     }
+}
+
+/// The resume token of this tab's session in `room` (sessionStorage: a reload resumes the
+/// same session; another tab starts its own).
+pub fn resume_token(room: &str) -> Option<String> {
+    session()?.get_item(&resume_key(room)).ok().flatten()
+}
+
+pub fn store_resume_token(room: &str, token: &str) {
+    if let Some(storage) = session() {
+        let _ = storage.set_item(&resume_key(room), token);
+    }
+}
+
+fn resume_key(room: &str) -> String {
+    format!("tether:resume:{room}")
 }
 
 /// The persisted outbox of one room in this tab.

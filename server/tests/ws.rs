@@ -505,6 +505,35 @@ async fn bye_leaves_at_once_without_a_grace_period() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_closing_page_leaves_within_moments_and_a_reload_resumes_its_session() {
+    // The default 30 s grace: only `unloading` makes the leave this quick.
+    let server = TestServer::temp(&[]).await;
+    let (mut alice, _) = Client::join(&server, "r", "alice", None).await;
+
+    // A reload: the page says it is unloading, and the new page resumes at once.
+    let (mut bob, _) = Client::join(&server, "r", "bob", None).await;
+    assert_eq!(alice.until(peer_joined).await.session, bob.session);
+    bob.send(&ClientMsg::Unloading).await;
+    assert_eq!(closed_with(&mut bob.socket).await, Some(1000));
+    assert_eq!(alice.until(peer_away).await, bob.session);
+    let (reloaded, welcome, _) = Client::join_at(&server.addr, bob.resume_hello("r", 0)).await;
+    assert!(welcome.resumed, "a reload resumes the same session");
+    assert_eq!(alice.until(peer_back).await, reloaded.session);
+
+    // A closed tab: no page comes back, and peers see it leave well within 2 s.
+    let mut closing = reloaded;
+    closing.send(&ClientMsg::Unloading).await;
+    let started = tokio::time::Instant::now();
+    assert_eq!(alice.until(peer_away).await, closing.session);
+    assert_eq!(alice.until(peer_left).await, closing.session);
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_last_seq_from_another_epoch_gets_a_snapshot() {
     let server = TestServer::temp(&[]).await;
     let (mut alice, _) = Client::join(&server, "r", "alice", None).await;

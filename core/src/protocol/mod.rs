@@ -79,8 +79,13 @@ pub enum ClientMsg {
     },
     /// Ephemeral: new points of a stroke being drawn, batched per animation frame.
     LiveStroke(LiveStroke),
-    /// The client is leaving on purpose (tab closed): no grace period.
+    /// The client is leaving on purpose (left the board): no grace period.
     Bye,
+    /// The page is going away (reload, tab closed, navigation away): the member leaves
+    /// after a short grace period (`defaults::UNLOAD_GRACE_MS`) unless the same session
+    /// resumes first — a reload does, so peers never see a second copy, and a closed tab
+    /// is seen leaving at once.
+    Unloading,
 }
 
 /// Points of a stroke still being drawn. The finished stroke arrives as a durable
@@ -252,6 +257,7 @@ mod tests {
             ClientMsg::Cursor { x: 1.0, y: 2.0 },
             ClientMsg::LiveStroke(live.clone()),
             ClientMsg::Bye,
+            ClientMsg::Unloading,
         ];
         for msg in client {
             let json = serde_json::to_string(&msg).unwrap();

@@ -26,8 +26,9 @@ pub enum Reply {
     Send(ServerMsg),
     /// Send this (if any) and close the connection with the code.
     Close(Option<ServerMsg>, u16),
-    /// The client said goodbye: close normally and end the session now.
-    Bye,
+    /// The client said goodbye (`Bye`) or that its page is going away (`Unloading`):
+    /// close normally and leave the room for that reason.
+    Bye(LeaveReason),
 }
 
 /// Parses one text frame, enforcing the frame size limit first.
@@ -155,7 +156,8 @@ impl ClientSession {
                 self.room.ephemeral(relayed);
                 Reply::Nothing
             }
-            ClientMsg::Bye => Reply::Bye,
+            ClientMsg::Bye => Reply::Bye(LeaveReason::Bye),
+            ClientMsg::Unloading => Reply::Bye(LeaveReason::Unloading),
         }
     }
 

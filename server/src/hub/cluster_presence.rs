@@ -174,9 +174,9 @@ impl ClusterPresence {
     }
 
     /// Connection `connection` of `session` ended: unless it was replaced meanwhile, the
-    /// member goes `away` (or leaves, after `bye`). Not awaited: if the call fails, the
-    /// member's lease runs out and the sweep does the same.
-    pub fn release(&mut self, session: &str, connection: u64, bye: bool) {
+    /// member goes `away` for `grace` (or leaves, after `bye`). Not awaited: if the call
+    /// fails, the member's lease runs out and the sweep does the same.
+    pub fn release(&mut self, session: &str, connection: u64, bye: bool, grace: Duration) {
         if self
             .held
             .get(session)
@@ -190,7 +190,7 @@ impl ClusterPresence {
             self.room.clone(),
             self.attach(connection),
         );
-        let (session, grace) = (session.to_owned(), self.grace);
+        let session = session.to_owned();
         tokio::spawn(async move {
             let left = cluster
                 .redis()

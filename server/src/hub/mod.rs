@@ -84,6 +84,16 @@ impl HubSettings {
     pub fn grace(&self) -> Duration {
         Duration::from_millis(self.reconnect.grace_ms)
     }
+
+    /// How long a member stays resumable after leaving for `reason`.
+    pub fn grace_after(&self, reason: LeaveReason) -> Duration {
+        match reason {
+            LeaveReason::Unloading => {
+                Duration::from_millis(tether_core::defaults::UNLOAD_GRACE_MS).min(self.grace())
+            }
+            LeaveReason::Dropped | LeaveReason::Bye => self.grace(),
+        }
+    }
 }
 
 /// Capacity of a room's command queue. Connections wait (backpressure on that client)
@@ -126,6 +136,9 @@ pub struct JoinAccepted {
 pub enum LeaveReason {
     /// The transport dropped: the session stays resumable for the grace period.
     Dropped,
+    /// The page is going away (`Unloading`): resumable for a moment only (a reload), then
+    /// gone.
+    Unloading,
     /// The client said `Bye`: gone at once.
     Bye,
 }

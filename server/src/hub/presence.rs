@@ -226,7 +226,7 @@ impl<C, T: Copy + Ord> Presence<C, T> {
         }
         match reason {
             LeaveReason::Bye => self.remove(session),
-            LeaveReason::Dropped => self.mark_away(session, until),
+            LeaveReason::Dropped | LeaveReason::Unloading => self.mark_away(session, until),
         }
     }
 

@@ -293,7 +293,7 @@ impl Room {
                     self.leave_in_cluster(&session, connection, reason);
                     return;
                 }
-                let until = Instant::now() + self.settings.grace();
+                let until = Instant::now() + self.settings.grace_after(reason);
                 if let Some(msg) = self.presence.leave(&session, connection, reason, until) {
                     debug!(room = %self.id, %session, ?reason, "connection ended");
                     self.broadcast(&msg, None);

@@ -46,8 +46,9 @@ impl Room {
             return; // already replaced or dropped here
         }
         debug!(room = %self.id, %session, ?reason, "connection ended");
+        let grace = self.settings.grace_after(reason);
         if let Some(link) = &mut self.cluster_presence {
-            link.release(session, connection, reason == LeaveReason::Bye);
+            link.release(session, connection, reason == LeaveReason::Bye, grace);
         }
     }
 

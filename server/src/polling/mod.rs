@@ -224,8 +224,8 @@ pub async fn send(
                 ended = Some((code, LeaveReason::Dropped));
                 break;
             }
-            Reply::Bye => {
-                ended = Some((close_code::NORMAL, LeaveReason::Bye));
+            Reply::Bye(reason) => {
+                ended = Some((close_code::NORMAL, reason));
                 break;
             }
         }

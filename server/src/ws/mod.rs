@@ -191,8 +191,8 @@ where
         match handled {
             Handled::Continue => {}
             Handled::Stop => break,
-            Handled::Bye => {
-                leave = LeaveReason::Bye;
+            Handled::Bye(reason) => {
+                leave = reason;
                 break;
             }
         }
@@ -213,8 +213,8 @@ where
 enum Handled {
     Continue,
     Stop,
-    /// The client said goodbye: leave without a grace period.
-    Bye,
+    /// The client said goodbye (or that its page is going away): leave for that reason.
+    Bye(LeaveReason),
 }
 
 /// One message from the client (or the end of the stream), and the reply it gets.
@@ -252,9 +252,9 @@ where
             close_from_reader(direct, stream, msg, code).await;
             Handled::Stop
         }
-        Reply::Bye => {
+        Reply::Bye(reason) => {
             direct.close(Direct::Close(None, close_code::NORMAL));
-            Handled::Bye
+            Handled::Bye(reason)
         }
     }
 }

@@ -26,6 +26,9 @@ pub struct EngineConfig {
     pub transport: TransportConfig,
     /// This tab fell back to polling before (remembered by the host): start there.
     pub start_on_polling: bool,
+    /// The resume token of this tab's session from before a reload (kept by the host):
+    /// the first hello resumes it, so peers see the same member, not a second one.
+    pub resume_token: Option<String>,
 }
 
 impl EngineConfig {
@@ -40,6 +43,7 @@ impl EngineConfig {
             handshake_timeout_ms: defaults::HANDSHAKE_TIMEOUT_MS as f64,
             transport: TransportConfig::default(),
             start_on_polling: false,
+            resume_token: None,
         }
     }
 }

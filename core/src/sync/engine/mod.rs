@@ -85,6 +85,7 @@ impl SyncEngine {
         let backoff = Backoff::new(config.backoff);
         // Re-created in `start`, with the real start time.
         let selector = TransportSelector::new(config.transport, config.start_on_polling, 0.0);
+        let resume_token = config.resume_token.clone();
         Self {
             config,
             board,
@@ -99,7 +100,7 @@ impl SyncEngine {
             current: None,
             next_connection: 0,
             session: None,
-            resume_token: None,
+            resume_token,
             author: None,
             epoch,
             ever_connected: false,
@@ -360,6 +361,12 @@ impl SyncEngine {
     /// The author id this client's strokes carry, once a server said it.
     pub fn author(&self) -> Option<&str> {
         self.author.as_deref()
+    }
+
+    /// The token that resumes this client's session (from the last welcome, or the
+    /// host's from before a reload), for the host to keep across a reload.
+    pub fn resume_token(&self) -> Option<&str> {
+        self.resume_token.as_deref()
     }
 
     /// This client's session id while connected.

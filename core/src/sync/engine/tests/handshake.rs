@@ -45,6 +45,25 @@ fn the_next_hello_resumes_the_session_in_its_epoch() {
 }
 
 #[test]
+fn a_reloaded_page_resumes_the_session_its_host_kept() {
+    let mut kept = config();
+    kept.resume_token = Some("kept-token".into());
+    let mut engine = SyncEngine::new(kept, Board::new(), None, vec![]);
+    assert_eq!(engine.resume_token(), Some("kept-token"));
+    engine.start(0.0);
+    drained(&mut engine);
+    engine.open_now(5.0);
+    let effects = drained(&mut engine);
+    assert!(
+        matches!(sends(&effects)[..], [ClientMsg::Hello { resume_token: Some(ref t), .. }] if t == "kept-token"),
+        "the first hello carries the kept token"
+    );
+    // The welcome's token (resumed or fresh) is the one to keep from now on.
+    engine.receive(6.0, 0.5, welcome(0));
+    assert_eq!(engine.resume_token(), Some("token"));
+}
+
+#[test]
 fn server_timings_replace_the_defaults() {
     let mut welcome = welcome(0);
     if let ServerMsg::Welcome(w) = &mut welcome {
