@@ -13,6 +13,7 @@
 //! passed in as an [`ArchiveCheck`]), and the log says when to save a snapshot, so a cold
 //! load reads that snapshot and a short tail instead of the whole history.
 
+pub use super::log_answers::{reused, stamped, stroke_taken, Committed, LogGap, Submitted};
 pub use super::log_settings::{ArchiveCheck, BoardCaps, LogSettings};
 use crate::{
     hub::RoomSnapshot,
@@ -27,47 +28,6 @@ use tether_core::{
     limits::stroke_weight,
     protocol::ServerMsg,
 };
-
-/// The outcome of submitting an op.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Submitted {
-    /// A new entry with the next seq: store it, then [`RoomLog::commit_next`].
-    Sequenced(AppliedOp),
-    /// Seen before and durable: the sender gets this acknowledgement (the original seq),
-    /// nobody else hears of it.
-    Duplicate(AppliedOp),
-    /// Seen before and still in flight: the sender gets the `Applied` when it commits.
-    DuplicateInFlight,
-    /// The dedup index moved on since the caller's store lookup, which no longer covers
-    /// every op id the index forgot: nothing changed; the client should resend shortly.
-    Recheck,
-    /// Refused; nothing changed.
-    Rejected {
-        /// Stable machine-readable code.
-        code: &'static str,
-        /// A sentence for people.
-        reason: String,
-    },
-}
-
-/// An entry that became durable, ready to broadcast.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Committed {
-    /// The entry, now part of the confirmed board.
-    pub entry: AppliedOp,
-    /// Sessions that resent the op while it was in flight: they get `Applied` too.
-    pub duplicate_senders: Vec<String>,
-}
-
-/// The stored log has a hole: corruption, not user input.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("stored log jumps from seq {last} to {next}")]
-pub struct LogGap {
-    /// The last seq before the hole.
-    pub last: u64,
-    /// The seq found after it.
-    pub next: u64,
-}
 
 /// What the dedup index keeps of an op: its seq, and a fingerprint of what it was (author
 /// and content), so a repeat with other content is told apart from an honest resend.
@@ -418,35 +378,6 @@ impl RoomLog {
             epoch: self.epoch.clone(),
             strokes: self.board.strokes().map(|s| (**s).clone()).collect(),
         }
-    }
-}
-
-/// The refusal (code, reason) of a stroke whose id is already on the board.
-pub fn stroke_taken(stroke_id: &str) -> (&'static str, String) {
-    (
-        "duplicate_stroke_id",
-        format!("stroke id {stroke_id} is already on this board"),
-    )
-}
-
-/// The refusal of an op id already used for other content.
-pub fn reused(op_id: &str) -> Submitted {
-    Submitted::Rejected {
-        code: "op_id_reused",
-        reason: format!("op id {op_id} was already used for another change"),
-    }
-}
-
-/// The stored entry of a resent op: its content, with the server's author stamped in.
-pub fn stamped(seq: u64, op_id: String, author: &str, mut op: Op) -> AppliedOp {
-    if let Op::AddStroke { stroke } = &mut op {
-        stroke.author = author.to_owned();
-    }
-    AppliedOp {
-        seq,
-        op_id,
-        author: author.to_owned(),
-        op,
     }
 }
 

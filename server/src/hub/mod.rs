@@ -21,6 +21,7 @@ pub mod feed_order;
 mod handle;
 pub mod live_ids;
 pub mod log;
+mod log_answers;
 mod log_settings;
 pub mod outbox;
 pub mod peer_view;

@@ -44,6 +44,11 @@ pub fn live_channel(room: &str) -> String {
     format!("tether:{{{room}}}:live")
 }
 
+/// Where the presence changes of `room` are published (`"<version> <JSON change>"`).
+pub fn presence_channel(room: &str) -> String {
+    format!("tether:{{{room}}}:presence")
+}
+
 /// The room and kind (`"feed"` / `"live"` / `"presence"`) of a channel name.
 pub fn room_of_channel(channel: &str) -> Option<(&str, &str)> {
     let rest = channel.strip_prefix("tether:{")?;
@@ -62,6 +67,10 @@ mod tests {
             Some(("a-b_1", "feed"))
         );
         assert_eq!(room_of_channel(&live_channel("x")), Some(("x", "live")));
+        assert_eq!(
+            room_of_channel(&presence_channel("x")),
+            Some(("x", "presence"))
+        );
         assert_eq!(room_of_channel("other"), None);
         assert!(RoomKeys::of("r").log.contains("{r}"));
     }

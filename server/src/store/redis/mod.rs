@@ -22,10 +22,8 @@ mod keys;
 mod presence;
 
 pub use commands::{parse_published, Commit, Redis};
-pub use keys::{feed_channel, live_channel, room_of_channel};
-pub use presence::{
-    presence_channel, resume_key, split_published_change, JoinRequest, Joined, Tick,
-};
+pub use keys::{feed_channel, live_channel, presence_channel, room_of_channel};
+pub use presence::{resume_key, split_published_change, JoinRequest, Joined, Tick};
 
 use super::{Durable, Store, StoreError, StoredLog};
 use async_trait::async_trait;

@@ -8,18 +8,16 @@
 //! - `tether:{room}:presence`  the version of the members; changes are published on the
 //!   channel of the same name.
 
-use super::{keys::RoomKeys, Redis};
+use super::{
+    keys::{presence_channel, RoomKeys},
+    Redis,
+};
 use crate::store::StoreError;
 use redis::Script;
 use std::{sync::LazyLock, time::Duration};
 use tether_core::protocol::{Peer, PeerState};
 
 static SCRIPT: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("presence.lua")));
-
-/// Where the presence changes of `room` are published (`"<version> <JSON change>"`).
-pub fn presence_channel(room: &str) -> String {
-    format!("tether:{{{room}}}:presence")
-}
 
 /// The resume key of a session: what Redis keeps of its token, bound to the client id
 /// (a token presented by another client finds nothing).
