@@ -7,6 +7,7 @@
 //! - [`ids`]: id rules and minting.  [`colors`]: presence colours.
 //! - [`board`]: the document model — strokes, ops, apply, hash, validation.
 //! - [`sync`]: the client's connection engine and its parts.
+//! - [`view`]: one viewer's camera (pan, zoom, fit) and pointer gestures.
 //! - `model` (feature `model`): a model server that property tests judge against.
 //!
 //! Nothing here touches IO, time or randomness: callers pass `now` and random numbers in,
@@ -23,3 +24,4 @@ pub mod limits;
 pub mod model;
 pub mod protocol;
 pub mod sync;
+pub mod view;
