@@ -11,7 +11,7 @@ pub const PALETTE: [&str; 8] = [
 /// Stroke widths offered in the toolbar (board units).
 pub const WIDTHS: [f32; 4] = [2.0, 4.0, 8.0, 16.0];
 
-/// Radius of the eraser (board units).
+/// Radius of the eraser (CSS pixels on screen).
 pub const ERASER_RADIUS: f32 = 8.0;
 
 /// What the pointer does on the board.

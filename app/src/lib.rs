@@ -18,9 +18,11 @@
 pub mod client;
 pub mod components;
 pub mod drawing;
+pub mod history;
 pub mod notices;
 pub mod pages;
 pub mod snapshot;
+pub mod viewport;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};

@@ -71,6 +71,10 @@ pub fn ConnectionStatus() -> impl IntoView {
                     (pending > 0).then(|| view! { <span class="chip-pending" title="Strokes waiting to be saved">{pending}</span> })
                 }}
             </button>
+            // Screen readers hear each change of state (not every tick of the countdown).
+            <span class="visually-hidden" role="status" aria-live="polite" data-testid="connection-announcement">
+                {move || format!("Connection: {}", state().label())}
+            </span>
             <Show when=can_retry>
                 <button class="retry" data-testid="retry-now" on:click=retry>"Retry now"</button>
             </Show>

@@ -1,11 +1,13 @@
-//! Peers' pointers over the board, each with its owner's name.
+//! Peers' pointers over the board, each with its owner's name, placed through this
+//! viewer's camera (cursor positions travel in board units).
 
-use crate::client::BoardClient;
+use crate::{client::BoardClient, viewport::Viewport};
 use leptos::prelude::*;
 
 #[component]
 pub fn Cursors() -> impl IntoView {
     let state = expect_context::<BoardClient>().state;
+    let viewport = expect_context::<Viewport>();
     view! {
         <div class="cursors" aria-hidden="true">
             <For each=move || state.cursors.get() key=|c| (c.session.clone(), c.x.to_bits(), c.y.to_bits()) let:cursor>
@@ -13,7 +15,13 @@ pub fn Cursors() -> impl IntoView {
                     class="cursor"
                     data-testid="cursor"
                     data-peer-name=cursor.name.clone()
-                    style=format!("transform: translate({}px, {}px); --cursor: {}", cursor.x, cursor.y, cursor.color)
+                    style={
+                        let (at, color) = ((cursor.x, cursor.y), cursor.color.clone());
+                        move || {
+                            let (x, y) = viewport.camera.get().to_screen(at);
+                            format!("transform: translate({x}px, {y}px); --cursor: {color}")
+                        }
+                    }
                 >
                     <span class="cursor-name">{cursor.name.clone()}</span>
                 </div>

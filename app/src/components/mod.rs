@@ -1,20 +1,26 @@
 //! UI components of the board page, one per file.
 
 mod board_canvas;
+mod board_input;
 mod clock;
 mod connection_status;
 mod cursors;
+mod icons;
 mod metrics_panel;
 mod name_prompt;
 mod presence;
 mod render;
+mod shortcuts;
 mod toasts;
 mod toolbar;
+mod zoom_controls;
 
 pub use board_canvas::BoardCanvas;
 pub use connection_status::ConnectionStatus;
 pub use metrics_panel::MetricsPanel;
 pub use name_prompt::NamePrompt;
 pub use presence::Presence;
+pub use shortcuts::Shortcuts;
 pub use toasts::Toasts;
 pub use toolbar::Toolbar;
+pub use zoom_controls::ZoomControls;

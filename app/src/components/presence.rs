@@ -1,4 +1,5 @@
-//! Who else is on this board, and whether they are connected right now.
+//! Who else is on this board, and whether they are connected right now: overlapping
+//! avatars (names on hover and for screen readers) and a count.
 
 use crate::client::BoardClient;
 use leptos::prelude::*;
@@ -7,7 +8,10 @@ use tether_core::protocol::PeerState;
 #[component]
 pub fn Presence() -> impl IntoView {
     let state = expect_context::<BoardClient>().state;
+    let count = move || state.peers.with(Vec::len) + 1;
     view! {
+        <div class="presence-wrap">
+        <span class="presence-count" data-testid="presence-count" title="People here, you included">{count}</span>
         <ul class="presence" data-testid="presence" aria-label="People on this board">
             <li class="me" data-testid="self" title="You">
                 <span class="avatar">{move || initial(&state.name.get())}</span>
@@ -31,6 +35,7 @@ pub fn Presence() -> impl IntoView {
                 </li>
             </For>
         </ul>
+        </div>
     }
 }
 

@@ -1,9 +1,12 @@
-//! The toolbar: pen colours and widths, eraser, undo (the user's own last stroke) and
-//! clear (after asking).
+//! The toolbar: pen, eraser, colours and widths (inline on wide screens, in a popover on
+//! phones so the toolbar stays one row), undo (the user's own last stroke) and clear
+//! (after asking).
 
+use super::icons::Icon;
 use crate::{
     client::BoardClient,
     drawing::{Tool, ToolSettings, PALETTE, WIDTHS},
+    history::{own_last, undo_own_last},
 };
 use leptos::prelude::*;
 use tether_core::board::Op;
@@ -12,25 +15,9 @@ use tether_core::board::Op;
 pub fn Toolbar() -> impl IntoView {
     let client = expect_context::<BoardClient>();
     let tools = expect_context::<ToolSettings>();
-    let state = client.state;
 
-    // The user's newest stroke still on the board (confirmed or pending).
-    let own_last = move || {
-        let me = state.author.get();
-        state.strokes.with(|strokes| {
-            strokes
-                .iter()
-                .rev()
-                // No author yet: drawn here before the server said who we are.
-                .find(|s| s.author.is_empty() || (!me.is_empty() && s.author == me))
-                .map(|s| s.id.clone())
-        })
-    };
-    let undo = move |_| {
-        if let Some(id) = own_last() {
-            client.with(|actions| actions.submit(Op::EraseStroke { id }));
-        }
-    };
+    let own_last = move || own_last(client);
+    let undo = move |_| undo_own_last(client);
     let clear = move |_| {
         let confirmed = web_sys::window()
             .and_then(|w| {
@@ -56,6 +43,7 @@ pub fn Toolbar() -> impl IntoView {
                     data-testid="color"
                     data-color=color
                     title=format!("Colour {color}")
+                    aria-label=format!("Colour {color}")
                     aria-pressed=move || (tools.tool.get() == Tool::Pen && tools.color.get() == color).to_string()
                     style=format!("--swatch: {color}")
                     on:click=pick
@@ -72,6 +60,7 @@ pub fn Toolbar() -> impl IntoView {
                     data-testid="width"
                     data-width=width.to_string()
                     title=format!("Width {width}")
+                    aria-label=format!("Width {width}")
                     aria-pressed=move || (tools.width.get() == width).to_string()
                     on:click=move |_| tools.width.set(width)
                 >
@@ -81,29 +70,45 @@ pub fn Toolbar() -> impl IntoView {
         })
         .collect_view();
 
+    // On phones the colours and widths fold into a popover behind one button.
+    let style_open = RwSignal::new(false);
     view! {
         <div class="toolbar" role="toolbar" aria-label="Drawing tools">
             <button
                 data-testid="pen"
+                title="Pen (P)"
                 aria-pressed=move || (tools.tool.get() == Tool::Pen).to_string()
                 on:click=move |_| tools.tool.set(Tool::Pen)
             >
-                "Pen"
+                <Icon name="pen"/><span class="label">"Pen"</span>
             </button>
-            <div class="swatches">{colors}</div>
-            <div class="widths">{widths}</div>
             <button
                 data-testid="eraser"
+                title="Eraser (E)"
                 aria-pressed=move || (tools.tool.get() == Tool::Eraser).to_string()
                 on:click=move |_| tools.tool.set(Tool::Eraser)
             >
-                "Eraser"
+                <Icon name="eraser"/><span class="label">"Eraser"</span>
             </button>
-            <button data-testid="undo" on:click=undo disabled=move || own_last().is_none()>
-                "Undo"
+            <button
+                class="style-toggle"
+                data-testid="style-toggle"
+                aria-label="Colour and width"
+                aria-expanded=move || style_open.get().to_string()
+                style=move || format!("--swatch: {}", tools.color.get())
+                on:click=move |_| style_open.update(|open| *open = !*open)
+            >
+                <span class="current-swatch"></span>
             </button>
-            <button data-testid="clear" class="danger" on:click=clear>
-                "Clear"
+            <div class="tool-style" class:open=move || style_open.get() on:click=move |_| style_open.set(false)>
+                <div class="swatches" role="group" aria-label="Colour">{colors}</div>
+                <div class="widths" role="group" aria-label="Width">{widths}</div>
+            </div>
+            <button data-testid="undo" title="Undo (Ctrl+Z)" on:click=undo disabled=move || own_last().is_none()>
+                <Icon name="undo"/><span class="label">"Undo"</span>
+            </button>
+            <button data-testid="clear" class="danger" title="Clear the board" on:click=clear>
+                <Icon name="clear"/><span class="label">"Clear"</span>
             </button>
         </div>
     }

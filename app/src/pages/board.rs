@@ -7,10 +7,12 @@
 use crate::{
     client::{BoardClient, BoardState, ConnectParams, ConnectorContext},
     components::{
-        BoardCanvas, ConnectionStatus, MetricsPanel, NamePrompt, Presence, Toasts, Toolbar,
+        BoardCanvas, ConnectionStatus, MetricsPanel, NamePrompt, Presence, Shortcuts, Toasts,
+        Toolbar, ZoomControls,
     },
     drawing::ToolSettings,
     snapshot::{embedded_board, to_script_json, BoardSnapshot, EmbeddedBoard, SNAPSHOT_ELEMENT_ID},
+    viewport::Viewport,
 };
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -68,6 +70,7 @@ fn Board(room: String, snapshot: BoardSnapshot) -> impl IntoView {
     let client = BoardClient::new(state);
     provide_context(client);
     provide_context(ToolSettings::new());
+    provide_context(Viewport::new());
 
     // The connection exists only in the browser: after hydration, the runtime provided
     // by the `frontend` crate opens it; it closes when the page goes away.
@@ -95,15 +98,25 @@ fn Board(room: String, snapshot: BoardSnapshot) -> impl IntoView {
     view! {
         <section class="board-page" data-room=room>
             <header class="board-header">
-                <a href="/" class="brand">"Tether"</a>
+                <a href="/" class="brand" aria-label="Tether home">"Tether"</a>
                 <span class="room-name" data-testid="room-name">{label}</span>
                 <Toolbar/>
-                <Presence/>
-                <MetricsPanel/>
-                <ConnectionStatus/>
             </header>
             <NamePrompt/>
-            <BoardCanvas/>
+            // The chip and who is here sit over the board's top-right corner, the zoom
+            // buttons over its bottom-right: the board itself takes all the room left.
+            <div class="board-stage">
+                <BoardCanvas/>
+                <div class="board-corner">
+                    <div class="corner-row">
+                        <MetricsPanel/>
+                        <ConnectionStatus/>
+                    </div>
+                    <Presence/>
+                </div>
+                <ZoomControls/>
+            </div>
+            <Shortcuts/>
             <Toasts/>
         </section>
     }

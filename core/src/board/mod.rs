@@ -10,7 +10,7 @@ mod validate;
 
 pub use doc::{visible_strokes, ApplyOutcome, Board};
 pub use op::{AppliedOp, Op};
-pub use stroke::{is_valid_color, Point, Stroke};
+pub use stroke::{is_valid_color, pressure_width, Point, Stroke};
 pub use validate::{
     validate_op, validate_points, validate_position, validate_stroke, validate_style, InvalidOp,
 };

@@ -7,7 +7,8 @@ use serde::{
 };
 use std::fmt;
 
-/// One sampled point of a stroke, in board units (CSS pixels from the board's top-left).
+/// One sampled point of a stroke, in board units: the board's own coordinates, the same for
+/// every viewer (one unit is one CSS pixel at zoom 1; see `crate::view::Camera`).
 ///
 /// On the wire a point is `[x, y]` or `[x, y, pressure]`: strokes are most of the traffic,
 /// and the array form is about a third the size of `{"x":..,"y":..}`.
@@ -102,9 +103,29 @@ pub fn is_valid_color(color: &str) -> bool {
     bytes.len() == 7 && bytes[0] == b'#' && bytes[1..].iter().all(u8::is_ascii_hexdigit)
 }
 
+/// The drawn width at one point: the stroke's width where no pressure was recorded;
+/// with a pen, from a quarter of it (a feather touch) through the full width (pressure
+/// 0.5, the browsers' default) to 1.75× (pressing hard).
+pub fn pressure_width(width: f32, pressure: Option<f32>) -> f32 {
+    match pressure {
+        Some(pressure) if pressure.is_finite() => width * (0.25 + 1.5 * pressure.clamp(0.0, 1.0)),
+        _ => width,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pressure_varies_the_width_around_the_chosen_one() {
+        assert_eq!(pressure_width(8.0, None), 8.0);
+        assert_eq!(pressure_width(8.0, Some(0.5)), 8.0);
+        assert_eq!(pressure_width(8.0, Some(0.0)), 2.0);
+        assert_eq!(pressure_width(8.0, Some(1.0)), 14.0);
+        assert!(pressure_width(8.0, Some(0.2)) < pressure_width(8.0, Some(0.8)));
+        assert_eq!(pressure_width(8.0, Some(f32::NAN)), 8.0);
+    }
 
     #[test]
     fn points_are_compact_arrays_and_round_trip() {

@@ -183,7 +183,8 @@ impl Camera {
 }
 
 fn shows(visible: &Bounds, content: &Bounds) -> bool {
-    visible.contains((content.min_x, content.min_y)) && visible.contains((content.max_x, content.max_y))
+    visible.contains((content.min_x, content.min_y))
+        && visible.contains((content.max_x, content.max_y))
 }
 
 #[cfg(test)]

@@ -36,7 +36,12 @@ fn content_bounds_include_the_line_width_and_ignore_an_empty_board() {
     let bounds = content_bounds(&strokes).unwrap();
     assert_eq!(
         bounds,
-        Bounds { min_x: 8.0, min_y: 18.0, max_x: 1205.0, max_y: 305.0 }
+        Bounds {
+            min_x: 8.0,
+            min_y: 18.0,
+            max_x: 1205.0,
+            max_y: 305.0
+        }
     );
 }
 
@@ -51,10 +56,17 @@ fn zoom_is_kept_within_its_limits_and_ignores_nonsense_scales() {
 
 #[test]
 fn panning_moves_the_drawing_with_the_finger() {
-    let camera = Camera { x: 0.0, y: 0.0, zoom: 2.0 };
+    let camera = Camera {
+        x: 0.0,
+        y: 0.0,
+        zoom: 2.0,
+    };
     let panned = camera.panned((40.0, -20.0));
     // What was at the screen origin is now 40 px right and 20 px up.
-    assert!(close(panned.to_screen(camera.to_board((0.0, 0.0))), (40.0, -20.0)));
+    assert!(close(
+        panned.to_screen(camera.to_board((0.0, 0.0))),
+        (40.0, -20.0)
+    ));
 }
 
 #[test]
@@ -69,7 +81,10 @@ fn a_drawing_wider_than_a_phone_is_fitted_whole_on_it() {
     let camera = Camera::opening(Some(content), phone);
     assert!(camera.zoom < 1.0);
     let visible = camera.visible(phone);
-    for corner in [(content.min_x, content.min_y), (content.max_x, content.max_y)] {
+    for corner in [
+        (content.min_x, content.min_y),
+        (content.max_x, content.max_y),
+    ] {
         assert!(visible.contains(corner), "{corner:?} outside {visible:?}");
     }
 }

@@ -108,9 +108,17 @@ pub enum Gesture {
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Mode {
     Idle,
-    Drawing { pointer: i32 },
-    Panning { pointer: i32, last: (f32, f32) },
-    Pinching { a: i32, b: i32 },
+    Drawing {
+        pointer: i32,
+    },
+    Panning {
+        pointer: i32,
+        last: (f32, f32),
+    },
+    Pinching {
+        a: i32,
+        b: i32,
+    },
     /// After a pinch, until every finger is lifted: the last finger must not draw.
     Settling,
 }
@@ -172,7 +180,13 @@ impl Gestures {
     }
 
     /// A pointer went down. `pan_key` is true while the pan key (space) is held.
-    pub fn down(&mut self, sample: Sample, button: Button, pan_key: bool, now_ms: f64) -> Vec<Gesture> {
+    pub fn down(
+        &mut self,
+        sample: Sample,
+        button: Button,
+        pan_key: bool,
+        now_ms: f64,
+    ) -> Vec<Gesture> {
         let start = Gesture::StartStroke {
             at: sample.at,
             pressure: sample.pressure,
@@ -194,7 +208,10 @@ impl Gestures {
                         vec![start]
                     }
                     Mode::Drawing { pointer } if self.touch(pointer).is_some() => {
-                        self.mode = Mode::Pinching { a: pointer, b: sample.id };
+                        self.mode = Mode::Pinching {
+                            a: pointer,
+                            b: sample.id,
+                        };
                         vec![Gesture::CancelStroke]
                     }
                     _ => Vec::new(),
@@ -212,7 +229,10 @@ impl Gestures {
                 let mut gestures = Vec::new();
                 if self.drawing_with_touch() {
                     gestures.push(Gesture::CancelStroke);
-                } else if !matches!(self.mode, Mode::Idle | Mode::Pinching { .. } | Mode::Settling) {
+                } else if !matches!(
+                    self.mode,
+                    Mode::Idle | Mode::Pinching { .. } | Mode::Settling
+                ) {
                     return gestures;
                 }
                 self.mode = Mode::Drawing { pointer: sample.id };

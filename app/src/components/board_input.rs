@@ -1,0 +1,193 @@
+//! What the board does with each gesture: pen strokes and eraser drags in board units
+//! (through the camera), and camera moves. The gesture machine in `tether_core::view`
+//! decides *which* pointer does what; this is the thin part that acts on it.
+
+use crate::{
+    client::BoardClient,
+    drawing::{Tool, ToolSettings, ERASER_RADIUS},
+    viewport::Viewport,
+};
+use leptos::prelude::*;
+use std::collections::HashSet;
+use tether_core::{
+    board::{
+        builder::{Added, StrokeBuilder},
+        geometry::erased_by,
+        Op, Point, Stroke,
+    },
+    protocol::LiveStroke,
+    view::Gesture,
+};
+
+/// An eraser drag in progress: the last position and what it already erased.
+struct EraserDrag {
+    last: (f32, f32),
+    erased: HashSet<String>,
+}
+
+/// The stroke or eraser drag in progress on one board.
+#[derive(Clone, Copy)]
+pub struct BoardInput {
+    client: BoardClient,
+    tools: ToolSettings,
+    viewport: Viewport,
+    /// The stroke being drawn (board units).
+    pub drawing: StoredValue<Option<StrokeBuilder>>,
+    /// Its id, for the stroke count while it is drawn.
+    pub drawing_id: RwSignal<Option<String>>,
+    eraser: StoredValue<Option<EraserDrag>>,
+}
+
+impl BoardInput {
+    /// Nothing in progress.
+    pub fn new(client: BoardClient, tools: ToolSettings, viewport: Viewport) -> Self {
+        Self {
+            client,
+            tools,
+            viewport,
+            drawing: StoredValue::new(None),
+            drawing_id: RwSignal::new(None),
+            eraser: StoredValue::new(None),
+        }
+    }
+
+    /// Acts on one gesture.
+    pub fn apply(&self, gesture: Gesture) {
+        let camera = self.viewport.camera.get_untracked();
+        let board_point = |at: (f32, f32), pressure: Option<f32>| {
+            let (x, y) = camera.to_board(at);
+            Point { x, y, pressure }
+        };
+        match gesture {
+            Gesture::StartStroke { at, pressure } => match self.tools.tool.get_untracked() {
+                Tool::Pen => {
+                    if let Some(builder) = self.start_stroke(board_point(at, pressure)) {
+                        self.drawing_id.set(Some(builder.stroke().id.clone()));
+                        self.drawing.set_value(Some(builder));
+                    }
+                }
+                Tool::Eraser => {
+                    let at = camera.to_board(at);
+                    self.eraser.set_value(Some(EraserDrag {
+                        last: at,
+                        erased: HashSet::new(),
+                    }));
+                    self.erase(at, at, camera.zoom);
+                }
+            },
+            Gesture::ExtendStroke { at, pressure } => {
+                self.extend(board_point(at, pressure));
+                if let Some(from) = self.eraser.with_value(|drag| drag.as_ref().map(|d| d.last)) {
+                    self.erase(from, camera.to_board(at), camera.zoom);
+                }
+            }
+            Gesture::FinishStroke => {
+                if let Some(builder) = self.drawing.try_update_value(Option::take).flatten() {
+                    self.submit(builder);
+                }
+                self.end();
+            }
+            Gesture::CancelStroke => {
+                if let Some(builder) = self.drawing.try_update_value(Option::take).flatten() {
+                    let cancelled = live_batch(builder.stroke(), Vec::new(), true);
+                    self.client.with(|actions| actions.live(cancelled));
+                }
+                self.end();
+            }
+            Gesture::MoveCamera { from, to, scale } => {
+                self.viewport
+                    .camera
+                    .update(|camera| *camera = camera.moved(from, to, scale));
+            }
+        }
+    }
+
+    /// Points of the stroke in progress not yet shown to peers, as a live batch.
+    pub fn take_live(&self) -> Option<LiveStroke> {
+        let mut live = None;
+        self.drawing.update_value(|builder| {
+            if let Some(builder) = builder {
+                let points = builder.take_unsent();
+                if !points.is_empty() {
+                    live = Some(live_batch(builder.stroke(), points, false));
+                }
+            }
+        });
+        live
+    }
+
+    fn end(&self) {
+        self.drawing_id.set(None);
+        self.eraser.set_value(None);
+    }
+
+    fn start_stroke(&self, at: Point) -> Option<StrokeBuilder> {
+        let id = self.client.with(|actions| actions.new_id())?;
+        // Empty until the server said this user's author id: the server sets it anyway.
+        let author = self.client.state.author.get_untracked();
+        Some(StrokeBuilder::start(
+            id,
+            self.tools.color.get_untracked(),
+            self.tools.width.get_untracked(),
+            author,
+            at,
+        ))
+    }
+
+    fn extend(&self, at: Point) {
+        let mut finished = None;
+        self.drawing.update_value(|builder| {
+            if let Some(current) = builder {
+                if current.add(at) == Added::Full {
+                    // Chain a new stroke from here so long gestures stay within limits.
+                    let next = self.start_stroke(current.last_point());
+                    finished = builder.take();
+                    if let Some(next) = next {
+                        self.drawing_id.set(Some(next.stroke().id.clone()));
+                        *builder = Some(next);
+                    }
+                }
+            }
+        });
+        if let Some(done) = finished {
+            self.submit(done);
+        }
+    }
+
+    fn submit(&self, builder: StrokeBuilder) {
+        let stroke = builder.finish();
+        self.client
+            .with(|actions| actions.submit(Op::AddStroke { stroke }));
+    }
+
+    /// Erases what the eraser touched between two board points; its radius is a constant
+    /// size on screen, so in board units it shrinks as the viewer zooms in.
+    fn erase(&self, from: (f32, f32), to: (f32, f32), zoom: f32) {
+        let radius = ERASER_RADIUS / zoom;
+        let hits = self.client.state.strokes.with_untracked(|strokes| {
+            erased_by(strokes.iter().map(|s| s.as_ref()), from, to, radius)
+        });
+        let client = self.client;
+        self.eraser.update_value(|drag| {
+            if let Some(drag) = drag {
+                for id in hits {
+                    if drag.erased.insert(id.clone()) {
+                        client.with(|actions| actions.submit(Op::EraseStroke { id }));
+                    }
+                }
+                drag.last = to;
+            }
+        });
+    }
+}
+
+fn live_batch(stroke: &Stroke, points: Vec<Point>, cancelled: bool) -> LiveStroke {
+    LiveStroke {
+        stroke_id: stroke.id.clone(),
+        color: stroke.color.clone(),
+        width: stroke.width,
+        points,
+        session: String::new(),
+        cancelled,
+    }
+}
