@@ -249,6 +249,12 @@ pub trait BoardActions {
     fn new_id(&self) -> String;
     /// A durable op made by the user (it gets its own op id).
     fn submit(&self, op: Op);
+    /// Several durable ops made by one user action (an undo), in order, saved at once.
+    fn submit_all(&self, ops: Vec<Op>);
+    /// Keeps this tab's undo history (JSON) across a reload of the page.
+    fn keep_history(&self, saved: String);
+    /// The undo history this tab kept, if any.
+    fn kept_history(&self) -> Option<String>;
     /// New points of the stroke being drawn (ephemeral).
     fn live(&self, live: LiveStroke);
     /// Where the pointer is (ephemeral).

@@ -141,7 +141,16 @@ impl Runtime {
             if effects.is_empty() {
                 break;
             }
+            // Many ops submitted in one step (an undo) save the outbox once, where the
+            // first of them asked for it.
+            let mut saved = false;
             for effect in effects {
+                if matches!(effect, Effect::SaveOutbox) {
+                    if saved {
+                        continue;
+                    }
+                    saved = true;
+                }
                 self.perform(inner, effect, now);
             }
         }
@@ -340,6 +349,22 @@ impl BoardActions for Runtime {
     fn submit(&self, op: Op) {
         let op_id = random_id();
         self.step(move |engine, now, _| engine.submit(now, op_id, op));
+    }
+
+    fn submit_all(&self, ops: Vec<Op>) {
+        self.step(move |engine, now, _| {
+            for op in ops {
+                engine.submit(now, random_id(), op);
+            }
+        });
+    }
+
+    fn keep_history(&self, saved: String) {
+        storage::store_history(&self.inner.borrow().room, &saved);
+    }
+
+    fn kept_history(&self) -> Option<String> {
+        storage::history(&self.inner.borrow().room)
     }
 
     fn live(&self, live: LiveStroke) {

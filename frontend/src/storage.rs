@@ -92,6 +92,24 @@ pub fn store_resume_token(room: &str, token: &str) {
     }
 }
 
+/// This tab's undo history for `room` (JSON), kept across reloads like the resume token.
+pub fn history(room: &str) -> Option<String> {
+    session()?.get_item(&history_key(room)).ok().flatten()
+}
+
+/// Keeps the undo history; a history too big for sessionStorage is simply not kept.
+pub fn store_history(room: &str, saved: &str) {
+    if let Some(storage) = session() {
+        if storage.set_item(&history_key(room), saved).is_err() {
+            let _ = storage.remove_item(&history_key(room));
+        }
+    }
+}
+
+fn history_key(room: &str) -> String {
+    format!("tether:history:{room}")
+}
+
 fn resume_key(room: &str) -> String {
     format!("tether:resume:{room}")
 }

@@ -10,6 +10,7 @@ use super::{board_input::BoardInput, cursors::Cursors, render::paint};
 use crate::{
     client::BoardClient,
     drawing::{Tool, ToolSettings},
+    history::UndoHistory,
     viewport::Viewport,
 };
 use leptos::{ev, html, prelude::*};
@@ -30,7 +31,7 @@ pub fn BoardCanvas() -> impl IntoView {
     let state = client.state;
     let board_ref = NodeRef::<html::Div>::new();
     let canvas_ref = NodeRef::<html::Canvas>::new();
-    let input = BoardInput::new(client, tools, viewport);
+    let input = BoardInput::new(client, tools, viewport, expect_context::<UndoHistory>());
     let gestures = StoredValue::new(Gestures::new());
     let cursor_unsent = StoredValue::new(None::<(f32, f32)>);
     let frame_pending = StoredValue::new(false);

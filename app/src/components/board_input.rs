@@ -5,10 +5,11 @@
 use crate::{
     client::BoardClient,
     drawing::{Tool, ToolSettings, ERASER_RADIUS},
+    history::UndoHistory,
     viewport::Viewport,
 };
 use leptos::prelude::*;
-use std::collections::HashSet;
+use std::{collections::HashSet, sync::Arc};
 use tether_core::{
     board::{
         builder::{Added, StrokeBuilder},
@@ -31,6 +32,7 @@ pub struct BoardInput {
     client: BoardClient,
     tools: ToolSettings,
     viewport: Viewport,
+    history: UndoHistory,
     /// The stroke being drawn (board units).
     pub drawing: StoredValue<Option<StrokeBuilder>>,
     /// Its id, for the stroke count while it is drawn.
@@ -40,11 +42,12 @@ pub struct BoardInput {
 
 impl BoardInput {
     /// Nothing in progress.
-    pub fn new(client: BoardClient, tools: ToolSettings, viewport: Viewport) -> Self {
+    pub fn new(client: BoardClient, tools: ToolSettings, viewport: Viewport, history: UndoHistory) -> Self {
         Self {
             client,
             tools,
             viewport,
+            history,
             drawing: StoredValue::new(None),
             drawing_id: RwSignal::new(None),
             eraser: StoredValue::new(None),
@@ -68,6 +71,8 @@ impl BoardInput {
                 }
                 Tool::Eraser => {
                     let at = camera.to_board(at);
+                    // Everything one drag erases is undone together.
+                    self.history.begin_step();
                     self.eraser.set_value(Some(EraserDrag {
                         last: at,
                         erased: HashSet::new(),
@@ -118,7 +123,9 @@ impl BoardInput {
 
     fn end(&self) {
         self.drawing_id.set(None);
-        self.eraser.set_value(None);
+        if self.eraser.try_update_value(Option::take).flatten().is_some() {
+            self.history.end_step();
+        }
     }
 
     fn start_stroke(&self, at: Point) -> Option<StrokeBuilder> {
@@ -156,6 +163,7 @@ impl BoardInput {
 
     fn submit(&self, builder: StrokeBuilder) {
         let stroke = builder.finish();
+        self.history.added(stroke.clone());
         self.client
             .with(|actions| actions.submit(Op::AddStroke { stroke }));
     }
@@ -164,20 +172,23 @@ impl BoardInput {
     /// size on screen, so in board units it shrinks as the viewer zooms in.
     fn erase(&self, from: (f32, f32), to: (f32, f32), zoom: f32) {
         let radius = ERASER_RADIUS / zoom;
-        let hits = self.client.state.strokes.with_untracked(|strokes| {
-            erased_by(strokes.iter().map(|s| s.as_ref()), from, to, radius)
+        let hits: Vec<Arc<Stroke>> = self.client.state.strokes.with_untracked(|strokes| {
+            let ids = erased_by(strokes.iter().map(|s| s.as_ref()), from, to, radius);
+            strokes.iter().filter(|s| ids.contains(&s.id)).cloned().collect()
         });
-        let client = self.client;
+        let mut erased = Vec::new();
         self.eraser.update_value(|drag| {
             if let Some(drag) = drag {
-                for id in hits {
-                    if drag.erased.insert(id.clone()) {
-                        client.with(|actions| actions.submit(Op::EraseStroke { id }));
-                    }
-                }
+                erased = hits.into_iter().filter(|s| drag.erased.insert(s.id.clone())).collect();
                 drag.last = to;
             }
         });
+        if erased.is_empty() {
+            return;
+        }
+        let ops = erased.iter().map(|s| Op::EraseStroke { id: s.id.clone() }).collect();
+        self.history.removed(erased);
+        self.client.with(|actions| actions.submit_all(ops));
     }
 }
 

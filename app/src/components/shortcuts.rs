@@ -1,10 +1,10 @@
 //! Keyboard shortcuts on the board page: P pen, E eraser, + / − zoom, 0 fit, space + drag
-//! pans, Ctrl/⌘+Z undo. Keys typed into a text field are left alone.
+//! pans, Ctrl/⌘+Z undo, Ctrl/⌘+Shift+Z (or Ctrl+Y) redo. Keys typed into a text field are left alone.
 
 use crate::{
     client::BoardClient,
     drawing::{Tool, ToolSettings},
-    history::undo_own_last,
+    history::UndoHistory,
     viewport::Viewport,
 };
 use leptos::{ev, prelude::*};
@@ -17,6 +17,7 @@ pub fn Shortcuts() -> impl IntoView {
     let client = expect_context::<BoardClient>();
     let tools = expect_context::<ToolSettings>();
     let viewport = expect_context::<Viewport>();
+    let history = expect_context::<UndoHistory>();
     Effect::new(move |_| {
         let down = window_event_listener(ev::keydown, move |ev: KeyboardEvent| {
             if typing(&ev) || (ev.key() == " " && on_button(&ev)) {
@@ -29,7 +30,11 @@ pub fn Shortcuts() -> impl IntoView {
                     true
                 }
                 "z" | "Z" if command && !ev.shift_key() => {
-                    undo_own_last(client);
+                    history.undo();
+                    true
+                }
+                "z" | "Z" | "y" | "Y" if command => {
+                    history.redo();
                     true
                 }
                 _ if command || ev.alt_key() => false,

@@ -1,12 +1,12 @@
 //! The toolbar: pen, eraser, colours and widths (inline on wide screens, in a popover on
-//! phones so the toolbar stays one row), undo (the user's own last stroke) and clear
-//! (after asking).
+//! phones so the toolbar stays one row), undo and redo of the user's
+//! own actions, and clear (after asking; undo brings it back).
 
 use super::icons::Icon;
 use crate::{
     client::BoardClient,
     drawing::{Tool, ToolSettings, PALETTE, WIDTHS},
-    history::{own_last, undo_own_last},
+    history::UndoHistory,
 };
 use leptos::prelude::*;
 use tether_core::board::Op;
@@ -16,8 +16,7 @@ pub fn Toolbar() -> impl IntoView {
     let client = expect_context::<BoardClient>();
     let tools = expect_context::<ToolSettings>();
 
-    let own_last = move || own_last(client);
-    let undo = move |_| undo_own_last(client);
+    let history = expect_context::<UndoHistory>();
     let clear = move |_| {
         let confirmed = web_sys::window()
             .and_then(|w| {
@@ -26,6 +25,8 @@ pub fn Toolbar() -> impl IntoView {
             })
             .unwrap_or(false);
         if confirmed {
+            // Undo brings back exactly what this clear took away.
+            history.removed(client.state.strokes.get_untracked());
             client.with(|actions| actions.submit(Op::Clear));
         }
     };
@@ -104,8 +105,11 @@ pub fn Toolbar() -> impl IntoView {
                 <div class="swatches" role="group" aria-label="Colour">{colors}</div>
                 <div class="widths" role="group" aria-label="Width">{widths}</div>
             </div>
-            <button data-testid="undo" title="Undo (Ctrl+Z)" on:click=undo disabled=move || own_last().is_none()>
+            <button data-testid="undo" title="Undo (Ctrl+Z)" on:click=move |_| history.undo() disabled=move || !history.can_undo.get()>
                 <Icon name="undo"/><span class="label">"Undo"</span>
+            </button>
+            <button data-testid="redo" title="Redo (Ctrl+Shift+Z)" on:click=move |_| history.redo() disabled=move || !history.can_redo.get()>
+                <Icon name="redo"/><span class="label">"Redo"</span>
             </button>
             <button data-testid="clear" class="danger" title="Clear the board" on:click=clear>
                 <Icon name="clear"/><span class="label">"Clear"</span>

@@ -11,6 +11,7 @@ use crate::{
         Toolbar, ZoomControls,
     },
     drawing::ToolSettings,
+    history::UndoHistory,
     snapshot::{embedded_board, to_script_json, BoardSnapshot, EmbeddedBoard, SNAPSHOT_ELEMENT_ID},
     viewport::Viewport,
 };
@@ -71,6 +72,8 @@ fn Board(room: String, snapshot: BoardSnapshot) -> impl IntoView {
     provide_context(client);
     provide_context(ToolSettings::new());
     provide_context(Viewport::new());
+    let history = UndoHistory::new(client);
+    provide_context(history);
 
     // The connection exists only in the browser: after hydration, the runtime provided
     // by the `frontend` crate opens it; it closes when the page goes away.
@@ -88,6 +91,7 @@ fn Board(room: String, snapshot: BoardSnapshot) -> impl IntoView {
         if let Some(ConnectorContext(connector)) = connector {
             let actions = connector.with_value(|c| c.connect(params.clone(), state));
             client.attach(actions.clone());
+            history.restore();
             // Cleanup closures must be Send; this one only ever runs on the browser's thread.
             let actions = send_wrapper::SendWrapper::new(actions);
             on_cleanup(move || actions.close());

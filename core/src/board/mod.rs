@@ -4,6 +4,7 @@
 pub mod builder;
 mod doc;
 pub mod geometry;
+pub mod history;
 mod op;
 mod stroke;
 mod validate;
