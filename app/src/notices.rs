@@ -25,6 +25,8 @@ pub enum ToastKind {
     Failed,
     /// The server refused a change.
     Rejected,
+    /// Something the user asked for was done (a link copied).
+    Info,
 }
 
 impl ToastKind {
@@ -35,6 +37,7 @@ impl ToastKind {
             ToastKind::Restored => "restored",
             ToastKind::Failed => "failed",
             ToastKind::Rejected => "rejected",
+            ToastKind::Info => "info",
         }
     }
 }

@@ -258,7 +258,7 @@ fn paint_board(
                     .map(|s| s.as_ref())
                     .chain(live.iter())
                     .chain(own);
-                paint(&ctx, (width, height), dpr, camera, all);
+                paint(&ctx, (width, height), dpr, camera, None, all);
             })
         })
     });

@@ -42,7 +42,12 @@ pub struct BoardInput {
 
 impl BoardInput {
     /// Nothing in progress.
-    pub fn new(client: BoardClient, tools: ToolSettings, viewport: Viewport, history: UndoHistory) -> Self {
+    pub fn new(
+        client: BoardClient,
+        tools: ToolSettings,
+        viewport: Viewport,
+        history: UndoHistory,
+    ) -> Self {
         Self {
             client,
             tools,
@@ -123,7 +128,12 @@ impl BoardInput {
 
     fn end(&self) {
         self.drawing_id.set(None);
-        if self.eraser.try_update_value(Option::take).flatten().is_some() {
+        if self
+            .eraser
+            .try_update_value(Option::take)
+            .flatten()
+            .is_some()
+        {
             self.history.end_step();
         }
     }
@@ -174,19 +184,29 @@ impl BoardInput {
         let radius = ERASER_RADIUS / zoom;
         let hits: Vec<Arc<Stroke>> = self.client.state.strokes.with_untracked(|strokes| {
             let ids = erased_by(strokes.iter().map(|s| s.as_ref()), from, to, radius);
-            strokes.iter().filter(|s| ids.contains(&s.id)).cloned().collect()
+            strokes
+                .iter()
+                .filter(|s| ids.contains(&s.id))
+                .cloned()
+                .collect()
         });
         let mut erased = Vec::new();
         self.eraser.update_value(|drag| {
             if let Some(drag) = drag {
-                erased = hits.into_iter().filter(|s| drag.erased.insert(s.id.clone())).collect();
+                erased = hits
+                    .into_iter()
+                    .filter(|s| drag.erased.insert(s.id.clone()))
+                    .collect();
                 drag.last = to;
             }
         });
         if erased.is_empty() {
             return;
         }
-        let ops = erased.iter().map(|s| Op::EraseStroke { id: s.id.clone() }).collect();
+        let ops = erased
+            .iter()
+            .map(|s| Op::EraseStroke { id: s.id.clone() })
+            .collect();
         self.history.removed(erased);
         self.client.with(|actions| actions.submit_all(ops));
     }

@@ -7,8 +7,8 @@
 use crate::{
     client::{BoardClient, BoardState, ConnectParams, ConnectorContext},
     components::{
-        BoardCanvas, ConnectionStatus, MetricsPanel, NamePrompt, Presence, Shortcuts, Toasts,
-        Toolbar, ZoomControls,
+        BoardCanvas, ConnectionStatus, MetricsPanel, NamePrompt, Presence, Share, Shortcuts,
+        Toasts, Toolbar, ZoomControls,
     },
     drawing::ToolSettings,
     history::UndoHistory,
@@ -105,6 +105,7 @@ fn Board(room: String, snapshot: BoardSnapshot) -> impl IntoView {
                 <a href="/" class="brand" aria-label="Tether home">"Tether"</a>
                 <span class="room-name" data-testid="room-name">{label}</span>
                 <Toolbar/>
+                <Share room=room.clone()/>
             </header>
             <NamePrompt/>
             // The chip and who is here sit over the board's top-right corner, the zoom

@@ -31,15 +31,37 @@ impl Step {
     /// The ops that take the step back: erase what it added (newest first), re-add what it
     /// removed (bottom first). `on_board` says whether a stroke id is on the board now.
     fn undo_ops(&self, on_board: &impl Fn(&str) -> bool) -> Vec<Op> {
-        let erase = self.added.iter().rev().filter(|s| on_board(&s.id)).map(|s| Op::EraseStroke { id: s.id.clone() });
-        let restore = self.removed.iter().filter(|s| !on_board(&s.id)).map(|s| Op::AddStroke { stroke: (**s).clone() });
+        let erase = self
+            .added
+            .iter()
+            .rev()
+            .filter(|s| on_board(&s.id))
+            .map(|s| Op::EraseStroke { id: s.id.clone() });
+        let restore = self
+            .removed
+            .iter()
+            .filter(|s| !on_board(&s.id))
+            .map(|s| Op::AddStroke {
+                stroke: (**s).clone(),
+            });
         erase.chain(restore).collect()
     }
 
     /// The ops that do the step again.
     fn redo_ops(&self, on_board: &impl Fn(&str) -> bool) -> Vec<Op> {
-        let erase = self.removed.iter().rev().filter(|s| on_board(&s.id)).map(|s| Op::EraseStroke { id: s.id.clone() });
-        let add = self.added.iter().filter(|s| !on_board(&s.id)).map(|s| Op::AddStroke { stroke: (**s).clone() });
+        let erase = self
+            .removed
+            .iter()
+            .rev()
+            .filter(|s| on_board(&s.id))
+            .map(|s| Op::EraseStroke { id: s.id.clone() });
+        let add = self
+            .added
+            .iter()
+            .filter(|s| !on_board(&s.id))
+            .map(|s| Op::AddStroke {
+                stroke: (**s).clone(),
+            });
         erase.chain(add).collect()
     }
 }

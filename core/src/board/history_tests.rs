@@ -22,12 +22,18 @@ struct Replica {
 
 impl Replica {
     fn new() -> Self {
-        Self { board: Board::new() }
+        Self {
+            board: Board::new(),
+        }
     }
     fn apply(&mut self, ops: &[Op]) {
         for op in ops {
             if let Op::AddStroke { stroke } = op {
-                assert!(!self.board.contains(&stroke.id), "{} would be refused as a duplicate", stroke.id);
+                assert!(
+                    !self.board.contains(&stroke.id),
+                    "{} would be refused as a duplicate",
+                    stroke.id
+                );
             }
             self.board.apply(self.board.seq() + 1, op);
         }
@@ -44,7 +50,9 @@ impl Replica {
 fn undo_and_redo_an_added_stroke() {
     let (mut history, mut board) = (History::new(), Replica::new());
     assert!(!history.can_undo() && history.undo(|_| false).is_none());
-    board.apply(&[Op::AddStroke { stroke: (*stroke("a")).clone() }]);
+    board.apply(&[Op::AddStroke {
+        stroke: (*stroke("a")).clone(),
+    }]);
     history.added(stroke("a"));
     let undo = history.undo(board.has()).unwrap();
     assert_eq!(undo, [Op::EraseStroke { id: "a".into() }]);
@@ -60,7 +68,9 @@ fn undo_and_redo_an_added_stroke() {
 fn an_eraser_drag_is_one_step_and_undoing_it_restores_every_stroke() {
     let (mut history, mut board) = (History::new(), Replica::new());
     for id in ["a", "b", "c"] {
-        board.apply(&[Op::AddStroke { stroke: (*stroke(id)).clone() }]);
+        board.apply(&[Op::AddStroke {
+            stroke: (*stroke(id)).clone(),
+        }]);
     }
     history.begin_step();
     for id in ["a", "c"] {
@@ -79,13 +89,17 @@ fn an_eraser_drag_is_one_step_and_undoing_it_restores_every_stroke() {
 fn undoing_a_clear_brings_back_what_it_removed_in_order() {
     let (mut history, mut board) = (History::new(), Replica::new());
     for id in ["a", "b"] {
-        board.apply(&[Op::AddStroke { stroke: (*stroke(id)).clone() }]);
+        board.apply(&[Op::AddStroke {
+            stroke: (*stroke(id)).clone(),
+        }]);
     }
     let before: Vec<_> = board.board.strokes().cloned().collect();
     board.apply(&[Op::Clear]);
     history.removed(before);
     // Someone else draws after the clear; undoing the clear keeps their stroke.
-    board.apply(&[Op::AddStroke { stroke: (*stroke("z")).clone() }]);
+    board.apply(&[Op::AddStroke {
+        stroke: (*stroke("z")).clone(),
+    }]);
     let undo = history.undo(board.has()).unwrap();
     board.apply(&undo);
     assert_eq!(board.ids(), ["z", "a", "b"]);
@@ -98,7 +112,9 @@ fn undoing_a_clear_brings_back_what_it_removed_in_order() {
 #[test]
 fn undo_skips_what_others_already_changed() {
     let (mut history, mut board) = (History::new(), Replica::new());
-    board.apply(&[Op::AddStroke { stroke: (*stroke("a")).clone() }]);
+    board.apply(&[Op::AddStroke {
+        stroke: (*stroke("a")).clone(),
+    }]);
     history.added(stroke("a"));
     board.apply(&[Op::EraseStroke { id: "a".into() }]); // a peer erased it
     assert_eq!(history.undo(board.has()), Some(vec![]));
