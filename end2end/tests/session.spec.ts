@@ -2,7 +2,8 @@
 // session (the peer never sees a second copy), and a closed tab is seen leaving within 2 s
 // (the page says `unloading` on `pagehide`).
 import { test, expect, type Page } from '@playwright/test';
-import { newRoom, openBoard, status } from './helpers';
+import { gotoBoard, newRoom, openBoard, status } from './helpers';
+import { NetworkControl } from './network';
 
 const peer = (page: Page, name: string) => page.locator(`[data-testid="peer"][data-peer-name="${name}"]`);
 
@@ -47,5 +48,20 @@ test('closing a tab: the peer sees the user leave within 2 s', async ({ browser 
   const ben = await openBoard(browser, room, 'Ben');
   await expect(peer(ben.page, 'Ann')).toHaveCount(1);
   await ann.page.close({ runBeforeUnload: true });
+  await expect(peer(ben.page, 'Ann')).toHaveCount(0, { timeout: 2_000 });
+});
+
+test('closing a tab on the polling fallback: a beacon says so, the peer sees it leave within 2 s', async ({ browser }) => {
+  const room = newRoom();
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const net = await NetworkControl.install(page);
+  net.mode = { kind: 'refuse' }; // a proxy that blocks WebSockets
+  await page.goto(`/b/${room}?name=Ann`);
+  await expect(status(page)).toHaveAttribute('data-transport', 'polling');
+  await expect(status(page)).toHaveAttribute('data-state', 'degraded');
+  const ben = await openBoard(browser, room, 'Ben');
+  await expect(peer(ben.page, 'Ann')).toHaveCount(1);
+  await page.close({ runBeforeUnload: true });
   await expect(peer(ben.page, 'Ann')).toHaveCount(0, { timeout: 2_000 });
 });

@@ -78,6 +78,24 @@ impl PollTransport {
         true
     }
 
+    /// Sends `text` with `navigator.sendBeacon`, which the browser delivers even as the
+    /// page unloads; `false` if there is no session yet or the browser refused it.
+    pub fn beacon(&self, text: &str) -> bool {
+        let Some(sid) = self.inner.sid.borrow().clone() else {
+            return false;
+        };
+        let body = js_sys::Array::of1(&format!("{{\"messages\":[{text}]}}").into());
+        let options = web_sys::BlobPropertyBag::new();
+        // The send endpoint only takes JSON (a cross-site form cannot send it).
+        options.set_type("application/json");
+        let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&body, &options) else {
+            return false;
+        };
+        web_sys::window()
+            .and_then(|w| w.navigator().send_beacon_with_opt_blob(&format!("/api/poll/{sid}/send"), Some(&blob)).ok())
+            .unwrap_or(false)
+    }
+
     /// Stops everything; requests in flight are aborted and nothing is reported.
     pub fn abandon(self) {
         self.inner.closed.set(true);

@@ -280,7 +280,7 @@ impl Runtime {
         };
         if let (Some(transport), true) = (&inner.transport, inner.engine.is_live()) {
             if let Ok(unloading) = serde_json::to_string(&ClientMsg::Unloading) {
-                transport.send(&unloading);
+                transport.send_last(&unloading);
             }
         }
     }

@@ -39,6 +39,15 @@ impl OpenTransport {
         }
     }
 
+    /// Sends one last message while the page is going away: over the open socket, or as a
+    /// beacon for polling (an ordinary request would be cancelled with the page).
+    pub fn send_last(&self, text: &str) -> bool {
+        match self {
+            OpenTransport::WebSocket(ws) => ws.send(text),
+            OpenTransport::Polling(poll) => poll.beacon(text),
+        }
+    }
+
     /// Drops the transport without waiting for anything; none of its handlers runs again.
     pub fn abandon(self) {
         match self {
