@@ -6,8 +6,9 @@
 //!   (no browser APIs; the `frontend` runtime drives it).
 //! - [`notices`]: the wording of toasts.  [`drawing`]: the drawing tools (pen, eraser,
 //!   palette, widths).  [`snapshot`]: the board's state embedded in the server-rendered page.
-//! - [`components`]: UI components, one per file; [`pages`]: routed pages.
-//! - this file: the HTML [`shell`] and the routed [`App`] root.
+//! - [`components`]: UI components, one per file; [`pages`]: the pages; [`route`]: which
+//!   page a URL shows.
+//! - this file: the HTML [`shell`] and the [`App`] root.
 //!
 //! The protocol, the board model and the sync engine live in `tether-core`, which every
 //! crate shares; this crate is the UI around them.
@@ -21,15 +22,12 @@ pub mod drawing;
 pub mod history;
 pub mod notices;
 pub mod pages;
+pub mod route;
 pub mod snapshot;
 pub mod viewport;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
-use leptos_router::{
-    components::{Route, Router, Routes},
-    path,
-};
+use route::{current_url, page_for, query_value, Page};
 
 /// The whole HTML document the server renders around [`App`]; the browser hydrates `<body>`.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -40,9 +38,11 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                // Plain tags in the server-rendered head (no meta-tag machinery in the WASM).
+                <title>"Tether"</title>
+                <link rel="stylesheet" id="leptos" href="/pkg/tether.css"/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
-                <MetaTags/>
             </head>
             <body>
                 <App/>
@@ -51,25 +51,25 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// The routed application. `data-hydrated` on `<main>` turns `true` once the WASM has
-/// taken over the server-rendered page: tests wait for it before interacting.
+/// The application: the page for the current URL (see [`route`]). `data-hydrated` on
+/// `<main>` turns `true` once the WASM has taken over the server-rendered page: tests wait
+/// for it before interacting.
 #[component]
 pub fn App() -> impl IntoView {
-    provide_meta_context();
     let hydrated = RwSignal::new(false);
     // Effects never run during server rendering, only in the browser after hydration.
     Effect::new(move |_| hydrated.set(true));
+    let (path, query) = current_url();
+    let page = match page_for(&path) {
+        Page::Landing => view! { <pages::Landing/> }.into_any(),
+        Page::Board(room) => {
+            let name = query_value(&query, "name");
+            view! { <pages::BoardPage room name/> }.into_any()
+        }
+        Page::NotFound => view! { <pages::NotFound/> }.into_any(),
+    };
 
     view! {
-        <Stylesheet id="leptos" href="/pkg/tether.css"/>
-        <Title text="Tether"/>
-        <Router>
-            <main data-hydrated=move || hydrated.get().to_string()>
-                <Routes fallback=pages::NotFound>
-                    <Route path=path!("/") view=pages::Landing/>
-                    <Route path=path!("/b/:room") view=pages::BoardPage/>
-                </Routes>
-            </main>
-        </Router>
+        <main data-hydrated=move || hydrated.get().to_string()>{page}</main>
     }
 }

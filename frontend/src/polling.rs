@@ -92,7 +92,11 @@ impl PollTransport {
             return false;
         };
         web_sys::window()
-            .and_then(|w| w.navigator().send_beacon_with_opt_blob(&format!("/api/poll/{sid}/send"), Some(&blob)).ok())
+            .and_then(|w| {
+                w.navigator()
+                    .send_beacon_with_opt_blob(&format!("/api/poll/{sid}/send"), Some(&blob))
+                    .ok()
+            })
             .unwrap_or(false)
     }
 

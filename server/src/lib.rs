@@ -43,7 +43,7 @@ pub mod store;
 pub mod ws;
 
 use access::Access;
-use app::{shell, App};
+use app::shell;
 use axum::{
     extract::{DefaultBodyLimit, FromRef},
     middleware,
@@ -58,13 +58,18 @@ use connection::{
 use headers::provide_request_nonce;
 use hub::Hub;
 use leptos::config::LeptosOptions;
-use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::{future::Future, sync::Arc};
 use store::{RedisStore, SqliteStore, Store};
 use tether_core::limits::{MAX_FRAME_BYTES, MAX_POLL_BATCH_BYTES};
 use tokio::net::TcpListener;
 use tokio_util::{sync::CancellationToken, task::TaskTracker};
-use tower_http::trace::TraceLayer;
+use tower_http::{
+    compression::{
+        predicate::{DefaultPredicate, NotForContentType, Predicate},
+        CompressionLayer,
+    },
+    trace::TraceLayer,
+};
 use tracing::{error, info, warn};
 
 /// State shared by every request handler.
@@ -162,12 +167,9 @@ impl AppState {
 /// The full HTTP surface: SSR routes, `/ws/{room}`, the polling API, `/healthz`, and
 /// static files from the site root.
 pub fn app(state: AppState) -> Router {
-    // The board route gets its own handler, which loads the room before rendering.
-    let routes: Vec<_> = generate_route_list(App)
-        .into_iter()
-        .filter(|r| !r.path().starts_with("/b/"))
-        .collect();
-    let options = state.leptos_options.clone();
+    // Server rendering spawns on Leptos' executor (without a route list nothing else sets
+    // it up); a second app in the same process finds it already set.
+    let _ = any_spawner::Executor::init_tokio();
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
@@ -179,10 +181,9 @@ pub fn app(state: AppState) -> Router {
             "/api/poll/{sid}/send",
             post(polling::send).layer(DefaultBodyLimit::max(MAX_POLL_BATCH_BYTES)),
         )
+        // The board route loads the room before rendering; `/` is rendered as it is.
         .route("/b/{room}", get(board_page::board_page))
-        .leptos_routes_with_context(&state, routes, provide_request_nonce, move || {
-            shell(options.clone())
-        })
+        .route("/", get(board_page::landing_page))
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
             _,
@@ -196,6 +197,13 @@ pub fn app(state: AppState) -> Router {
             access::check_access,
         ))
         .layer(middleware::from_fn(headers::security_headers))
+        // Pages, CSS, JS and the WASM bundle go out compressed (brotli or gzip, as the
+        // browser accepts): on a slow phone link the bundle's bytes are most of the wait.
+        // Not the polling API's JSON: it carries resume tokens next to what other people
+        // wrote, which is what compression side channels (BREACH) need.
+        .layer(CompressionLayer::new().compress_when(
+            DefaultPredicate::new().and(NotForContentType::const_new("application/json")),
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -91,3 +91,38 @@ async fn board_pages_render_concurrently_on_many_threads() {
         "the server panicked while rendering"
     );
 }
+
+/// Pages (and the bundle) go out compressed to browsers that accept it; the polling API's
+/// JSON, which carries resume tokens beside what other people wrote, never does.
+#[tokio::test]
+async fn pages_are_compressed_and_polling_json_is_not() {
+    let server = TestServer::temp(&[]).await;
+    let client = reqwest::Client::new();
+    let page = client
+        .get(server.url("/b/compressed"))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    assert_eq!(page.headers()["content-encoding"], "gzip");
+    let plain = client
+        .get(server.url("/b/compressed"))
+        .send()
+        .await
+        .unwrap();
+    assert!(!plain.headers().contains_key("content-encoding"));
+
+    let opened = client
+        .post(server.url("/api/poll/open/compressed"))
+        .header("content-type", "application/json")
+        .header("accept-encoding", "gzip, br")
+        .body(serde_json::to_string(&common::hello("compressed", "c", "C", None)).unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(opened.status(), 200);
+    assert!(!opened.headers().contains_key("content-encoding"));
+    let body: serde_json::Value = serde_json::from_str(&opened.text().await.unwrap()).unwrap();
+    assert!(body["sid"].is_string(), "{body}");
+}

@@ -16,57 +16,52 @@ use crate::{
     viewport::Viewport,
 };
 use leptos::prelude::*;
-use leptos_router::hooks::{use_params_map, use_query_map};
 use tether_core::ids::is_valid_id;
 
 /// `/b/{room}`: the board of one room, or a clear message when the link is malformed or
-/// the room cannot be loaded.
+/// the room cannot be loaded. `name` is the URL's `?name=`, which overrides the stored name.
 #[component]
-pub fn BoardPage() -> impl IntoView {
-    let params = use_params_map();
-    move || {
-        let room = params.read().get("room").unwrap_or_default();
-        if !is_valid_id(&room) {
-            return view! {
-                <section class="board-page invalid" data-testid="invalid-room">
-                    <h1>"This board link is not valid"</h1>
-                    <p>"Board names use letters, digits, '_' and '-', at most 64 characters."</p>
-                    <a href="/">"Start a new board"</a>
+pub fn BoardPage(room: String, name: Option<String>) -> impl IntoView {
+    if !is_valid_id(&room) {
+        return view! {
+            <section class="board-page invalid" data-testid="invalid-room">
+                <h1>"This board link is not valid"</h1>
+                <p>"Board names use letters, digits, '_' and '-', at most 64 characters."</p>
+                <a href="/">"Start a new board"</a>
+            </section>
+        }
+        .into_any();
+    }
+    // Nothing embedded (the server always embeds it): the catch-up fills it in.
+    let embedded = embedded_board().unwrap_or(EmbeddedBoard::Loaded(BoardSnapshot::default()));
+    let script = to_script_json(&embedded);
+    match embedded {
+        EmbeddedBoard::Loaded(snapshot) => view! {
+            <script type="application/json" id=SNAPSHOT_ELEMENT_ID inner_html=script></script>
+            <Board room snapshot name_override=name/>
+        }
+        .into_any(),
+        EmbeddedBoard::Failed { message } => {
+            #[cfg(feature = "ssr")]
+            if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+                response.set_status(http::StatusCode::SERVICE_UNAVAILABLE);
+            }
+            view! {
+                <script type="application/json" id=SNAPSHOT_ELEMENT_ID inner_html=script></script>
+                <section class="board-page invalid" data-testid="board-error">
+                    <h1>"This board could not be loaded"</h1>
+                    <p>{message}</p>
+                    <a href="">"Try again"</a>
                 </section>
             }
-            .into_any();
-        }
-        // Nothing embedded: reached by client-side navigation; the catch-up fills it in.
-        let embedded = embedded_board().unwrap_or(EmbeddedBoard::Loaded(BoardSnapshot::default()));
-        let script = to_script_json(&embedded);
-        match embedded {
-            EmbeddedBoard::Loaded(snapshot) => view! {
-                <script type="application/json" id=SNAPSHOT_ELEMENT_ID inner_html=script></script>
-                <Board room snapshot/>
-            }
-            .into_any(),
-            EmbeddedBoard::Failed { message } => {
-                #[cfg(feature = "ssr")]
-                if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-                    response.set_status(http::StatusCode::SERVICE_UNAVAILABLE);
-                }
-                view! {
-                    <script type="application/json" id=SNAPSHOT_ELEMENT_ID inner_html=script></script>
-                    <section class="board-page invalid" data-testid="board-error">
-                        <h1>"This board could not be loaded"</h1>
-                        <p>{message}</p>
-                        <a href="">"Try again"</a>
-                    </section>
-                }
-                .into_any()
-            }
+            .into_any()
         }
     }
 }
 
 /// One open board: its state, tools and connection.
 #[component]
-fn Board(room: String, snapshot: BoardSnapshot) -> impl IntoView {
+fn Board(room: String, snapshot: BoardSnapshot, name_override: Option<String>) -> impl IntoView {
     let state = BoardState::from_snapshot(&snapshot);
     let client = BoardClient::new(state);
     provide_context(client);
@@ -78,10 +73,9 @@ fn Board(room: String, snapshot: BoardSnapshot) -> impl IntoView {
     // The connection exists only in the browser: after hydration, the runtime provided
     // by the `frontend` crate opens it; it closes when the page goes away.
     let connector = use_context::<ConnectorContext>();
-    let query = use_query_map();
     let params = ConnectParams {
         room: room.clone(),
-        name_override: query.with_untracked(|q| q.get("name")),
+        name_override,
         snapshot,
     };
     Effect::new(move |previous: Option<()>| {

@@ -1,7 +1,6 @@
 //! The landing page: explains Tether in a line and mints a new board.
 
 use leptos::prelude::*;
-use leptos_router::{hooks::use_navigate, NavigateOptions};
 use tether_core::ids::{id_from_random, ID_RANDOM_BYTES};
 
 /// `/`: a "New board" button that sends the user to a fresh, unguessable `/b/{id}`.
@@ -10,10 +9,14 @@ use tether_core::ids::{id_from_random, ID_RANDOM_BYTES};
 /// `crypto.getRandomValues`, so it only works once the WASM has hydrated the page.
 #[component]
 pub fn Landing() -> impl IntoView {
-    let navigate = use_navigate();
     let error = RwSignal::new(None::<String>);
+    // An ordinary page load: the server renders the new board (there is no client router).
     let new_board = move |_| match random_room_id() {
-        Ok(id) => navigate(&format!("/b/{id}"), NavigateOptions::default()),
+        Ok(id) => {
+            if let Some(window) = web_sys::window() {
+                let _ = window.location().set_href(&format!("/b/{id}"));
+            }
+        }
         Err(message) => error.set(Some(message)),
     };
 

@@ -1,0 +1,115 @@
+//! Which page a URL shows — `/` the landing page, `/b/{room}` a board, anything else "not
+//! found" — and the `?name=` it carries. Two pages need no client-side router (a sizeable
+//! part of the WASM): the server renders the page for the request's URL and the browser
+//! hydrates the same one; links between the pages are ordinary page loads.
+
+/// A page of the app.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Page {
+    /// `/`.
+    Landing,
+    /// `/b/{room}` (the room as written; the board page checks it).
+    Board(String),
+    /// Anything else.
+    NotFound,
+}
+
+/// The page for a URL path.
+pub fn page_for(path: &str) -> Page {
+    match path {
+        "" | "/" => Page::Landing,
+        _ => match path.strip_prefix("/b/") {
+            Some(room) if !room.contains('/') => Page::Board(room.to_owned()),
+            _ => Page::NotFound,
+        },
+    }
+}
+
+/// The value of `key` in a query string (`a=1&name=Ann%20B`), percent- and `+`-decoded.
+pub fn query_value(query: &str, key: &str) -> Option<String> {
+    query
+        .trim_start_matches('?')
+        .split('&')
+        .filter_map(|pair| pair.split_once('=').or(Some((pair, ""))))
+        .find(|(k, _)| decode(k).as_deref() == Some(key))
+        .and_then(|(_, value)| decode(value))
+}
+
+/// Decodes `%XX` escapes and `+`; `None` when the result is not UTF-8 or an escape is
+/// malformed.
+fn decode(text: &str) -> Option<String> {
+    let mut bytes = Vec::with_capacity(text.len());
+    let mut input = text.bytes();
+    while let Some(byte) = input.next() {
+        match byte {
+            b'+' => bytes.push(b' '),
+            b'%' => {
+                let hex = [input.next()?, input.next()?];
+                bytes.push(u8::from_str_radix(std::str::from_utf8(&hex).ok()?, 16).ok()?);
+            }
+            other => bytes.push(other),
+        }
+    }
+    String::from_utf8(bytes).ok()
+}
+
+/// The path and query of the page being rendered: the request's on the server, the
+/// address bar's in the browser.
+pub fn current_url() -> (String, String) {
+    #[cfg(feature = "ssr")]
+    {
+        leptos::prelude::use_context::<http::request::Parts>()
+            .map(|parts| {
+                let uri = &parts.uri;
+                (
+                    uri.path().to_owned(),
+                    uri.query().unwrap_or_default().to_owned(),
+                )
+            })
+            .unwrap_or_default()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        web_sys::window()
+            .map(|w| w.location())
+            .map(|l| {
+                (
+                    l.pathname().unwrap_or_default(),
+                    l.search().unwrap_or_default(),
+                )
+            })
+            .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_map_to_pages() {
+        assert_eq!(page_for("/"), Page::Landing);
+        assert_eq!(page_for("/b/abc_123"), Page::Board("abc_123".into()));
+        assert_eq!(page_for("/b/bad room!"), Page::Board("bad room!".into()));
+        assert_eq!(page_for("/b/a/b"), Page::NotFound);
+        assert_eq!(page_for("/nope"), Page::NotFound);
+        assert_eq!(page_for("/b"), Page::NotFound);
+    }
+
+    #[test]
+    fn query_values_are_decoded() {
+        assert_eq!(
+            query_value("?name=Ann%20B", "name").as_deref(),
+            Some("Ann B")
+        );
+        assert_eq!(
+            query_value("x=1&name=J%C3%BCrgen+K", "name").as_deref(),
+            Some("Jürgen K")
+        );
+        assert_eq!(query_value("name=", "name").as_deref(), Some(""));
+        assert_eq!(query_value("other=1", "name"), None);
+        assert_eq!(query_value("name=%zz", "name"), None);
+        assert_eq!(query_value("name=%C3", "name"), None);
+        assert_eq!(query_value("", "name"), None);
+    }
+}
