@@ -3,6 +3,7 @@
 
 use crate::{client::BoardClient, viewport::Viewport};
 use leptos::prelude::*;
+use tether_core::colors::text_color_on;
 
 #[component]
 pub fn Cursors() -> impl IntoView {
@@ -19,7 +20,7 @@ pub fn Cursors() -> impl IntoView {
                         let (at, color) = ((cursor.x, cursor.y), cursor.color.clone());
                         move || {
                             let (x, y) = viewport.camera.get().to_screen(at);
-                            format!("transform: translate({x}px, {y}px); --cursor: {color}")
+                            format!("transform: translate({x}px, {y}px); --cursor: {color}; --cursor-text: {}", text_color_on(&color))
                         }
                     }
                 >

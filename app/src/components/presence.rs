@@ -3,7 +3,7 @@
 
 use crate::client::BoardClient;
 use leptos::prelude::*;
-use tether_core::protocol::PeerState;
+use tether_core::{colors::text_color_on, protocol::PeerState};
 
 #[component]
 pub fn Presence() -> impl IntoView {
@@ -30,7 +30,7 @@ pub fn Presence() -> impl IntoView {
                     data-peer-state=match peer.state { PeerState::Active => "active", PeerState::Away => "away" }
                     title=match peer.state { PeerState::Active => peer.name.clone(), PeerState::Away => format!("{} (connection lost)", peer.name) }
                 >
-                    <span class="avatar" style=format!("background: {}", peer.color)>{initial(&peer.name)}</span>
+                    <span class="avatar" style=format!("background: {}; color: {}", peer.color, text_color_on(&peer.color))>{initial(&peer.name)}</span>
                     <span class="peer-name">{peer.name.clone()}</span>
                 </li>
             </For>
