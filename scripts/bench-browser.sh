@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Browser benchmarks in headless Chromium against the real server (debug build, as the
 # tests use): reconnect time after a link restore, one stroke's latency over WebSocket vs
-# the polling fallback, and a fast drawer's send rates against the rate budgets. Prints one
-# JSON line per benchmark.
+# the polling fallback, a fast drawer's send rates against the rate budgets, and a board's
+# first load on an emulated slow-3G phone (pass --release to measure the release bundle).
+# Prints one JSON line per benchmark.
 #   scripts/bench-browser.sh             10 runs each
 #   BENCH_RUNS=30 scripts/bench-browser.sh
 set -euo pipefail

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use std::sync::Arc;
 use tether_core::{
     board::Stroke,
-    view::{content_bounds, to_svg, Camera, EXPORT_MARGIN},
+    view::{export_frame, to_svg, Camera},
 };
 use wasm_bindgen::JsCast;
 
@@ -106,15 +106,8 @@ fn export_png(room: &str, strokes: &[Arc<Stroke>]) {
     else {
         return;
     };
-    let (x, y, width, height) = match content_bounds(strokes.iter().map(|s| s.as_ref())) {
-        Some(b) => (
-            b.min_x - EXPORT_MARGIN,
-            b.min_y - EXPORT_MARGIN,
-            b.width() + 2.0 * EXPORT_MARGIN,
-            b.height() + 2.0 * EXPORT_MARGIN,
-        ),
-        None => (0.0, 0.0, 800.0, 600.0),
-    };
+    let frame = export_frame(strokes.iter().map(|s| s.as_ref()));
+    let (x, y, width, height) = (frame.min_x, frame.min_y, frame.width(), frame.height());
     let scale = PNG_SCALE.min(PNG_MAX_SIDE / width.max(height));
     canvas.set_width((width * scale).ceil() as u32);
     canvas.set_height((height * scale).ceil() as u32);

@@ -11,4 +11,4 @@ mod svg;
 pub use camera::{content_bounds, Bounds, Camera, FIT_MARGIN, MAX_ZOOM, MIN_ZOOM, ZOOM_STEP};
 pub use gestures::{Button, Gesture, Gestures, PointerKind, Sample, PALM_GRACE_MS};
 pub use outline::{outline, Outline, Piece};
-pub use svg::{to_svg, EXPORT_MARGIN};
+pub use svg::{export_frame, to_svg, EXPORT_MARGIN};

@@ -2,7 +2,7 @@
 //! framed to the drawing with a margin, on a white sheet.
 
 use super::{
-    camera::content_bounds,
+    camera::{content_bounds, Bounds},
     outline::{outline, Outline, Piece},
 };
 use crate::board::Stroke;
@@ -11,17 +11,29 @@ use std::fmt::Write;
 /// Board units of white kept around the drawing.
 pub const EXPORT_MARGIN: f32 = 16.0;
 
+/// The board area an export shows: the drawing with [`EXPORT_MARGIN`] around it, or an
+/// 800×600 sheet for an empty board. Shared by the SVG and the app's PNG export.
+pub fn export_frame<'a>(strokes: impl IntoIterator<Item = &'a Stroke>) -> Bounds {
+    match content_bounds(strokes) {
+        Some(b) => Bounds {
+            min_x: b.min_x - EXPORT_MARGIN,
+            min_y: b.min_y - EXPORT_MARGIN,
+            max_x: b.max_x + EXPORT_MARGIN,
+            max_y: b.max_y + EXPORT_MARGIN,
+        },
+        None => Bounds {
+            min_x: 0.0,
+            min_y: 0.0,
+            max_x: 800.0,
+            max_y: 600.0,
+        },
+    }
+}
+
 /// The SVG of `strokes` (bottom first). An empty board is an empty 800×600 sheet.
 pub fn to_svg<'a>(strokes: impl IntoIterator<Item = &'a Stroke> + Clone) -> String {
-    let (x, y, width, height) = match content_bounds(strokes.clone()) {
-        Some(b) => (
-            b.min_x - EXPORT_MARGIN,
-            b.min_y - EXPORT_MARGIN,
-            b.width() + 2.0 * EXPORT_MARGIN,
-            b.height() + 2.0 * EXPORT_MARGIN,
-        ),
-        None => (0.0, 0.0, 800.0, 600.0),
-    };
+    let frame = export_frame(strokes.clone());
+    let (x, y, width, height) = (frame.min_x, frame.min_y, frame.width(), frame.height());
     let mut svg = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"{x} {y} {width} {height}\" width=\"{}\" height=\"{}\">\n\
          <rect x=\"{x}\" y=\"{y}\" width=\"{width}\" height=\"{height}\" fill=\"#ffffff\"/>\n",
