@@ -28,42 +28,37 @@ impl Step {
         self.added.is_empty() && self.removed.is_empty()
     }
 
-    /// The ops that take the step back: erase what it added (newest first), re-add what it
-    /// removed (bottom first). `on_board` says whether a stroke id is on the board now.
+    /// The ops that take the step back: erase what it added, re-add what it removed.
+    /// `on_board` says whether a stroke id is on the board now.
     fn undo_ops(&self, on_board: &impl Fn(&str) -> bool) -> Vec<Op> {
-        let erase = self
-            .added
-            .iter()
-            .rev()
-            .filter(|s| on_board(&s.id))
-            .map(|s| Op::EraseStroke { id: s.id.clone() });
-        let restore = self
-            .removed
-            .iter()
-            .filter(|s| !on_board(&s.id))
-            .map(|s| Op::AddStroke {
-                stroke: (**s).clone(),
-            });
-        erase.chain(restore).collect()
+        swap(&self.added, &self.removed, on_board)
     }
 
-    /// The ops that do the step again.
+    /// The ops that do the step again: erase what it removed, re-add what it added.
     fn redo_ops(&self, on_board: &impl Fn(&str) -> bool) -> Vec<Op> {
-        let erase = self
-            .removed
-            .iter()
-            .rev()
-            .filter(|s| on_board(&s.id))
-            .map(|s| Op::EraseStroke { id: s.id.clone() });
-        let add = self
-            .added
-            .iter()
-            .filter(|s| !on_board(&s.id))
-            .map(|s| Op::AddStroke {
-                stroke: (**s).clone(),
-            });
-        erase.chain(add).collect()
+        swap(&self.removed, &self.added, on_board)
     }
+}
+
+/// Erases `take_off` (newest first) and puts `put_back` on again (bottom first), skipping
+/// strokes already gone or already back.
+fn swap(
+    take_off: &[Arc<Stroke>],
+    put_back: &[Arc<Stroke>],
+    on_board: &impl Fn(&str) -> bool,
+) -> Vec<Op> {
+    let erase = take_off
+        .iter()
+        .rev()
+        .filter(|s| on_board(&s.id))
+        .map(|s| Op::EraseStroke { id: s.id.clone() });
+    let add = put_back
+        .iter()
+        .filter(|s| !on_board(&s.id))
+        .map(|s| Op::AddStroke {
+            stroke: (**s).clone(),
+        });
+    erase.chain(add).collect()
 }
 
 /// One user's undo and redo stacks. Serializable, so a tab can keep them across a reload.
