@@ -4,9 +4,11 @@
 //! - Fall back when WebSocket attempts fail before their handshake completes (refused,
 //!   closed early, or hung until the handshake timeout) `failures_before_fallback` times in
 //!   a row *and* an HTTP check says the server is reachable *and* one more WebSocket
-//!   attempt made right after that check fails too — so a server that is down, or just
-//!   coming back from a restart, does not push clients onto polling.
-//! - While on polling, probe a WebSocket every `probe_interval_ms`; when a probe works,
+//!   attempt *started after* that check answered fails too — so a server that is down, or
+//!   just coming back from a restart, does not push clients onto polling (an attempt begun
+//!   while the server was still down proves nothing once HTTP answers).
+//! - While on polling, probe a WebSocket every `probe_interval_ms` (the first one after
+//!   `first_probe_ms` when WebSockets already worked in this tab); when a probe works,
 //!   switch back (the session resumes on the new transport; the outbox makes the switch
 //!   lossless).
 //! - The host remembers the fallback for the tab's session (a reload starts on polling,
@@ -43,6 +45,9 @@ pub enum WsFailure {
     Retry,
     /// Enough failures: check whether plain HTTP gets through.
     CheckHttp,
+    /// HTTP works but the failed attempt began before that was known: make the deciding
+    /// attempt now.
+    Confirm,
     /// HTTP works and WebSocket still fails: switched to polling, connect now.
     FellBack,
 }
@@ -56,8 +61,12 @@ pub struct TransportSelector {
     ws_failures: u32,
     /// An HTTP reachability check was asked for and not answered yet.
     checking_http: bool,
-    /// HTTP answered: the next WebSocket attempt decides.
+    /// HTTP answered: the next WebSocket attempt to start decides.
+    confirm_next: bool,
+    /// The WebSocket attempt under way decides.
     confirming: bool,
+    /// A WebSocket handshake completed in this tab's life.
+    ws_worked: bool,
     next_probe: Option<f64>,
     probing: bool,
 }
@@ -75,7 +84,9 @@ impl TransportSelector {
             current,
             ws_failures: 0,
             checking_http: false,
+            confirm_next: false,
             confirming: false,
+            ws_worked: false,
             next_probe,
             probing: false,
         }
@@ -94,17 +105,31 @@ impl TransportSelector {
         self.current
     }
 
+    /// An attempt on the current transport begins.
+    pub fn attempt_started(&mut self) {
+        if self.current == Transport::WebSocket {
+            self.confirming = std::mem::take(&mut self.confirm_next);
+        }
+    }
+
     /// A WebSocket attempt failed before its handshake completed.
     pub fn ws_failed(&mut self, now: f64) -> WsFailure {
         if self.current != Transport::WebSocket {
             return WsFailure::Retry;
         }
-        if self.confirming {
-            self.confirming = false;
+        if std::mem::take(&mut self.confirming) {
             self.current = Transport::Polling;
             self.ws_failures = 0;
-            self.next_probe = Some(now + self.config.probe_interval_ms);
+            let first_probe = if self.ws_worked {
+                self.config.first_probe_ms
+            } else {
+                self.config.probe_interval_ms
+            };
+            self.next_probe = Some(now + first_probe);
             return WsFailure::FellBack;
+        }
+        if self.confirm_next {
+            return WsFailure::Confirm;
         }
         self.ws_failures += 1;
         if self.ws_failures >= self.config.failures_before_fallback && !self.checking_http {
@@ -118,18 +143,21 @@ impl TransportSelector {
     pub fn handshake_completed(&mut self) {
         if self.current == Transport::WebSocket {
             self.ws_failures = 0;
+            self.confirm_next = false;
             self.confirming = false;
+            self.ws_worked = true;
         }
     }
 
-    /// The answer to the HTTP check. `true`: HTTP works — make one more WebSocket attempt
-    /// now; if it fails too, `ws_failed` falls back.
+    /// The answer to the HTTP check. `true`: HTTP works — the next WebSocket attempt to
+    /// start (the caller starts one now if none is under way) decides; if it fails too,
+    /// `ws_failed` falls back.
     pub fn http_checked(&mut self, reachable: bool) -> bool {
         self.checking_http = false;
-        self.confirming = reachable
+        self.confirm_next = reachable
             && self.current == Transport::WebSocket
             && self.ws_failures >= self.config.failures_before_fallback;
-        self.confirming
+        self.confirm_next
     }
 
     /// True when a WebSocket probe should start now (the caller then calls `probe_started`).
@@ -196,6 +224,7 @@ mod tests {
             "HTTP works: try WebSocket once more, now"
         );
         assert_eq!(s.current(), Transport::WebSocket);
+        s.attempt_started();
         assert_eq!(s.ws_failed(100.0), WsFailure::FellBack);
         assert_eq!(s.current(), Transport::Polling);
         assert_eq!(s.next_wakeup(), Some(100.0 + 30_000.0));
@@ -242,6 +271,7 @@ mod tests {
         s.ws_failed(0.0);
         s.ws_failed(0.0);
         s.http_checked(true);
+        s.attempt_started();
         s.ws_failed(0.0);
         assert!(!s.probe_due(29_999.0));
         assert!(s.probe_due(30_000.0));
@@ -254,6 +284,40 @@ mod tests {
         assert!(s.probe_finished(61_500.0, true));
         assert_eq!(s.current(), Transport::WebSocket);
         assert_eq!(s.next_wakeup(), None);
+    }
+
+    #[test]
+    fn an_attempt_begun_before_http_answered_does_not_decide() {
+        let mut s = selector();
+        s.ws_failed(0.0);
+        s.ws_failed(0.0);
+        s.attempt_started();
+        assert!(s.http_checked(true));
+        assert_eq!(
+            s.ws_failed(10.0),
+            WsFailure::Confirm,
+            "make the deciding attempt"
+        );
+        assert_eq!(s.current(), Transport::WebSocket);
+        s.attempt_started();
+        assert_eq!(s.ws_failed(20.0), WsFailure::FellBack);
+        assert_eq!(
+            s.next_wakeup(),
+            Some(20.0 + 30_000.0),
+            "WebSockets never worked here: the long interval"
+        );
+    }
+
+    #[test]
+    fn a_fallback_after_websockets_worked_probes_soon() {
+        let mut s = selector();
+        s.handshake_completed();
+        s.ws_failed(0.0);
+        s.ws_failed(0.0);
+        assert!(s.http_checked(true));
+        s.attempt_started();
+        assert_eq!(s.ws_failed(100.0), WsFailure::FellBack);
+        assert_eq!(s.next_wakeup(), Some(100.0 + 5_000.0));
     }
 
     #[test]

@@ -117,6 +117,7 @@ impl SyncEngine {
             started: now,
             welcomed: false,
         };
+        self.selector.attempt_started();
         self.next_connection += 1;
         let id = ConnectionId(self.next_connection);
         self.current = Some(id);
@@ -201,6 +202,11 @@ impl SyncEngine {
             match self.selector.ws_failed(now) {
                 WsFailure::Retry => {}
                 WsFailure::CheckHttp => self.effects.push(Effect::CheckHttp),
+                WsFailure::Confirm => {
+                    // HTTP answered while this attempt was under way: decide now.
+                    self.connect(now);
+                    return;
+                }
                 WsFailure::FellBack => {
                     // HTTP works and WebSockets do not: go there now, no backoff.
                     self.effects

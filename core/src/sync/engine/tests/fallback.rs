@@ -130,3 +130,76 @@ fn a_working_probe_moves_a_live_session_back_to_websocket_quietly() {
     );
     assert_eq!(engine.state(), ConnectionState::Connected);
 }
+
+#[test]
+fn only_an_attempt_started_after_http_answered_can_confirm_the_fallback() {
+    // A server coming back from a restart: an attempt begins while it is still down, the
+    // HTTP check (sent while it was down too) answers "reachable" once it is up, and then
+    // the old attempt fails. That failure says nothing about a proxy; the next attempt,
+    // made at once, decides — and it reaches the restarted server.
+    let mut engine = SyncEngine::new(config(), Board::new(), None, vec![]);
+    engine.start(0.0);
+    drained(&mut engine);
+    fail_handshakes(&mut engine, 2);
+    let retry = engine.retry_at().expect("waiting to retry");
+    engine.tick(retry, 0.5);
+    assert_eq!(drained(&mut engine), [connect(Transport::WebSocket)]);
+    engine.http_checked(retry + 10.0, true);
+    assert!(
+        drained(&mut engine).is_empty(),
+        "the attempt under way is not replaced"
+    );
+    engine.close_now(retry + 20.0, 0.5);
+    assert_eq!(
+        drained(&mut engine),
+        [Effect::Disconnect, connect(Transport::WebSocket)],
+        "a stale attempt's failure does not mean polling; the confirming one starts at once"
+    );
+    engine.open_now(retry + 30.0);
+    engine.receive(retry + 31.0, 0.5, welcome(0));
+    engine.receive(retry + 32.0, 0.5, ServerMsg::Replay { ops: vec![] });
+    assert_eq!(engine.transport(), Transport::WebSocket);
+    assert_eq!(engine.state(), ConnectionState::Connected);
+}
+
+#[test]
+fn a_tab_whose_websocket_worked_probes_soon_after_falling_back() {
+    // Once WebSockets worked in this tab, a fallback is more likely a fluke than a proxy:
+    // the first probe comes after `first_probe_ms`, not the long interval.
+    let mut engine = SyncEngine::new(config(), Board::new(), None, vec![]);
+    engine.start(0.0);
+    engine.open_now(1.0);
+    engine.receive(2.0, 0.5, welcome(0));
+    engine.receive(3.0, 0.5, ServerMsg::Replay { ops: vec![] });
+    engine.close_now(10.0, 0.5);
+    drained(&mut engine);
+    fail_handshakes(&mut engine, 2);
+    let retry = engine.retry_at().expect("waiting to retry");
+    engine.http_checked(retry - 1.0, true);
+    assert_eq!(drained(&mut engine), [connect(Transport::WebSocket)]);
+    engine.close_now(retry, 0.5);
+    assert_eq!(engine.transport(), Transport::Polling);
+    drained(&mut engine);
+    engine.open_now(retry + 1.0);
+    engine.receive(retry + 2.0, 0.5, welcome(0));
+    engine.receive(retry + 3.0, 0.5, ServerMsg::Replay { ops: vec![] });
+    let mut probe_at = None;
+    let mut now = retry + 3.0;
+    while now < retry + 40_000.0 {
+        now = engine.schedule().expect("timers run while live");
+        engine.tick(now, 0.5);
+        if drained(&mut engine).contains(&Effect::Probe) {
+            probe_at = Some(now);
+            break;
+        }
+        engine.receive(
+            now,
+            0.5,
+            ServerMsg::Pong {
+                t: now,
+                server_time: 0.0,
+            },
+        );
+    }
+    assert_eq!(probe_at, Some(retry + 5_000.0));
+}
