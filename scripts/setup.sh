@@ -130,9 +130,17 @@ setup_cluster_tools() {
   log "redis: $(redis-server --version | awk '{print $3}'), haproxy: $(haproxy -v | awk 'NR==1 {print $3}')"
 }
 
+# Prometheus: `promtool check metrics` validates /metrics in the tests, and the alert
+# rules in docs/ are checked with `promtool check rules`.
+setup_prometheus_tools() {
+  apt_install prometheus
+  log "promtool: $(promtool --version 2>&1 | awk 'NR==1 {print $3}')"
+}
+
 setup_rust
 setup_wasm_bindgen
 setup_cluster_tools
+setup_prometheus_tools
 setup_node_tools "$TETHER_ROOT/tools/wasm-opt"
 if [ $want_browser_tests = 1 ]; then
   setup_chromium

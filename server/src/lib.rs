@@ -16,7 +16,7 @@
 //! - [`identity`]: author ids, derived from client ids under a server secret.
 //! - [`fuzzing`]: entry points of the fuzz targets and the corpus replay.
 //! - [`listener`]: the accept loop (connection caps, header timeout, graceful shutdown).
-//! - [`health`]: `/healthz` and `/readyz`; [`shutdown`]: SIGINT/SIGTERM; [`random`]: ids and secrets;
+//! - [`health`]: `/healthz` and `/readyz`; [`observability`]: the metrics and `/metrics`; [`shutdown`]: SIGINT/SIGTERM; [`random`]: ids and secrets;
 //!   [`locks`]: poison-tolerant locking.
 //! - this file: [`app`] builds the router from state, [`run`] serves it on a listener the
 //!   caller bound until the caller's shutdown future resolves. Tests bind `127.0.0.1:0`.
@@ -36,6 +36,7 @@ pub mod hub;
 pub mod identity;
 pub mod listener;
 pub mod locks;
+pub mod observability;
 pub mod polling;
 pub mod random;
 pub mod shutdown;
@@ -93,6 +94,8 @@ pub struct AppState {
     pub ops: Arc<OpBudget>,
     /// Open connections, in total and per address.
     pub caps: Arc<ConnectionCaps>,
+    /// When this server started (uptime in `/readyz` and `/metrics`).
+    pub started: std::time::Instant,
 }
 
 impl AppState {
@@ -160,6 +163,7 @@ impl AppState {
             shutdown: CancellationToken::new(),
             connections: TaskTracker::new(),
             polls: polling::PollSessions::default(),
+            started: std::time::Instant::now(),
         }
     }
 }
@@ -173,6 +177,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/metrics", get(observability::route::metrics))
         .route("/ws/{room}", get(ws::ws_handler))
         .route("/ws-probe", get(ws::probe_handler))
         .route("/api/poll/open/{room}", post(polling::open))
@@ -221,6 +226,9 @@ pub async fn run(
     let connections = state.connections.clone();
     let idle_polls = std::time::Duration::from_millis(state.config.poll_idle_ms);
     tokio::spawn(state.polls.clone().reap(idle_polls, token.clone()));
+    // Installed before the first connection, so nothing recorded is lost.
+    observability::recorder();
+    tokio::spawn(observability::upkeep(token.clone()));
     tokio::spawn(forget_idle_budgets(
         state.joins.clone(),
         state.ops.clone(),

@@ -66,6 +66,7 @@ pub async fn serve(
                 open.spawn(connection);
             }
             Err(refusal) => {
+                crate::observability::record::refusal("connection_cap");
                 tokio::spawn(refuse(stream, refusal));
             }
         }

@@ -425,21 +425,7 @@ async fn a_client_that_stops_reading_is_dropped_within_the_write_timeout() {
     ])
     .await;
     let (mut honest, _) = Client::join(&server, "r", "honest", None).await;
-    // A member with a tiny receive buffer that never reads again.
-    let tcp = tokio::net::TcpSocket::new_v4().unwrap();
-    tcp.set_recv_buffer_size(4096).unwrap();
-    let stream = tcp.connect(server.addr.parse().unwrap()).await.unwrap();
-    let (mut stalled, _) =
-        tokio_tungstenite::client_async(format!("ws://{}/ws/r", server.addr), stream)
-            .await
-            .unwrap();
-    let hello_text = serde_json::to_string(&hello("r", "stalled", "Stalled", None)).unwrap();
-    futures_util::SinkExt::send(
-        &mut stalled,
-        tokio_tungstenite::tungstenite::Message::text(hello_text),
-    )
-    .await
-    .unwrap();
+    let stalled = common::stalled_reader(&server, "r").await;
     let stalled_session = honest.until(peer_joined).await.session;
 
     // The honest member draws big strokes; the stalled one's socket fills up.

@@ -185,3 +185,30 @@ async fn redis_goes_away_and_comes_back(graceful: bool) {
     assert_eq!(back.until(applied_op("op-after")).await.seq, 4);
     node.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_node_names_itself_in_its_health_answers() {
+    let (_redis, a, b) = two_nodes().await;
+    let mut nodes = Vec::new();
+    for server in [&a, &b] {
+        until_ready_is(server, true).await;
+        let ready = json_of(server, "/readyz").await;
+        let node = ready["node"]
+            .as_str()
+            .expect("a node id in cluster mode")
+            .to_owned();
+        assert_eq!(json_of(server, "/healthz").await["node"], node.as_str());
+        nodes.push(node);
+    }
+    assert_ne!(nodes[0], nodes[1], "every node has its own id");
+}
+
+async fn json_of(server: &TestServer, path: &str) -> serde_json::Value {
+    let text = reqwest::get(server.url(path))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    serde_json::from_str(&text).unwrap()
+}

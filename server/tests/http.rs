@@ -6,12 +6,32 @@ use common::TestServer;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 #[tokio::test]
-async fn healthz_reports_ok_as_json() {
+async fn healthz_and_readyz_report_the_servers_vitals_as_json() {
     let server = TestServer::temp(&[]).await;
-    let response = reqwest::get(server.url("/healthz")).await.unwrap();
-    assert_eq!(response.status(), 200);
-    let body: serde_json::Value = serde_json::from_str(&response.text().await.unwrap()).unwrap();
-    assert_eq!(body["status"], "ok");
+    let (_alice, _) = common::Client::join(&server, "vitals", "alice", None).await;
+    for (path, status) in [("/healthz", "ok"), ("/readyz", "ready")] {
+        let response = reqwest::get(server.url(path)).await.unwrap();
+        assert_eq!(response.status(), 200, "{path}");
+        let body: serde_json::Value =
+            serde_json::from_str(&response.text().await.unwrap()).unwrap();
+        assert_eq!(body["status"], status, "{path}");
+        assert_eq!(body["version"], env!("CARGO_PKG_VERSION"), "{path}");
+        assert!(body["uptimeSeconds"].is_u64(), "{path}: {body}");
+        let now_ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as u64;
+        let server_time = body["serverTime"].as_u64().unwrap();
+        assert!(server_time.abs_diff(now_ms) < 60_000, "{path}: {body}");
+        // Alice's socket and this request.
+        assert!(
+            body["activeConnections"].as_u64().unwrap() >= 2,
+            "{path}: {body}"
+        );
+        assert_eq!(body["loadedRooms"], 1, "{path}: {body}");
+        assert_eq!(body["pollingSessions"], 0, "{path}: {body}");
+        assert!(body.get("node").is_none(), "single node: {body}");
+    }
 }
 
 #[tokio::test]

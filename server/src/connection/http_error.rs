@@ -37,6 +37,7 @@ impl HttpError {
 impl HttpError {
     /// `429 too_many_joins`: this address joined too often; retry after the given time.
     pub fn too_many_joins(retry_after: Duration) -> Self {
+        crate::observability::record::refusal("join_rate");
         let seconds = retry_after.as_secs_f64().ceil().max(1.0) as u64;
         Self {
             retry_after: Some(seconds),

@@ -7,6 +7,7 @@ use crate::hub::{
     outbox::{MemberOutbox, Outgoing},
     Hub, JoinRequest, LeaveReason, RoomError, RoomHandle,
 };
+use crate::observability::record;
 use std::time::{SystemTime, UNIX_EPOCH};
 use tether_core::{
     board::{validate_op, validate_points, validate_position, validate_style},
@@ -42,6 +43,8 @@ pub fn decode(text: &str) -> Result<ClientMsg, ProtocolError> {
 /// A client joined to a room.
 pub struct ClientSession {
     room: RoomHandle,
+    /// Counts the connection as open until the session ends (or is dropped).
+    counted: OpenConnection,
     resumed: bool,
     /// The client id (the key of its op budget).
     client_id: String,
@@ -53,19 +56,43 @@ impl ClientSession {
     /// Opens a session from the client's first frame, which must be a hello for `room`:
     /// joins the room, which queues `welcome` and the catch-up into the returned queue
     /// (the member outbox, bounded by the hub's settings; the transport drains it).
+    /// `transport` (`websocket` or `polling`) labels the connection in the metrics.
     pub async fn open(
         hub: &Hub,
         room: &str,
         hello: &str,
         budgets: SessionBudgets,
+        transport: &'static str,
+    ) -> Result<(Self, mpsc::Receiver<Outgoing>), ProtocolError> {
+        Self::join(hub, room, hello, budgets, transport)
+            .await
+            .inspect_err(|refused| {
+                record::protocol_error(refused.code());
+                if matches!(refused, ProtocolError::RoomFull(_)) {
+                    record::refusal("room_full");
+                }
+            })
+    }
+
+    async fn join(
+        hub: &Hub,
+        room: &str,
+        hello: &str,
+        budgets: SessionBudgets,
+        transport: &'static str,
     ) -> Result<(Self, mpsc::Receiver<Outgoing>), ProtocolError> {
         let hello = decode(hello).and_then(|msg| check_hello(room, msg))?;
         let client_id = hello.client_id.clone();
         let (outbox, frames) = MemberOutbox::channel(hub.settings().outbox_capacity);
         match hub.join(room, JoinRequest { hello, outbox }).await {
             Ok((room, accepted)) => {
+                record::connection_opened(transport, accepted.resumed);
                 let session = Self {
                     room,
+                    counted: OpenConnection {
+                        transport,
+                        ended: "dropped",
+                    },
                     resumed: accepted.resumed,
                     client_id,
                     budgets,
@@ -97,17 +124,18 @@ impl ClientSession {
     pub async fn handle_text(&self, text: &str) -> Reply {
         match decode(text) {
             Ok(msg) => self.handle(msg).await,
-            Err(error) => Reply::Send(error.to_msg()),
+            Err(error) => Reply::Send(error_msg(&error)),
         }
     }
 
     /// Handles one decoded message after the handshake.
     pub async fn handle(&self, msg: ClientMsg) -> Reply {
         match msg {
-            ClientMsg::Hello { .. } => Reply::Send(ProtocolError::AlreadyJoined.to_msg()),
+            ClientMsg::Hello { .. } => Reply::Send(error_msg(&ProtocolError::AlreadyJoined)),
             ClientMsg::Op { op_id, op } => {
                 if let Err(invalid) = validate_op(&op_id, &op) {
                     debug!(session = %self.session(), code = invalid.code(), "op rejected");
+                    record::op_rejected(invalid.code());
                     return Reply::Send(ServerMsg::Rejected {
                         op_id,
                         code: invalid.code().into(),
@@ -119,16 +147,17 @@ impl ClientSession {
                     // client resends its outbox in order on the next one: nothing lost, no
                     // op overtaking another.
                     debug!(session = %self.session(), "op budget exceeded: connection paused");
+                    record::refusal("op_rate");
                     let error = ProtocolError::RateLimited {
                         retry_after_ms: pause.as_millis() as u64,
                     };
-                    return Reply::Close(Some(error.to_msg()), error.close_code());
+                    return Reply::Close(Some(error_msg(&error)), error.close_code());
                 }
                 match self.room.op(op_id, op).await {
                     Ok(()) => Reply::Nothing,
                     Err(_) => {
                         let error = ProtocolError::RoomUnavailable("the room restarted".into());
-                        Reply::Close(Some(error.to_msg()), error.close_code())
+                        Reply::Close(Some(error_msg(&error)), error.close_code())
                     }
                 }
             }
@@ -143,7 +172,7 @@ impl ClientSession {
             }
             msg @ (ClientMsg::Cursor { .. } | ClientMsg::LiveStroke(_)) => {
                 if let Err(error) = check_ephemeral(&msg) {
-                    return Reply::Send(error.to_msg());
+                    return Reply::Send(error_msg(&error));
                 }
                 let session = self.session().to_owned();
                 let relayed = match msg {
@@ -163,9 +192,34 @@ impl ClientSession {
 
     /// Leaves the room: the transport is gone (`Dropped`, resumable) or the client said
     /// `Bye`.
-    pub async fn leave(self, reason: LeaveReason) {
+    pub async fn leave(mut self, reason: LeaveReason) {
+        self.counted.ended = match reason {
+            LeaveReason::Dropped => "dropped",
+            LeaveReason::Unloading => "unloading",
+            LeaveReason::Bye => "bye",
+        };
         self.room.leave(reason).await;
     }
+}
+
+/// The open-connections gauge's share of one session: counted from the join, uncounted
+/// when the session ends however it ends (a transport task may be dropped mid-way).
+struct OpenConnection {
+    transport: &'static str,
+    /// Why it ended: `dropped` unless the client said otherwise.
+    ended: &'static str,
+}
+
+impl Drop for OpenConnection {
+    fn drop(&mut self) {
+        record::connection_closed(self.transport, self.ended);
+    }
+}
+
+/// The message for a protocol error after the handshake, counted by code.
+fn error_msg(error: &ProtocolError) -> ServerMsg {
+    record::protocol_error(error.code());
+    error.to_msg()
 }
 
 /// Checks an ephemeral message (cursor, live stroke) before it is relayed; other messages

@@ -7,6 +7,7 @@
 //! - every [`CHECK_EVERY`] (and after a PUB/SUB reconnect): read the head, fill if behind.
 
 use super::{feed_order::FeedOrder, room::sleep_until_opt};
+use crate::observability::record;
 use crate::{
     cluster::{feed::Subscription, Cluster},
     store::{
@@ -107,7 +108,11 @@ impl ClusterLink {
         let session = session.to_owned();
         self.commits.push(
             async move {
+                let started = std::time::Instant::now();
                 let result = cluster.redis().commit(&room, &epoch, &entry).await;
+                if result.is_ok() {
+                    record::storage_commit(started.elapsed());
+                }
                 CommitReply {
                     session,
                     author: entry.author,

@@ -261,6 +261,11 @@ impl Hub {
         Self { shared }
     }
 
+    /// This node's id in cluster mode (random per process); `None` on a single node.
+    pub fn node_id(&self) -> Option<&str> {
+        self.shared.cluster.as_deref().map(Cluster::node)
+    }
+
     /// The hub's settings.
     pub fn settings(&self) -> &HubSettings {
         &self.shared.settings

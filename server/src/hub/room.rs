@@ -19,19 +19,23 @@ use super::{
     handle::{JoinReply, RoomCmd},
     live_ids::LiveIds,
     log::RoomLog,
-    outbox::{frame, MemberOutbox, Outgoing},
+    outbox::{frame, Delivery, MemberOutbox, Outgoing},
     presence::{FreshIds, Presence},
     HubSettings, JoinAccepted, JoinRequest, RoomError, Unregister,
 };
 use crate::{
     cluster::Cluster,
+    observability::record,
     random::random_id,
     store::{Durable, Store, StoreError},
 };
 use futures_util::{stream::FuturesOrdered, StreamExt};
-use std::sync::{
-    atomic::{AtomicUsize, Ordering},
-    Arc,
+use std::{
+    collections::VecDeque,
+    sync::{
+        atomic::{AtomicUsize, Ordering},
+        Arc,
+    },
 };
 use tether_core::protocol::{ServerMsg, Welcome, PROTOCOL_VERSION};
 use tokio::{
@@ -49,6 +53,8 @@ pub(super) struct Room {
     presence: Presence<MemberOutbox, Instant>,
     /// Durability of the entries handed to the store, in seq order.
     commits: FuturesOrdered<Durable>,
+    /// When each entry in `commits` reached the room (for the op round-trip histogram).
+    commit_started: VecDeque<Instant>,
     /// Members, for the hub's eviction choice.
     members: Arc<AtomicUsize>,
     /// Stroke ids being drawn, and by whom: nobody else may take them.
@@ -135,6 +141,7 @@ impl Room {
             log,
             presence: Presence::default(),
             commits: FuturesOrdered::new(),
+            commit_started: VecDeque::new(),
             members,
             live_ids: LiveIds::default(),
             archive,
@@ -317,6 +324,7 @@ impl Room {
 
     fn join(&mut self, JoinRequest { hello, outbox }: JoinRequest) -> JoinAccepted {
         let (last_seq, epoch) = (hello.last_seq, hello.epoch.clone());
+        let asked_to_resume = hello.resume_token.is_some();
         let fresh = FreshIds {
             session: random_id(),
             resume_token: random_id(),
@@ -324,6 +332,9 @@ impl Room {
         let author = self.settings.authors.author_of(&hello.client_id);
         let joined = self.presence.join(hello, author, outbox, fresh);
         let session = joined.session;
+        if asked_to_resume {
+            record::resume(joined.resumed);
+        }
         if let Some(announce) = &joined.announce {
             self.broadcast(announce, Some(&session));
         }
@@ -376,6 +387,11 @@ impl Room {
             peers,
         });
         let catch_up = self.log.catch_up(last_seq, epoch.as_deref());
+        record::catch_up(match &catch_up {
+            ServerMsg::Replay { ops } if ops.is_empty() => "none",
+            ServerMsg::Replay { .. } => "replay",
+            _ => "snapshot",
+        });
         let delivered = self.send_to(&session, &welcome) && self.send_to(&session, &catch_up);
         if !delivered {
             warn!(room = %self.id, %session, "welcome and catch-up do not fit the outbox");
@@ -409,8 +425,8 @@ impl Room {
         let shared = Outgoing::frame(text);
         for (other, outbox) in self.presence.connected() {
             // Ephemeral: a busy member simply misses this one.
-            if other != session {
-                outbox.send_ephemeral(shared.clone());
+            if other != session && outbox.send_ephemeral(shared.clone()) == Delivery::Dropped {
+                record::ephemeral_dropped();
             }
         }
     }

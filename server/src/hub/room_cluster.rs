@@ -15,6 +15,7 @@ use super::{
 use crate::{
     cluster::feed::FeedEvent,
     hub::{cluster_link::CommitReply, log::Submitted, outbox::Outgoing},
+    observability::record,
     store::{fingerprint::fingerprint_hex, redis::Commit},
 };
 use tether_core::{
@@ -116,7 +117,7 @@ impl Room {
         } = reply;
         match result {
             // The ack is the broadcast when the entry lands here.
-            Ok(Commit::Appended(_)) => {}
+            Ok(Commit::Appended(_)) => record::op_applied(),
             Ok(Commit::Known { seq, fingerprint }) => {
                 if fingerprint != fingerprint_hex(&author, &op) {
                     let refused = reused(&op_id);

@@ -13,7 +13,7 @@ use super::{
     },
     ClusterPresence, Room,
 };
-use crate::store::redis::Joined;
+use crate::{observability::record, store::redis::Joined};
 use tokio::sync::oneshot;
 use tracing::{debug, warn};
 
@@ -114,6 +114,9 @@ impl Room {
                 return;
             }
         };
+        if hello.resume_token.is_some() {
+            record::resume(resumed);
+        }
         let token = match (resumed, hello.resume_token.clone()) {
             (true, Some(token)) => token,
             _ => fresh_token,

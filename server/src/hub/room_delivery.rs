@@ -5,6 +5,7 @@ use super::Room;
 use crate::{
     connection::close_code,
     hub::outbox::{frame, Delivery, Outgoing},
+    observability::record,
 };
 use tether_core::protocol::ServerMsg;
 use tokio::time::Instant;
@@ -41,6 +42,7 @@ impl Room {
         let until = Instant::now() + self.settings.grace();
         for session in sessions {
             warn!(room = %self.id, %session, "member too far behind: disconnected to resync");
+            record::slow_disconnect();
             if self.cluster_presence.is_some() {
                 self.drop_in_cluster(&session);
             } else if let Some(away) = self.presence.mark_away(&session, until) {

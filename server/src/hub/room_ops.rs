@@ -9,6 +9,7 @@ use crate::{
         log::{ArchiveCheck, Submitted},
         outbox::{frame, Outgoing},
     },
+    observability::record,
 };
 use tether_core::{
     board::{AppliedOp, Op},
@@ -27,6 +28,7 @@ impl Room {
                 .live_ids
                 .held_by_other(&stroke.id, &author, Instant::now())
             {
+                record::op_rejected("duplicate_stroke_id");
                 let rejected = ServerMsg::Rejected {
                     op_id,
                     code: "duplicate_stroke_id".into(),
@@ -47,7 +49,15 @@ impl Room {
             Submitted::Sequenced(entry) => {
                 // Queued in seq order right here; only durability is awaited, in the loop.
                 let durable = self.store.append(&self.id, self.log.epoch(), entry);
-                self.commits.push_back(durable);
+                let received = Instant::now();
+                self.commits.push_back(Box::pin(async move {
+                    let result = durable.await;
+                    if result.is_ok() {
+                        record::storage_commit(received.elapsed());
+                    }
+                    result
+                }));
+                self.commit_started.push_back(received);
             }
             answer => self.answer(session, op_id, answer),
         }
@@ -57,6 +67,7 @@ impl Room {
     pub(super) fn answer(&mut self, session: &str, op_id: String, answer: Submitted) {
         match answer {
             Submitted::Duplicate(ack) => {
+                record::op_duplicate();
                 self.send_to(session, &ServerMsg::Applied(ack));
             }
             Submitted::Sequenced(_) | Submitted::DuplicateInFlight => {}
@@ -72,6 +83,7 @@ impl Room {
                 }
             }
             Submitted::Rejected { code, reason } => {
+                record::op_rejected(code);
                 let rejected = ServerMsg::Rejected {
                     op_id,
                     code: code.into(),
@@ -84,7 +96,11 @@ impl Room {
 
     /// The store confirmed the oldest entry in flight: broadcast it.
     pub(super) fn committed(&mut self) {
+        if let Some(received) = self.commit_started.pop_front() {
+            record::op_round_trip(received.elapsed());
+        }
         if let Some(done) = self.log.commit_next() {
+            record::op_applied();
             self.landed(done.entry, &done.duplicate_senders);
         }
     }

@@ -121,7 +121,8 @@ pub async fn open(
         ops: state.ops.clone(),
         ephemeral: state.config.ephemeral_budget(),
     };
-    let (session, room_frames) = ClientSession::open(&state.hub, &room, hello, budget).await?;
+    let (session, room_frames) =
+        ClientSession::open(&state.hub, &room, hello, budget, "polling").await?;
     let sid = random_id();
     state
         .polls

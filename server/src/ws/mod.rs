@@ -275,6 +275,7 @@ where
     let hello = match handshake {
         Err(_) => {
             let error = ProtocolError::HandshakeTimeout;
+            crate::observability::record::protocol_error(error.code());
             close_with(sink, Some(frame(&error.to_refusal())), error.close_code()).await;
             return None;
         }
@@ -285,7 +286,7 @@ where
         ops: state.ops.clone(),
         ephemeral: state.config.ephemeral_budget(),
     };
-    match ClientSession::open(&state.hub, room, &hello, budget).await {
+    match ClientSession::open(&state.hub, room, &hello, budget, "websocket").await {
         Ok(opened) => Some(opened),
         Err(error @ (ProtocolError::StorageUnavailable(_) | ProtocolError::RoomUnavailable(_))) => {
             close_with(sink, Some(frame(&error.to_msg())), error.close_code()).await;

@@ -346,6 +346,20 @@ pub async fn recv_within(socket: &mut Socket, wait: Duration) -> ServerMsg {
     }
 }
 
+/// A member of `room` with a tiny receive buffer that says hello and never reads again:
+/// what the server writes to it soon backs up.
+pub async fn stalled_reader(server: &TestServer, room: &str) -> Socket {
+    let tcp = tokio::net::TcpSocket::new_v4().unwrap();
+    tcp.set_recv_buffer_size(4096).unwrap();
+    let stream = tcp.connect(server.addr.parse().unwrap()).await.unwrap();
+    let url = format!("ws://{}/ws/{room}", server.addr);
+    let (mut socket, _) = tokio_tungstenite::client_async(url, MaybeTlsStream::Plain(stream))
+        .await
+        .expect("connect");
+    send(&mut socket, &hello(room, "stalled", "Stalled", None)).await;
+    socket
+}
+
 /// Reads until the socket closes; returns the close code.
 pub async fn closed_with(socket: &mut Socket) -> Option<u16> {
     loop {

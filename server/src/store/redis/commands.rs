@@ -3,6 +3,7 @@
 //! reconnects by itself), and used by both the [`super::RedisStore`] and the cluster.
 
 use super::keys::{feed_channel, RoomKeys};
+use crate::observability::record;
 use crate::store::{fingerprint::fingerprint_hex, StoreError, StoredLog, StoredSnapshot};
 use redis::{aio::ConnectionManager, AsyncCommands, Script};
 use serde::{Deserialize, Serialize};
@@ -226,8 +227,10 @@ impl Redis {
             .arg(effect)
             .arg(stroke_id);
         let mut connection = self.connection();
-        let (outcome, detail): (String, String) =
-            self.seen(invocation.invoke_async(&mut connection).await)?;
+        let started = std::time::Instant::now();
+        let answer = invocation.invoke_async(&mut connection).await;
+        record::redis_round_trip(started.elapsed());
+        let (outcome, detail): (String, String) = self.seen(answer)?;
         let number = |text: &str| {
             text.parse::<u64>().map_err(|_| {
                 StoreError::Backend(format!("commit script answered {outcome} {text}"))

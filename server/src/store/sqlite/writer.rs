@@ -3,7 +3,7 @@
 //! round is caught, the connection reopened, the store unhealthy meanwhile).
 
 use super::{backend, open_connection, Request, MAX_BATCH};
-use crate::store::StoreError;
+use crate::{observability::record, store::StoreError};
 use rusqlite::{params, Connection, OptionalExtension};
 use std::{
     panic::{self, AssertUnwindSafe},
@@ -138,8 +138,11 @@ fn write_batch(conn: &mut Connection, batch: Vec<Request>) {
         }
         tx.commit()
     })();
-    if let Err(error) = &committed {
-        error!(%error, size, "SQLite commit failed: every op of this batch is refused");
+    match &committed {
+        Ok(()) => record::storage_batch(size),
+        Err(error) => {
+            error!(%error, size, "SQLite commit failed: every op of this batch is refused")
+        }
     }
     for (done, result) in outcomes {
         let result = match &committed {

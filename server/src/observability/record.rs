@@ -1,0 +1,179 @@
+//! Every metric the server records, one function each, so the names, labels and units
+//! live in one place (and in docs/OPERATIONS.md). Labels take a small fixed set of values
+//! — never room ids, session ids or addresses — so the number of series stays bounded.
+
+use metrics::{counter, describe_counter, describe_gauge, describe_histogram, gauge, histogram};
+use std::time::Duration;
+
+/// A session opened (joined its room) on `transport`; `resumed` when it picked up a
+/// dropped session.
+pub fn connection_opened(transport: &'static str, resumed: bool) {
+    gauge!("tether_connections_open", "transport" => transport).increment(1.0);
+    let kind = if resumed { "resumed" } else { "new" };
+    counter!("tether_connections_opened_total", "transport" => transport, "session" => kind)
+        .increment(1);
+}
+
+/// A session's connection ended, for `reason` (`dropped`, `bye`, `unloading`).
+pub fn connection_closed(transport: &'static str, reason: &'static str) {
+    gauge!("tether_connections_open", "transport" => transport).decrement(1.0);
+    counter!("tether_connections_closed_total", "transport" => transport, "reason" => reason)
+        .increment(1);
+}
+
+/// A hello that carried a resume token: picked the session up, or came after the grace
+/// period (a new session then starts, and the client catches up from its last seq).
+pub fn resume(succeeded: bool) {
+    let outcome = if succeeded { "resumed" } else { "expired" };
+    counter!("tether_resumes_total", "outcome" => outcome).increment(1);
+}
+
+/// How a joining client was brought up to date: `replay` (the ops it missed), `snapshot`
+/// (the whole board), or `none` (it was current).
+pub fn catch_up(kind: &'static str) {
+    counter!("tether_catch_ups_total", "kind" => kind).increment(1);
+}
+
+/// An op landed on a board (durable, broadcast).
+pub fn op_applied() {
+    counter!("tether_ops_total", "outcome" => "applied").increment(1);
+}
+
+/// An op that was already applied came again (a resend): answered with its stored ack.
+pub fn op_duplicate() {
+    counter!("tether_ops_total", "outcome" => "duplicate").increment(1);
+}
+
+/// An op refused with `code` (a fixed set: see `RoomLog` and the session checks).
+pub fn op_rejected(code: &'static str) {
+    counter!("tether_ops_total", "outcome" => "rejected").increment(1);
+    counter!("tether_ops_rejected_total", "code" => code).increment(1);
+}
+
+/// A protocol error sent to a client (its `code`, a fixed set).
+pub fn protocol_error(code: &'static str) {
+    counter!("tether_protocol_errors_total", "code" => code).increment(1);
+}
+
+/// A presence or live-stroke frame a busy member missed (ephemeral frames give way).
+pub fn ephemeral_dropped() {
+    counter!("tether_ephemeral_dropped_total").increment(1);
+}
+
+/// A member too far behind (its outbox overflowed) was disconnected to resync.
+pub fn slow_disconnect() {
+    counter!("tether_slow_disconnects_total").increment(1);
+}
+
+/// A client was refused or slowed by a budget or cap: `join_rate`, `op_rate`,
+/// `connection_cap`, `room_full`, `board_full`.
+pub fn refusal(kind: &'static str) {
+    counter!("tether_refusals_total", "kind" => kind).increment(1);
+}
+
+/// The store made an entry durable after `took`.
+pub fn storage_commit(took: Duration) {
+    histogram!("tether_storage_commit_seconds").record(took.as_secs_f64());
+}
+
+/// The store wrote `entries` in one transaction.
+pub fn storage_batch(entries: usize) {
+    histogram!("tether_storage_batch_entries").record(entries as f64);
+}
+
+/// From an op reaching its room to its `applied` broadcast.
+pub fn op_round_trip(took: Duration) {
+    histogram!("tether_op_apply_seconds").record(took.as_secs_f64());
+}
+
+/// One Redis round trip (a command or script) in cluster mode.
+pub fn redis_round_trip(took: Duration) {
+    histogram!("tether_redis_round_trip_seconds").record(took.as_secs_f64());
+}
+
+/// Scrape-time gauges: what is loaded and open right now.
+pub fn current(
+    uptime: Duration,
+    rooms_loaded: usize,
+    polling_sessions: usize,
+    open_sockets: usize,
+) {
+    gauge!("tether_uptime_seconds").set(uptime.as_secs_f64());
+    gauge!("tether_rooms_loaded").set(rooms_loaded as f64);
+    gauge!("tether_polling_sessions").set(polling_sessions as f64);
+    gauge!("tether_open_sockets").set(open_sockets as f64);
+}
+
+/// Help texts, shown by Prometheus and in the `/metrics` page.
+pub(super) fn describe_all() {
+    describe_gauge!(
+        "tether_connections_open",
+        "Sessions connected right now, by transport."
+    );
+    describe_counter!(
+        "tether_connections_opened_total",
+        "Sessions opened, by transport and whether they resumed a dropped one."
+    );
+    describe_counter!(
+        "tether_connections_closed_total",
+        "Session connections ended, by transport and reason (dropped, bye, unloading)."
+    );
+    describe_counter!(
+        "tether_resumes_total",
+        "Hellos with a resume token: resumed, or expired (after the grace period)."
+    );
+    describe_counter!(
+        "tether_catch_ups_total",
+        "How joining clients caught up: replay of missed ops, whole snapshot, or none."
+    );
+    describe_counter!(
+        "tether_ops_total",
+        "Durable ops by outcome: applied, duplicate (a resend answered), rejected."
+    );
+    describe_counter!("tether_ops_rejected_total", "Rejected ops, by code.");
+    describe_counter!(
+        "tether_protocol_errors_total",
+        "Protocol errors sent to clients, by code."
+    );
+    describe_counter!(
+        "tether_ephemeral_dropped_total",
+        "Cursor and live-stroke frames busy members missed."
+    );
+    describe_counter!(
+        "tether_slow_disconnects_total",
+        "Members disconnected because their outbox overflowed."
+    );
+    describe_counter!(
+        "tether_refusals_total",
+        "Clients refused or slowed by a budget or cap, by kind."
+    );
+    describe_histogram!(
+        "tether_storage_commit_seconds",
+        metrics::Unit::Seconds,
+        "From handing an entry to the store to it being durable."
+    );
+    describe_histogram!(
+        "tether_storage_batch_entries",
+        "Entries written per storage transaction."
+    );
+    describe_histogram!(
+        "tether_op_apply_seconds",
+        metrics::Unit::Seconds,
+        "From an op reaching its room to its applied broadcast."
+    );
+    describe_histogram!(
+        "tether_redis_round_trip_seconds",
+        metrics::Unit::Seconds,
+        "Redis command and script round trips (cluster mode)."
+    );
+    describe_gauge!("tether_rooms_loaded", "Rooms held in memory.");
+    describe_gauge!(
+        "tether_polling_sessions",
+        "Clients on the HTTP long-polling fallback."
+    );
+    describe_gauge!(
+        "tether_open_sockets",
+        "Open TCP connections (HTTP and WebSocket) counted against the caps."
+    );
+    describe_gauge!("tether_uptime_seconds", "Seconds since the server started.");
+}

@@ -1,0 +1,193 @@
+//! `/metrics` of a real server: the counters move with what clients do, and the page is
+//! valid exposition format by Prometheus' own checker (`promtool`, installed by
+//! scripts/setup.sh).
+//!
+//! The metrics recorder is process-wide, so this file holds one test that walks through
+//! everything in order: nothing else in this test binary records.
+
+mod common;
+
+use common::{applied_op, peer_away, peer_joined, Client, TestServer, WAIT};
+use std::{collections::HashMap, io::Write, process::Stdio};
+use tether_core::{
+    board::{Op, Point, Stroke},
+    protocol::{ClientMsg, ServerMsg},
+};
+
+/// One scrape: `name{labels}` → value.
+struct Scrape(HashMap<String, f64>);
+
+impl Scrape {
+    async fn of(server: &TestServer) -> (Self, String) {
+        let response = reqwest::get(server.url("/metrics")).await.unwrap();
+        assert_eq!(response.status(), 200);
+        let content_type = response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(
+            content_type.starts_with("text/plain; version=0.0.4"),
+            "{content_type}"
+        );
+        let text = response.text().await.unwrap();
+        let values = text
+            .lines()
+            .filter(|line| !line.starts_with('#') && !line.is_empty())
+            .filter_map(|line| {
+                let (key, value) = line.rsplit_once(' ')?;
+                Some((key.to_owned(), value.parse().ok()?))
+            })
+            .collect();
+        (Self(values), text)
+    }
+
+    /// A series' value; 0 when it was never recorded.
+    fn get(&self, key: &str) -> f64 {
+        self.0.get(key).copied().unwrap_or(0.0)
+    }
+}
+
+/// Scrapes until `key` satisfies `want` (the server updates some metrics after it
+/// answered the client, e.g. when a closed connection's task ends).
+async fn until_metric(server: &TestServer, key: &str, want: impl Fn(f64) -> bool) -> Scrape {
+    let deadline = tokio::time::Instant::now() + WAIT * 2;
+    loop {
+        let (scrape, text) = Scrape::of(server).await;
+        if want(scrape.get(key)) {
+            return scrape;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{key} never got there; last scrape:\n{text}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+const OPEN_WS: &str = r#"tether_connections_open{transport="websocket"}"#;
+const APPLIED: &str = r#"tether_ops_total{outcome="applied"}"#;
+const DUPLICATE: &str = r#"tether_ops_total{outcome="duplicate"}"#;
+const REJECTED_NO_POINTS: &str = r#"tether_ops_rejected_total{code="no_points"}"#;
+const RESUMED: &str = r#"tether_resumes_total{outcome="resumed"}"#;
+const DROPPED: &str = r#"tether_connections_closed_total{transport="websocket",reason="dropped"}"#;
+const REPLAYED: &str = r#"tether_catch_ups_total{kind="replay"}"#;
+const SLOW: &str = "tether_slow_disconnects_total";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn counters_follow_what_clients_do_and_the_page_passes_promtool() {
+    let server = TestServer::temp(&[
+        // A member that stops reading overflows a small outbox long before the write
+        // timeout or the pings could catch it.
+        "--outbox-frames",
+        "8",
+        "--write-timeout-ms",
+        "600000",
+        "--ws-ping-interval-ms",
+        "600000",
+    ])
+    .await;
+    let (before, _) = Scrape::of(&server).await;
+
+    // A client joins: one open WebSocket connection.
+    let (mut alice, _) = Client::join(&server, "r", "alice", None).await;
+    until_metric(&server, OPEN_WS, |open| open == before.get(OPEN_WS) + 1.0).await;
+
+    // An op lands; the same op again is a duplicate; a stroke without points is rejected.
+    let op_id = alice.draw("s1").await;
+    alice.until(applied_op(&op_id)).await;
+    let scrape = until_metric(&server, APPLIED, |n| n == before.get(APPLIED) + 1.0).await;
+    assert!(scrape.get("tether_storage_commit_seconds_count") >= 1.0);
+    assert!(scrape.get("tether_op_apply_seconds_count") >= 1.0);
+    assert!(scrape.get("tether_storage_batch_entries_count") >= 1.0);
+    alice
+        .send(&ClientMsg::Op {
+            op_id: op_id.clone(),
+            op: Op::AddStroke {
+                stroke: common::stroke("s1"),
+            },
+        })
+        .await;
+    alice.until(applied_op(&op_id)).await;
+    until_metric(&server, DUPLICATE, |n| n == before.get(DUPLICATE) + 1.0).await;
+    let mut empty = common::stroke("s2");
+    empty.points.clear();
+    alice
+        .send(&ClientMsg::Op {
+            op_id: "alice-empty".into(),
+            op: Op::AddStroke { stroke: empty },
+        })
+        .await;
+    alice
+        .until(|m| matches!(m, ServerMsg::Rejected { .. }).then_some(()))
+        .await;
+    until_metric(&server, REJECTED_NO_POINTS, |n| {
+        n == before.get(REJECTED_NO_POINTS) + 1.0
+    })
+    .await;
+
+    // Bob watches; Alice's link drops and she resumes her session, replaying what she
+    // missed.
+    let (mut bob, _) = Client::join(&server, "r", "bob", None).await;
+    let resume = alice.resume_hello("r", 0);
+    drop(alice);
+    bob.until(peer_away).await;
+    until_metric(&server, DROPPED, |n| n >= before.get(DROPPED) + 1.0).await;
+    let _resumed = Client::join_at(&server.addr, resume).await;
+    let scrape = until_metric(&server, RESUMED, |n| n == before.get(RESUMED) + 1.0).await;
+    assert_eq!(scrape.get(REPLAYED), before.get(REPLAYED) + 1.0);
+    assert_eq!(
+        scrape.get(OPEN_WS),
+        before.get(OPEN_WS) + 2.0,
+        "bob and alice again"
+    );
+
+    // A member that stops reading while Bob draws is disconnected as too slow.
+    let stalled = common::stalled_reader(&server, "r").await;
+    bob.until(peer_joined).await;
+    let points: Vec<Point> = (0..2000).map(|i| Point::new(i as f32, 1.0)).collect();
+    for i in 0..200 {
+        let stroke = Stroke {
+            id: format!("big{i}"),
+            points: points.clone(),
+            color: "#123456".into(),
+            width: 2.0,
+            author: String::new(),
+        };
+        bob.send(&ClientMsg::Op {
+            op_id: format!("bob-{i}"),
+            op: Op::AddStroke { stroke },
+        })
+        .await;
+    }
+    until_metric(&server, SLOW, |n| n >= before.get(SLOW) + 1.0).await;
+    drop(stalled);
+
+    // The whole page is valid exposition format.
+    let (_, text) = Scrape::of(&server).await;
+    promtool_accepts(&text);
+    server.stop().await;
+}
+
+/// Runs `promtool check metrics` on `text` and fails with its findings.
+fn promtool_accepts(text: &str) {
+    let mut child = std::process::Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("promtool runs (Debian package `prometheus`, installed by scripts/setup.sh)");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "promtool check metrics failed:\n{}{}\n--- page ---\n{text}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
