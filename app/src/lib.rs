@@ -66,6 +66,7 @@ pub fn App() -> impl IntoView {
             let name = query_value(&query, "name");
             view! { <pages::BoardPage room name/> }.into_any()
         }
+        Page::Admin => view! { <pages::AdminPage/> }.into_any(),
         Page::NotFound => view! { <pages::NotFound/> }.into_any(),
     };
 

@@ -10,6 +10,8 @@ pub enum Page {
     Landing,
     /// `/b/{room}` (the room as written; the board page checks it).
     Board(String),
+    /// `/admin`: the operator dashboard.
+    Admin,
     /// Anything else.
     NotFound,
 }
@@ -18,6 +20,7 @@ pub enum Page {
 pub fn page_for(path: &str) -> Page {
     match path {
         "" | "/" => Page::Landing,
+        "/admin" => Page::Admin,
         _ => match path.strip_prefix("/b/") {
             Some(room) if !room.contains('/') => Page::Board(room.to_owned()),
             _ => Page::NotFound,
@@ -93,6 +96,7 @@ mod tests {
         assert_eq!(page_for("/b/bad room!"), Page::Board("bad room!".into()));
         assert_eq!(page_for("/b/a/b"), Page::NotFound);
         assert_eq!(page_for("/nope"), Page::NotFound);
+        assert_eq!(page_for("/admin"), Page::Admin);
         assert_eq!(page_for("/b"), Page::NotFound);
     }
 

@@ -44,17 +44,23 @@ pub fn embedded_board() -> Option<EmbeddedBoard> {
     }
     #[cfg(not(feature = "ssr"))]
     {
-        let text = web_sys::window()?
-            .document()?
-            .get_element_by_id(SNAPSHOT_ELEMENT_ID)?
-            .text_content()?;
-        serde_json::from_str(&text).ok()
+        read_embedded(SNAPSHOT_ELEMENT_ID)
     }
 }
 
-/// JSON for the embedding `<script>`: `<` is escaped so no content can close the element.
-pub fn to_script_json(board: &EmbeddedBoard) -> String {
-    serde_json::to_string(board)
+/// In the browser: the JSON value the server embedded in the element `id`.
+#[cfg(not(feature = "ssr"))]
+pub fn read_embedded<T: serde::de::DeserializeOwned>(id: &str) -> Option<T> {
+    let text = web_sys::window()?
+        .document()?
+        .get_element_by_id(id)?
+        .text_content()?;
+    serde_json::from_str(&text).ok()
+}
+
+/// JSON for an embedding `<script>`: `<` is escaped so no content can close the element.
+pub fn to_script_json(value: &impl Serialize) -> String {
+    serde_json::to_string(value)
         .unwrap_or_default()
         .replace('<', "\\u003c")
 }

@@ -10,7 +10,10 @@
 //!   HTTP long-polling fallback.
 //! - [`storage`]: client id, display name and the persisted outbox (localStorage).
 //! - [`browser`]: clock, randomness and ids from the browser.
+//! - [`admin_feed`]: the operator dashboard's refresh.
 
+#[cfg(target_arch = "wasm32")]
+mod admin_feed;
 #[cfg(target_arch = "wasm32")]
 mod browser;
 #[cfg(target_arch = "wasm32")]
@@ -36,6 +39,10 @@ pub fn hydrate() {
     leptos::mount::hydrate_body(|| {
         let connector: Rc<dyn Connector> = Rc::new(runtime::BrowserConnector);
         provide_context(ConnectorContext(StoredValue::new_local(connector)));
+        let feed: Rc<dyn app::pages::admin::AdminFeed> = Rc::new(admin_feed::BrowserAdminFeed);
+        provide_context(app::pages::admin::AdminFeedContext(StoredValue::new_local(
+            feed,
+        )));
         view! { <app::App/> }
     });
 }

@@ -75,6 +75,11 @@ pub struct Config {
     #[arg(long, env = "TETHER_IDENTITY_SECRET", hide_env_values = true)]
     pub identity_secret: Option<String>,
 
+    /// The token that opens the operator dashboard at `/admin` (`/admin?token=…`, or
+    /// `Authorization: Bearer …` for `/api/admin/stats`). Unset: the dashboard is off.
+    #[arg(long, env = "TETHER_ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<String>,
+
     /// A reverse proxy (load balancer) whose `X-Forwarded-For` names the real client, for
     /// per-address budgets (repeatable, or comma-separated in the env var).
     #[arg(

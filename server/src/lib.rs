@@ -10,6 +10,7 @@
 //!   errors, close codes, the room-id extractor).
 //! - [`ws`]: the WebSocket framing (`/ws/{room}`); [`polling`]: the HTTP long-polling
 //!   framing (`/api/poll/...`).
+//! - [`admin`]: the operator dashboard (`/admin`, `/api/admin/stats`) behind its token.
 //! - [`access`]: the Host and Origin policy; [`headers`]: security headers and the CSP
 //!   nonce.
 //! - [`board_page`]: SSR of `/b/{room}` with the room's strokes embedded.
@@ -25,6 +26,7 @@
 #![recursion_limit = "512"]
 
 pub mod access;
+pub mod admin;
 pub mod board_page;
 pub mod cluster;
 pub mod config;
@@ -178,6 +180,8 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(observability::route::metrics))
+        .route("/admin", get(admin::admin_page))
+        .route("/api/admin/stats", get(admin::admin_stats))
         .route("/ws/{room}", get(ws::ws_handler))
         .route("/ws-probe", get(ws::probe_handler))
         .route("/api/poll/open/{room}", post(polling::open))

@@ -1,5 +1,6 @@
-//! UI components of the board page, one per file.
+//! UI components of the board page and the dashboard, one per file.
 
+mod bar_chart;
 mod board_canvas;
 mod board_input;
 mod clock;
@@ -12,10 +13,12 @@ mod presence;
 mod render;
 mod share;
 mod shortcuts;
+mod sparkline;
 mod toasts;
 mod toolbar;
 mod zoom_controls;
 
+pub use bar_chart::BarChart;
 pub use board_canvas::BoardCanvas;
 pub use connection_status::ConnectionStatus;
 pub use metrics_panel::MetricsPanel;
@@ -23,6 +26,7 @@ pub use name_prompt::NamePrompt;
 pub use presence::Presence;
 pub use share::Share;
 pub use shortcuts::Shortcuts;
+pub use sparkline::Sparkline;
 pub use toasts::Toasts;
 pub use toolbar::Toolbar;
 pub use zoom_controls::ZoomControls;

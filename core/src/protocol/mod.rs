@@ -7,7 +7,9 @@
 //! - this file: [`ClientMsg`], [`ServerMsg`], [`LiveStroke`] and the version.
 //! - [`welcome`]: what a client learns on joining (settings, limits, peers).
 //! - [`names`]: display-name rules.  [`poll_batch`]: splitting polling sends.
+//! - [`admin`]: what the operator dashboard shows.
 
+pub mod admin;
 mod names;
 mod poll_batch;
 mod welcome;

@@ -10,7 +10,8 @@
 //!   catch-up) and [`presence`] (sessions, resume, away/back/left);
 //! - `archive`: dedup of op ids older than a room keeps in memory (asked of the store);
 //! - [`live_ids`]: who is drawing which stroke id (no one may pre-empt it);
-//! - [`outbox`]: each member's bounded frame queue;
+//! - [`outbox`]: each member's bounded frame queue; `room_gauge`: what a room publishes
+//!   about itself (members, ops, last activity);
 //! - in a cluster: [`feed_order`] and `cluster_link` (entries from Redis in seq order),
 //!   [`peer_view`] and `cluster_presence` (members kept in Redis, changes in version order).
 
@@ -27,6 +28,7 @@ pub mod outbox;
 pub mod peer_view;
 pub mod presence;
 mod room;
+mod room_gauge;
 
 pub use handle::RoomHandle;
 
@@ -41,17 +43,15 @@ use crate::{
 use handle::{JoinReply, RoomCmd};
 use outbox::MemberOutbox;
 use room::Room;
+use room_gauge::RoomGauge;
 use std::{
     collections::HashMap,
-    sync::{
-        atomic::{AtomicUsize, Ordering},
-        Arc, Mutex, Weak,
-    },
+    sync::{Arc, Mutex, Weak},
     time::Duration,
 };
 use tether_core::{
     board::Stroke,
-    protocol::{HeartbeatSettings, ReconnectSettings},
+    protocol::{admin::RoomActivity, HeartbeatSettings, ReconnectSettings},
 };
 use thiserror::Error;
 use tokio::sync::{mpsc, oneshot};
@@ -172,8 +172,8 @@ struct Registered {
     commands: mpsc::Sender<RoomCmd>,
     /// When the room was last asked for (least recently used rooms go first).
     last_used: std::time::Instant,
-    /// Members of the room, kept current by its actor: only empty rooms are evicted.
-    members: Arc<AtomicUsize>,
+    /// Members and activity, kept current by its actor: only empty rooms are evicted.
+    gauge: Arc<RoomGauge>,
     /// Asked to unload to make room; not chosen again.
     evicting: bool,
 }
@@ -287,6 +287,18 @@ impl Hub {
         lock(&self.shared.registry).rooms.len()
     }
 
+    /// The `limit` busiest loaded rooms: most members first, then most ops.
+    pub fn busiest_rooms(&self, limit: usize) -> Vec<RoomActivity> {
+        let mut rooms: Vec<RoomActivity> = lock(&self.shared.registry)
+            .rooms
+            .iter()
+            .map(|(id, registered)| registered.gauge.activity(id))
+            .collect();
+        rooms.sort_by(|a, b| (b.members, b.ops, &a.room).cmp(&(a.members, a.ops, &b.room)));
+        rooms.truncate(limit);
+        rooms
+    }
+
     /// The command queue of `room`'s actor, starting the actor if needed. When
     /// `max_loaded_rooms` are loaded, the least recently used empty room is asked to unload
     /// first; if every room is in use, the room is not loaded.
@@ -305,7 +317,7 @@ impl Hub {
             let victim = registry
                 .rooms
                 .values_mut()
-                .filter(|r| !r.evicting && r.members.load(Ordering::Relaxed) == 0)
+                .filter(|r| !r.evicting && r.gauge.members() == 0)
                 .min_by_key(|r| r.last_used);
             let Some(victim) = victim else {
                 warn!(loaded, "every loaded room is in use: not loading another");
@@ -320,14 +332,14 @@ impl Hub {
         registry.next_generation += 1;
         let generation = registry.next_generation;
         let (commands, receiver) = mpsc::channel(ROOM_QUEUE);
-        let members = Arc::new(AtomicUsize::new(0));
+        let gauge = Arc::new(RoomGauge::default());
         registry.rooms.insert(
             room.to_owned(),
             Registered {
                 generation,
                 commands: commands.clone(),
                 last_used: std::time::Instant::now(),
-                members: members.clone(),
+                gauge: gauge.clone(),
                 evicting: false,
             },
         );
@@ -345,7 +357,7 @@ impl Hub {
             self.shared.cluster.clone(),
         );
         tokio::spawn(async move {
-            match Room::load(id.clone(), settings, store, members, cluster).await {
+            match Room::load(id.clone(), settings, store, gauge, cluster).await {
                 Ok(room) => room.run(receiver, unregister).await,
                 Err(error) => {
                     warn!(room = %id, %error, "cannot load room");

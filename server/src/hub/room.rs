@@ -21,6 +21,7 @@ use super::{
     log::RoomLog,
     outbox::{frame, Delivery, MemberOutbox, Outgoing},
     presence::{FreshIds, Presence},
+    room_gauge::RoomGauge,
     HubSettings, JoinAccepted, JoinRequest, RoomError, Unregister,
 };
 use crate::{
@@ -30,13 +31,7 @@ use crate::{
     store::{Durable, Store, StoreError},
 };
 use futures_util::{stream::FuturesOrdered, StreamExt};
-use std::{
-    collections::VecDeque,
-    sync::{
-        atomic::{AtomicUsize, Ordering},
-        Arc,
-    },
-};
+use std::{collections::VecDeque, sync::Arc};
 use tether_core::protocol::{ServerMsg, Welcome, PROTOCOL_VERSION};
 use tokio::{
     sync::{mpsc, oneshot},
@@ -55,8 +50,8 @@ pub(super) struct Room {
     commits: FuturesOrdered<Durable>,
     /// When each entry in `commits` reached the room (for the op round-trip histogram).
     commit_started: VecDeque<Instant>,
-    /// Members, for the hub's eviction choice.
-    members: Arc<AtomicUsize>,
+    /// Members and activity, for the hub's eviction choice and the dashboard.
+    gauge: Arc<RoomGauge>,
     /// Stroke ids being drawn, and by whom: nobody else may take them.
     live_ids: LiveIds<Instant>,
     /// How far the log's memory and the store reach, for members' dedup lookups.
@@ -91,7 +86,7 @@ impl Room {
         id: String,
         settings: Arc<HubSettings>,
         store: Arc<dyn Store>,
-        members: Arc<AtomicUsize>,
+        gauge: Arc<RoomGauge>,
         cluster: Option<Arc<Cluster>>,
     ) -> Result<Self, StoreError> {
         let joined = match cluster {
@@ -142,7 +137,7 @@ impl Room {
             presence: Presence::default(),
             commits: FuturesOrdered::new(),
             commit_started: VecDeque::new(),
-            members,
+            gauge,
             live_ids: LiveIds::default(),
             archive,
             cluster,
@@ -221,7 +216,7 @@ impl Room {
                     break;
                 }
             }
-            self.members.store(self.presence.len(), Ordering::Relaxed);
+            self.gauge.set_members(self.presence.len());
             empty_since = match (self.presence.is_empty(), empty_since) {
                 (true, None) => Some(Instant::now()),
                 (true, since) => since,
@@ -332,6 +327,7 @@ impl Room {
         let author = self.settings.authors.author_of(&hello.client_id);
         let joined = self.presence.join(hello, author, outbox, fresh);
         let session = joined.session;
+        self.gauge.touch();
         if asked_to_resume {
             record::resume(joined.resumed);
         }

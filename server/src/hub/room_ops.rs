@@ -111,6 +111,7 @@ impl Room {
         if let Op::AddStroke { stroke } = &entry.op {
             self.live_ids.landed(&stroke.id);
         }
+        self.gauge.op_landed();
         let applied = ServerMsg::Applied(entry);
         self.broadcast(&applied, None);
         for session in duplicate_senders {

@@ -1,13 +1,16 @@
 //! What an operator can see of a running server: the Prometheus metrics recorded where
 //! things happen ([`record`]), the `/metrics` page ([`route`]), and the recorder behind
-//! both.
+//! both; the live dashboard's own numbers ([`live`], over the pure windows of
+//! [`window`]).
 //!
 //! The recorder is process-wide (the `metrics` facade has one global recorder): several
 //! servers started in one process, as the integration tests do, share their counters. In
 //! production one process is one node, and every node is scraped on its own.
 
+pub mod live;
 pub mod record;
 pub mod route;
+pub mod window;
 
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use std::{sync::OnceLock, time::Duration};

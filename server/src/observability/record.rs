@@ -2,6 +2,7 @@
 //! live in one place (and in docs/OPERATIONS.md). Labels take a small fixed set of values
 //! — never room ids, session ids or addresses — so the number of series stays bounded.
 
+use super::live::live;
 use metrics::{counter, describe_counter, describe_gauge, describe_histogram, gauge, histogram};
 use std::time::Duration;
 
@@ -9,6 +10,7 @@ use std::time::Duration;
 /// dropped session.
 pub fn connection_opened(transport: &'static str, resumed: bool) {
     gauge!("tether_connections_open", "transport" => transport).increment(1.0);
+    live().connection_opened(transport);
     let kind = if resumed { "resumed" } else { "new" };
     counter!("tether_connections_opened_total", "transport" => transport, "session" => kind)
         .increment(1);
@@ -17,6 +19,7 @@ pub fn connection_opened(transport: &'static str, resumed: bool) {
 /// A session's connection ended, for `reason` (`dropped`, `bye`, `unloading`).
 pub fn connection_closed(transport: &'static str, reason: &'static str) {
     gauge!("tether_connections_open", "transport" => transport).decrement(1.0);
+    live().connection_closed(transport);
     counter!("tether_connections_closed_total", "transport" => transport, "reason" => reason)
         .increment(1);
 }
@@ -24,6 +27,7 @@ pub fn connection_closed(transport: &'static str, reason: &'static str) {
 /// A hello that carried a resume token: picked the session up, or came after the grace
 /// period (a new session then starts, and the client catches up from its last seq).
 pub fn resume(succeeded: bool) {
+    live().reconnect();
     let outcome = if succeeded { "resumed" } else { "expired" };
     counter!("tether_resumes_total", "outcome" => outcome).increment(1);
 }
@@ -36,6 +40,7 @@ pub fn catch_up(kind: &'static str) {
 
 /// An op landed on a board (durable, broadcast).
 pub fn op_applied() {
+    live().op_applied();
     counter!("tether_ops_total", "outcome" => "applied").increment(1);
 }
 
@@ -73,6 +78,7 @@ pub fn refusal(kind: &'static str) {
 
 /// The store made an entry durable after `took`.
 pub fn storage_commit(took: Duration) {
+    live().commit(took);
     histogram!("tether_storage_commit_seconds").record(took.as_secs_f64());
 }
 
