@@ -39,6 +39,9 @@ pub const GRACE_MS: u64 = 30_000;
 /// within about two seconds.
 pub const UNLOAD_GRACE_MS: u64 = 1_500;
 
+/// How often a live client sends its connection report (telemetry), in ms.
+pub const REPORT_INTERVAL_MS: u64 = 30_000;
+
 /// On the polling fallback, how often to probe whether WebSockets work again.
 pub const WS_PROBE_INTERVAL_MS: u64 = 30_000;
 

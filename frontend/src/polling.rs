@@ -78,13 +78,14 @@ impl PollTransport {
         true
     }
 
-    /// Sends `text` with `navigator.sendBeacon`, which the browser delivers even as the
-    /// page unloads; `false` if there is no session yet or the browser refused it.
-    pub fn beacon(&self, text: &str) -> bool {
+    /// Sends `messages` (one or more JSON messages, comma-separated: the batch's array
+    /// items) with `navigator.sendBeacon`, which the browser delivers even as the page
+    /// unloads; `false` if there is no session yet or the browser refused it.
+    pub fn beacon(&self, messages: &str) -> bool {
         let Some(sid) = self.inner.sid.borrow().clone() else {
             return false;
         };
-        let body = js_sys::Array::of1(&format!("{{\"messages\":[{text}]}}").into());
+        let body = js_sys::Array::of1(&format!("{{\"messages\":[{messages}]}}").into());
         let options = web_sys::BlobPropertyBag::new();
         // The send endpoint only takes JSON (a cross-site form cannot send it).
         options.set_type("application/json");

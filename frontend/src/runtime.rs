@@ -271,17 +271,21 @@ impl Runtime {
     }
 
     /// `online`, `offline`, tab visibility and back/forward-cache restores.
-    /// The page is going away: say `Unloading` on a live connection. The browser closes
-    /// the connection itself; if the page comes back from the back/forward cache,
-    /// `pageshow` reconnects and resumes.
+    /// The page is going away: send the last connection report and `Unloading` on a live
+    /// connection. The browser closes the connection itself; if the page comes back from
+    /// the back/forward cache, `pageshow` reconnects and resumes.
     fn unloading(&self) {
-        let Ok(inner) = self.inner.try_borrow() else {
+        let Ok(mut inner) = self.inner.try_borrow_mut() else {
             return;
         };
-        if let (Some(transport), true) = (&inner.transport, inner.engine.is_live()) {
-            if let Ok(unloading) = serde_json::to_string(&ClientMsg::Unloading) {
-                transport.send_last(&unloading);
-            }
+        let farewell: Vec<String> = inner
+            .engine
+            .farewell(browser::now())
+            .iter()
+            .filter_map(|msg| serde_json::to_string(msg).ok())
+            .collect();
+        if let (Some(transport), false) = (&inner.transport, farewell.is_empty()) {
+            transport.send_last(&farewell);
         }
     }
 

@@ -39,12 +39,12 @@ impl OpenTransport {
         }
     }
 
-    /// Sends one last message while the page is going away: over the open socket, or as a
-    /// beacon for polling (an ordinary request would be cancelled with the page).
-    pub fn send_last(&self, text: &str) -> bool {
+    /// Sends the last messages while the page is going away: over the open socket, or as
+    /// one beacon for polling (an ordinary request would be cancelled with the page).
+    pub fn send_last(&self, texts: &[String]) -> bool {
         match self {
-            OpenTransport::WebSocket(ws) => ws.send(text),
-            OpenTransport::Polling(poll) => poll.beacon(text),
+            OpenTransport::WebSocket(ws) => texts.iter().all(|text| ws.send(text)),
+            OpenTransport::Polling(poll) => poll.beacon(&texts.join(",")),
         }
     }
 

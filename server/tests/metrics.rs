@@ -11,7 +11,7 @@ use common::{applied_op, peer_away, peer_joined, Client, TestServer, WAIT};
 use std::{collections::HashMap, io::Write, process::Stdio};
 use tether_core::{
     board::{Op, Point, Stroke},
-    protocol::{ClientMsg, ServerMsg},
+    protocol::{report::ConnectionReport, ClientMsg, ServerMsg},
 };
 
 /// One scrape: `name{labels}` → value.
@@ -72,6 +72,37 @@ const RESUMED: &str = r#"tether_resumes_total{outcome="resumed"}"#;
 const DROPPED: &str = r#"tether_connections_closed_total{transport="websocket",reason="dropped"}"#;
 const REPLAYED: &str = r#"tether_catch_ups_total{kind="replay"}"#;
 const SLOW: &str = "tether_slow_disconnects_total";
+const REPORTS: &str = r#"tether_client_reports_total{transport="websocket",state="connected"}"#;
+const HEARTBEAT_DROPS: &str = r#"tether_client_disconnects_total{reason="heartbeat"}"#;
+const ADMIN_TOKEN: &str = "metrics-test-token";
+
+/// A plausible connection report: one heartbeat drop, a fast link.
+fn report() -> ConnectionReport {
+    ConnectionReport {
+        transport: "websocket".into(),
+        state: "connected".into(),
+        time_in_state_ms: [("connected".to_owned(), 29_000)].into(),
+        reconnects: 1,
+        disconnects: [("heartbeat".to_owned(), 1)].into(),
+        rtt_p50_ms: Some(20.0),
+        rtt_p95_ms: Some(45.0),
+        bytes_in: 4_000,
+        bytes_out: 1_000,
+        ..ConnectionReport::default()
+    }
+}
+
+/// The dashboard's numbers, asked for with the admin token.
+async fn admin_stats(server: &TestServer) -> serde_json::Value {
+    let response = reqwest::Client::new()
+        .get(server.url("/api/admin/stats"))
+        .header("Authorization", format!("Bearer {ADMIN_TOKEN}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    serde_json::from_str(&response.text().await.unwrap()).unwrap()
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn counters_follow_what_clients_do_and_the_page_passes_promtool() {
@@ -84,6 +115,8 @@ async fn counters_follow_what_clients_do_and_the_page_passes_promtool() {
         "600000",
         "--ws-ping-interval-ms",
         "600000",
+        "--admin-token",
+        ADMIN_TOKEN,
     ])
     .await;
     let (before, _) = Scrape::of(&server).await;
@@ -139,6 +172,41 @@ async fn counters_follow_what_clients_do_and_the_page_passes_promtool() {
         scrape.get(OPEN_WS),
         before.get(OPEN_WS) + 2.0,
         "bob and alice again"
+    );
+
+    // Bob reports on his connection: counted, and on the dashboard; a second report right
+    // after is ignored, and a report with made-up names is refused with a clear error.
+    bob.send(&ClientMsg::Report(report())).await;
+    let scrape = until_metric(&server, REPORTS, |n| n == before.get(REPORTS) + 1.0).await;
+    assert_eq!(
+        scrape.get(HEARTBEAT_DROPS),
+        before.get(HEARTBEAT_DROPS) + 1.0
+    );
+    assert!(scrape.get("tether_client_round_trip_p50_seconds_count") >= 1.0);
+    let dashboard = admin_stats(&server).await;
+    assert_eq!(dashboard["rttClasses"]["excellent"], 1, "{dashboard}");
+    assert_eq!(dashboard["clientStates"]["connected"], 1, "{dashboard}");
+    assert_eq!(dashboard["connections"]["websocket"], 2, "{dashboard}");
+    assert!(
+        dashboard["reconnectsTotal"].as_u64() >= Some(1),
+        "{dashboard}"
+    );
+    bob.send(&ClientMsg::Report(report())).await;
+    let mut bogus = report();
+    bogus.state = "asleep".into();
+    bob.send(&ClientMsg::Report(bogus)).await;
+    let code = bob
+        .until(|m| match m {
+            ServerMsg::Error { code, .. } => Some(code),
+            _ => None,
+        })
+        .await;
+    assert_eq!(code, "invalid_report");
+    let (scrape, _) = Scrape::of(&server).await;
+    assert_eq!(
+        scrape.get(REPORTS),
+        before.get(REPORTS) + 1.0,
+        "the early one was ignored"
     );
 
     // A member that stops reading while Bob draws is disconnected as too slow.

@@ -7,11 +7,12 @@
 //! - this file: [`ClientMsg`], [`ServerMsg`], [`LiveStroke`] and the version.
 //! - [`welcome`]: what a client learns on joining (settings, limits, peers).
 //! - [`names`]: display-name rules.  [`poll_batch`]: splitting polling sends.
-//! - [`admin`]: what the operator dashboard shows.
+//! - [`admin`]: what the operator dashboard shows.  [`report`]: clients' telemetry.
 
 pub mod admin;
 mod names;
 mod poll_batch;
+pub mod report;
 mod welcome;
 
 pub use names::clean_name;
@@ -88,6 +89,8 @@ pub enum ClientMsg {
     /// resumes first — a reload does, so peers never see a second copy, and a closed tab
     /// is seen leaving at once.
     Unloading,
+    /// Telemetry: how this client's connection has been (see [`report`]).
+    Report(report::ConnectionReport),
 }
 
 /// Points of a stroke still being drawn. The finished stroke arrives as a durable

@@ -15,6 +15,7 @@ pub mod metrics;
 pub mod outbox;
 pub mod quality;
 pub mod status;
+pub mod telemetry;
 pub mod transport;
 
 pub use engine::{

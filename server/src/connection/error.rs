@@ -79,6 +79,9 @@ pub enum ProtocolError {
         /// What is wrong with it.
         source: InvalidOp,
     },
+    /// A connection report with unknown names or numbers out of range.
+    #[error("report: {0}")]
+    InvalidReport(String),
     /// More durable ops than the client's budget: the connection ends, and the client
     /// comes back after `retry_after_ms` with its outbox (slowed, never robbed).
     #[error("too many changes at once: reconnecting in {retry_after_ms} ms")]
@@ -115,6 +118,7 @@ impl ProtocolError {
             ProtocolError::InvalidLiveStrokeId => "invalid_id",
             ProtocolError::TooManyLivePoints { .. } => "too_many_points",
             ProtocolError::InvalidEphemeral { source, .. } => source.code(),
+            ProtocolError::InvalidReport(_) => "invalid_report",
             ProtocolError::RateLimited { .. } => RATE_LIMITED,
             ProtocolError::RoomFull(_) => "room_full",
             ProtocolError::StorageUnavailable(_) => "storage_unavailable",

@@ -7,13 +7,23 @@ use crate::hub::{
     outbox::{MemberOutbox, Outgoing},
     Hub, JoinRequest, LeaveReason, RoomError, RoomHandle,
 };
+use crate::locks::lock;
 use crate::observability::record;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::{
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Mutex,
+    },
+    time::{Duration, Instant, SystemTime, UNIX_EPOCH},
+};
 use tether_core::{
     board::{validate_op, validate_points, validate_position, validate_style},
     ids::is_valid_id,
     limits::{MAX_FRAME_BYTES, MAX_LIVE_POINTS_PER_MESSAGE},
-    protocol::{ClientMsg, LiveStroke, ServerMsg},
+    protocol::{
+        report::{ConnectionReport, InvalidReport},
+        ClientMsg, LiveStroke, ServerMsg,
+    },
 };
 use tokio::sync::mpsc;
 use tracing::debug;
@@ -40,9 +50,18 @@ pub fn decode(text: &str) -> Result<ClientMsg, ProtocolError> {
     serde_json::from_str(text).map_err(|e| ProtocolError::BadMessage(e.to_string()))
 }
 
+/// Connection reports closer together than this are ignored (clients send one every
+/// 30 s, and one more when the page goes away).
+const MIN_REPORT_GAP: Duration = Duration::from_secs(5);
+
+/// Ids of connections for the dashboard's per-connection view; never reused.
+static NEXT_CONNECTION: AtomicU64 = AtomicU64::new(1);
+
 /// A client joined to a room.
 pub struct ClientSession {
     room: RoomHandle,
+    /// When the last connection report was taken.
+    last_report: Mutex<Option<Instant>>,
     /// Counts the connection as open until the session ends (or is dropped).
     counted: OpenConnection,
     resumed: bool,
@@ -89,7 +108,9 @@ impl ClientSession {
                 record::connection_opened(transport, accepted.resumed);
                 let session = Self {
                     room,
+                    last_report: Mutex::new(None),
                     counted: OpenConnection {
+                        id: NEXT_CONNECTION.fetch_add(1, Ordering::Relaxed),
                         transport,
                         ended: "dropped",
                     },
@@ -185,9 +206,29 @@ impl ClientSession {
                 self.room.ephemeral(relayed);
                 Reply::Nothing
             }
+            ClientMsg::Report(report) => self.take_report(&report),
             ClientMsg::Bye => Reply::Bye(LeaveReason::Bye),
             ClientMsg::Unloading => Reply::Bye(LeaveReason::Unloading),
         }
+    }
+
+    /// A connection report: validated, at most one per [`MIN_REPORT_GAP`] (more are
+    /// ignored), then added to the metrics and the dashboard.
+    fn take_report(&self, report: &ConnectionReport) -> Reply {
+        if let Err(InvalidReport(why)) = report.validate() {
+            return Reply::Send(error_msg(&ProtocolError::InvalidReport(why)));
+        }
+        {
+            let mut last = lock(&self.last_report);
+            let now = Instant::now();
+            if last.is_some_and(|at| now.duration_since(at) < MIN_REPORT_GAP) {
+                record::refusal("report_rate");
+                return Reply::Nothing;
+            }
+            *last = Some(now);
+        }
+        record::client_report(self.counted.id, report);
+        Reply::Nothing
     }
 
     /// Leaves the room: the transport is gone (`Dropped`, resumable) or the client said
@@ -205,6 +246,7 @@ impl ClientSession {
 /// The open-connections gauge's share of one session: counted from the join, uncounted
 /// when the session ends however it ends (a transport task may be dropped mid-way).
 struct OpenConnection {
+    id: u64,
     transport: &'static str,
     /// Why it ended: `dropped` unless the client said otherwise.
     ended: &'static str,
@@ -212,7 +254,7 @@ struct OpenConnection {
 
 impl Drop for OpenConnection {
     fn drop(&mut self) {
-        record::connection_closed(self.transport, self.ended);
+        record::connection_closed(self.id, self.transport, self.ended);
     }
 }
 

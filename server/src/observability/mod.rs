@@ -16,19 +16,14 @@ use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use std::{sync::OnceLock, time::Duration};
 use tokio_util::sync::CancellationToken;
 
-/// Histogram buckets (seconds) for storage commits and op round trips: from a fast local
-/// fsync (under a millisecond) to a struggling disk or Redis (seconds).
+/// Histogram buckets (seconds) for storage commits, op and client round trips: from a
+/// fast local fsync (under a millisecond) to a struggling disk, Redis or phone link.
 const LATENCY_BUCKETS: &[f64] = &[
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
 ];
 
 /// Buckets for counts (entries per storage batch).
 const COUNT_BUCKETS: &[f64] = &[1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0];
-
-/// Buckets (ms) for the round trips clients report in their telemetry.
-const CLIENT_RTT_BUCKETS: &[f64] = &[
-    25.0, 50.0, 100.0, 150.0, 300.0, 500.0, 1000.0, 2000.0, 5000.0,
-];
 
 /// How often histogram samples are folded into their buckets when nobody scrapes.
 const UPKEEP_EVERY: Duration = Duration::from_secs(5);
@@ -43,9 +38,6 @@ pub fn recorder() -> &'static PrometheusHandle {
             .set_buckets_for_metric(Matcher::Suffix("_seconds".into()), LATENCY_BUCKETS)
             .and_then(|b| {
                 b.set_buckets_for_metric(Matcher::Suffix("_entries".into()), COUNT_BUCKETS)
-            })
-            .and_then(|b| {
-                b.set_buckets_for_metric(Matcher::Suffix("_rtt_ms".into()), CLIENT_RTT_BUCKETS)
             })
             .expect("the bucket lists are not empty");
         let recorder = builder.build_recorder();

@@ -2,9 +2,13 @@
 //! live in one place (and in docs/OPERATIONS.md). Labels take a small fixed set of values
 //! — never room ids, session ids or addresses — so the number of series stays bounded.
 
-use super::live::live;
+use super::live::{live, ClientView};
 use metrics::{counter, describe_counter, describe_gauge, describe_histogram, gauge, histogram};
 use std::time::Duration;
+use tether_core::{
+    protocol::report::ConnectionReport,
+    sync::{engine::DisconnectReason, status::ConnectionState},
+};
 
 /// A session opened (joined its room) on `transport`; `resumed` when it picked up a
 /// dropped session.
@@ -16,10 +20,11 @@ pub fn connection_opened(transport: &'static str, resumed: bool) {
         .increment(1);
 }
 
-/// A session's connection ended, for `reason` (`dropped`, `bye`, `unloading`).
-pub fn connection_closed(transport: &'static str, reason: &'static str) {
+/// Connection `id`'s session ended, for `reason` (`dropped`, `bye`, `unloading`).
+pub fn connection_closed(id: u64, transport: &'static str, reason: &'static str) {
     gauge!("tether_connections_open", "transport" => transport).decrement(1.0);
     live().connection_closed(transport);
+    live().client_gone(id);
     counter!("tether_connections_closed_total", "transport" => transport, "reason" => reason)
         .increment(1);
 }
@@ -97,6 +102,63 @@ pub fn redis_round_trip(took: Duration) {
     histogram!("tether_redis_round_trip_seconds").record(took.as_secs_f64());
 }
 
+/// A validated connection report from connection `id` (its names are from fixed sets, so
+/// they are safe as label values).
+pub fn client_report(id: u64, report: &ConnectionReport) {
+    let transport = known(&report.transport, &["websocket", "polling"]);
+    let state = ConnectionState::ALL
+        .iter()
+        .map(|s| s.as_str())
+        .find(|s| *s == report.state)
+        .unwrap_or("unknown");
+    counter!("tether_client_reports_total", "transport" => transport, "state" => state)
+        .increment(1);
+    counter!("tether_client_reconnects_total").increment(report.reconnects);
+    let mut dropped = Vec::new();
+    for (reason, count) in &report.disconnects {
+        if let Some(reason) = DisconnectReason::ALL.iter().find(|r| r.as_str() == reason) {
+            counter!("tether_client_disconnects_total", "reason" => reason.as_str())
+                .increment(*count);
+            dropped.push((reason.as_str().to_owned(), *count));
+        }
+    }
+    for (name, ms) in &report.time_in_state_ms {
+        if let Some(state) = ConnectionState::ALL.iter().find(|s| s.as_str() == name) {
+            counter!("tether_client_state_seconds_total", "state" => state.as_str())
+                .increment(ms / 1000);
+        }
+    }
+    counter!("tether_client_bytes_total", "direction" => "in").increment(report.bytes_in);
+    counter!("tether_client_bytes_total", "direction" => "out").increment(report.bytes_out);
+    counter!("tether_client_network_changes_total", "kind" => "online")
+        .increment(report.online_changes);
+    counter!("tether_client_network_changes_total", "kind" => "visibility")
+        .increment(report.visibility_changes);
+    if let Some(p50) = report.rtt_p50_ms {
+        histogram!("tether_client_round_trip_p50_seconds").record(p50 / 1000.0);
+    }
+    if let Some(p95) = report.rtt_p95_ms {
+        histogram!("tether_client_round_trip_p95_seconds").record(p95 / 1000.0);
+    }
+    live().client_report(
+        id,
+        ClientView {
+            state,
+            rtt_p50_ms: report.rtt_p50_ms,
+        },
+        &dropped,
+    );
+}
+
+/// `value` if it is one of `names`, else `unknown`.
+fn known(value: &str, names: &[&'static str]) -> &'static str {
+    names
+        .iter()
+        .find(|n| **n == value)
+        .copied()
+        .unwrap_or("unknown")
+}
+
 /// Scrape-time gauges: what is loaded and open right now.
 pub fn current(
     uptime: Duration,
@@ -171,6 +233,40 @@ pub(super) fn describe_all() {
         "tether_redis_round_trip_seconds",
         metrics::Unit::Seconds,
         "Redis command and script round trips (cluster mode)."
+    );
+    describe_counter!(
+        "tether_client_reports_total",
+        "Connection reports from clients, by transport and chip state."
+    );
+    describe_counter!(
+        "tether_client_reconnects_total",
+        "Reconnect attempts clients reported."
+    );
+    describe_counter!(
+        "tether_client_disconnects_total",
+        "Links clients reported lost, by reason."
+    );
+    describe_counter!(
+        "tether_client_state_seconds_total",
+        "Time clients reported spending in each chip state."
+    );
+    describe_counter!(
+        "tether_client_bytes_total",
+        "Bytes clients reported receiving (in) and sending (out)."
+    );
+    describe_counter!(
+        "tether_client_network_changes_total",
+        "Browser online/offline and tab visibility changes clients reported."
+    );
+    describe_histogram!(
+        "tether_client_round_trip_p50_seconds",
+        metrics::Unit::Seconds,
+        "Clients' median round trip, one sample per report."
+    );
+    describe_histogram!(
+        "tether_client_round_trip_p95_seconds",
+        metrics::Unit::Seconds,
+        "Clients' 95th-percentile round trip, one sample per report."
     );
     describe_gauge!("tether_rooms_loaded", "Rooms held in memory.");
     describe_gauge!(

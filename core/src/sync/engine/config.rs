@@ -29,6 +29,8 @@ pub struct EngineConfig {
     /// The resume token of this tab's session from before a reload (kept by the host):
     /// the first hello resumes it, so peers see the same member, not a second one.
     pub resume_token: Option<String>,
+    /// How often a live client sends its connection report (ms).
+    pub report_interval_ms: f64,
 }
 
 impl EngineConfig {
@@ -44,6 +46,7 @@ impl EngineConfig {
             transport: TransportConfig::default(),
             start_on_polling: false,
             resume_token: None,
+            report_interval_ms: defaults::REPORT_INTERVAL_MS as f64,
         }
     }
 }

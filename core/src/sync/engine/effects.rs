@@ -100,6 +100,16 @@ pub enum DisconnectReason {
 }
 
 impl DisconnectReason {
+    /// Every reason.
+    pub const ALL: [DisconnectReason; 6] = [
+        DisconnectReason::Closed,
+        DisconnectReason::HandshakeTimeout,
+        DisconnectReason::Heartbeat,
+        DisconnectReason::Offline,
+        DisconnectReason::Gap,
+        DisconnectReason::Fatal,
+    ];
+
     /// The label in the metrics panel.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -84,10 +84,12 @@ impl SyncEngine {
             }
             LinkState::Idle | LinkState::Failed { .. } => None,
         };
+        let report = self.reporter.next_at().filter(|_| self.is_live());
         [
             link,
             self.awareness.next_expiry(),
             self.selector.next_wakeup(),
+            report,
         ]
         .into_iter()
         .flatten()
@@ -144,6 +146,7 @@ impl SyncEngine {
         self.metrics.connects += 1;
         self.metrics.live_since = Some(now);
         self.metrics.first_connected.get_or_insert(now);
+        self.reporter.live_from(now);
         let mut heartbeat = Heartbeat::new(
             now,
             self.heartbeat_settings.ping_interval_ms as f64,

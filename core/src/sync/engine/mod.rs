@@ -9,12 +9,13 @@
 //! - this file: the engine's state, its inputs and what hosts read back;
 //! - [`effects`](Effect): what it asks of the host; `config`: [`EngineConfig`];
 //! - `link`: the link's life cycle (connect, catch up, lose, give up) and the chip state;
-//! - `messages`: one handler per server message.
+//! - `messages`: one handler per server message; `reporting`: the connection reports.
 
 mod config;
 mod effects;
 mod link;
 mod messages;
+mod reporting;
 #[cfg(test)]
 mod tests;
 
@@ -28,6 +29,7 @@ use super::{
     metrics::ConnectionMetrics,
     outbox::{Outbox, PendingOp},
     quality::RttStats,
+    telemetry::Reporter,
     transport::TransportSelector,
 };
 use crate::{
@@ -49,6 +51,7 @@ pub struct SyncEngine {
     backoff: Backoff,
     rtt: RttStats,
     metrics: ConnectionMetrics,
+    reporter: Reporter,
     link: LinkState,
     selector: TransportSelector,
     heartbeat_settings: HeartbeatSettings,
@@ -83,6 +86,7 @@ impl SyncEngine {
         saved: Vec<PendingOp>,
     ) -> Self {
         let backoff = Backoff::new(config.backoff);
+        let reporter = Reporter::new(config.report_interval_ms);
         // Re-created in `start`, with the real start time.
         let selector = TransportSelector::new(config.transport, config.start_on_polling, 0.0);
         let resume_token = config.resume_token.clone();
@@ -94,6 +98,7 @@ impl SyncEngine {
             backoff,
             rtt: RttStats::default(),
             metrics: ConnectionMetrics::default(),
+            reporter,
             link: LinkState::Idle,
             selector,
             heartbeat_settings: HeartbeatSettings::default(),
@@ -178,6 +183,9 @@ impl SyncEngine {
             self.selector.probe_started();
             self.effects.push(Effect::Probe);
         }
+        if let Some(report) = self.due_report(now, false) {
+            self.send(report);
+        }
         self.track_state(now);
     }
 
@@ -228,6 +236,9 @@ impl SyncEngine {
 
     /// The browser's `online` / `offline` events.
     pub fn set_online(&mut self, now: f64, random: f64, online: bool) {
+        if online != self.online {
+            self.reporter.online_changed();
+        }
         self.online = online;
         if online {
             // The network is back: no reason to wait out a backoff.
@@ -254,6 +265,9 @@ impl SyncEngine {
     /// The tab became visible (or hidden). Visible: retry or probe at once.
     pub fn set_visible(&mut self, now: f64, visible: bool) {
         let was_visible = self.visible;
+        if visible != was_visible {
+            self.reporter.visibility_changed();
+        }
         self.visible = visible;
         if visible && !was_visible {
             match self.link {

@@ -6,6 +6,7 @@ mod handshake;
 mod ops;
 mod outage;
 mod property;
+mod reporting;
 
 use super::*;
 use crate::{
