@@ -14,6 +14,12 @@ select_toolchain
 log "cargo test --workspace"
 cargo test --workspace --quiet
 
+# The operator's example Prometheus setup: valid config, and the alert rules fire when
+# (and only when) they should.
+log "promtool: config and alert rules"
+promtool check config ops/prometheus/prometheus.yml >/dev/null
+promtool test rules ops/prometheus/alerts_test.yml
+
 server_bin="$("$TETHER_ROOT/scripts/build-site.sh" | tail -n 1)"
 
 # Chaos: native engine clients through the fault proxy, random faults, one kill -9 and one

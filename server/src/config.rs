@@ -75,6 +75,11 @@ pub struct Config {
     #[arg(long, env = "TETHER_IDENTITY_SECRET", hide_env_values = true)]
     pub identity_secret: Option<String>,
 
+    /// How log lines are written: `text` for people, `json` (one object per line, with the
+    /// connection's span fields) for log collectors.
+    #[arg(long, env = "TETHER_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+
     /// The token that opens the operator dashboard at `/admin` (`/admin?token=…`, or
     /// `Authorization: Bearer …` for `/api/admin/stats`). Unset: the dashboard is off.
     #[arg(long, env = "TETHER_ADMIN_TOKEN", hide_env_values = true)]
@@ -359,4 +364,13 @@ impl Config {
     pub fn ws_ping_interval(&self) -> Duration {
         Duration::from_millis(self.ws_ping_interval_ms.max(10))
     }
+}
+
+/// The log line format (`--log-format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
 }

@@ -72,16 +72,21 @@ pub struct Readiness {
     pub vitals: Vitals,
 }
 
-/// `GET /readyz`: 200 when this server can serve, 503 naming the failing check otherwise
-/// (a load balancer then sends new clients elsewhere).
-pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
-    let failing = if state.shutdown.is_cancelled() {
+/// The readiness check that fails now, if any: `shutting_down` or `storage`.
+pub fn failing_check(state: &AppState) -> Option<&'static str> {
+    if state.shutdown.is_cancelled() {
         Some("shutting_down")
     } else if !state.hub.storage_healthy() {
         Some("storage")
     } else {
         None
-    };
+    }
+}
+
+/// `GET /readyz`: 200 when this server can serve, 503 naming the failing check otherwise
+/// (a load balancer then sends new clients elsewhere).
+pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
+    let failing = failing_check(&state);
     let status = match failing {
         None => StatusCode::OK,
         Some(_) => StatusCode::SERVICE_UNAVAILABLE,

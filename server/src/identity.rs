@@ -58,6 +58,12 @@ impl AuthorKey {
         Self(key)
     }
 
+    /// A key for another purpose (`context` names it), derived from this secret: the
+    /// same on every node that shares the secret.
+    pub fn derive(&self, context: &str) -> [u8; 32] {
+        blake3::derive_key(context, &self.0)
+    }
+
     /// The author id of `client_id`: 32 hex digits, stable for this secret.
     pub fn author_of(&self, client_id: &str) -> String {
         let hash = blake3::keyed_hash(&self.0, client_id.as_bytes());

@@ -75,6 +75,9 @@ use tower_http::{
 };
 use tracing::{error, info, warn};
 
+/// Domain separation of the key room tags in logs are made with.
+const LOG_TAG_CONTEXT: &str = "tether 2026-12 room tags in logs";
+
 /// State shared by every request handler.
 #[derive(Clone, FromRef)]
 pub struct AppState {
@@ -154,6 +157,8 @@ impl AppState {
     }
 
     fn around(config: Config, leptos_options: LeptosOptions, hub: Hub) -> Self {
+        // Logs name rooms by a tag keyed on the identity secret: the same on every node.
+        observability::log_tag::use_key(hub.settings().authors.derive(LOG_TAG_CONTEXT));
         Self {
             leptos_options,
             access: Arc::new(Access::new(&config.public_urls)),

@@ -4,20 +4,29 @@
 use anyhow::Context;
 use clap::Parser;
 use leptos::config::get_configuration;
-use server::{config::Config, AppState};
+use server::{
+    config::{Config, LogFormat},
+    AppState,
+};
 use tracing::{info, warn};
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| EnvFilter::new("info,server=debug")),
-        )
-        .init();
-
     let config = Config::parse();
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,server=debug"));
+    let logs = tracing_subscriber::fmt().with_env_filter(filter);
+    match config.log_format {
+        LogFormat::Text => logs.init(),
+        // Span fields (the connection's id, transport and room tag) on every line.
+        LogFormat::Json => logs
+            .json()
+            .with_current_span(true)
+            .with_span_list(false)
+            .init(),
+    }
+
     // Every connection is a file: take all the process may have (soft → hard limit), and
     // say how many, since the connection cap is derived from it.
     match rlimit::increase_nofile_limit(u64::MAX) {

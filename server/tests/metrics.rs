@@ -120,6 +120,11 @@ async fn counters_follow_what_clients_do_and_the_page_passes_promtool() {
     ])
     .await;
     let (before, _) = Scrape::of(&server).await;
+    assert_eq!(
+        before.get("tether_ready"),
+        1.0,
+        "storage writable, not shutting down"
+    );
 
     // A client joins: one open WebSocket connection.
     let (mut alice, _) = Client::join(&server, "r", "alice", None).await;

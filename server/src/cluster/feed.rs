@@ -7,6 +7,7 @@
 //! room is told to [`FeedEvent::Resync`] (read the head, fill the gap from the stream),
 //! and rooms also check on their own now and then.
 
+use crate::observability::log_tag::room_tag;
 use crate::store::redis::{feed_channel, live_channel, presence_channel, room_of_channel};
 use futures_util::StreamExt;
 use std::{
@@ -151,7 +152,7 @@ async fn run(
         }
         for (room, done) in std::mem::take(&mut subscriptions.waiting) {
             let _ = done.send(());
-            debug!(%room, "subscribed after reconnect");
+            debug!(room = %room_tag(&room), "subscribed after reconnect");
         }
         loop {
             tokio::select! {
@@ -239,7 +240,7 @@ fn deliver(route: &Router, message: &redis::Msg) {
         return;
     };
     let Ok(payload) = message.get_payload::<String>() else {
-        warn!(%room, "pub/sub message that is not text: ignored");
+        warn!(room = %room_tag(&room), "pub/sub message that is not text: ignored");
         return;
     };
     match kind {

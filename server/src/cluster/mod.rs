@@ -6,6 +6,7 @@
 //! ([`crate::hub::feed_order`]). Ephemeral messages (cursors, live strokes) go over a
 //! separate channel per room, at most once, through one publisher task per node.
 
+use crate::observability::log_tag::room_tag;
 pub mod feed;
 
 use crate::{
@@ -67,7 +68,7 @@ impl Cluster {
     pub fn publish_live(&self, room: &str, session: &str, json: &str) {
         let payload = format!("{} {session} {json}", self.node);
         if self.live.try_send((live_channel(room), payload)).is_err() {
-            debug!(%room, "ephemeral publisher busy: message dropped");
+            debug!(room = %room_tag(&room), "ephemeral publisher busy: message dropped");
         }
     }
 

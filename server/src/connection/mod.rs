@@ -7,6 +7,7 @@
 //!   its code, fatality and close code.  [`close_code`]: all WebSocket close codes.
 //! - [`room_id`]: the `{room}` path extractor that answers a bad id with 400 itself.
 //! - [`http_error`]: the JSON error answer of every HTTP route.
+//! - [`link`]: a connection's id, transport and tracing span.
 
 pub mod budget;
 pub mod client_addr;
@@ -14,11 +15,13 @@ pub mod close_code;
 pub mod error;
 pub mod hello;
 pub mod http_error;
+pub mod link;
 pub mod permits;
 pub mod room_id;
 pub mod session;
 
 pub use error::ProtocolError;
 pub use http_error::HttpError;
+pub use link::Link;
 pub use room_id::RoomId;
 pub use session::{ClientSession, Reply};

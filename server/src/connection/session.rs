@@ -2,7 +2,7 @@
 //! decodes and validates every message and turns it into room commands and replies. Bad
 //! input gets an explicit `error` or `rejected` and changes nothing.
 
-use super::{budget::SessionBudgets, hello::check_hello, ProtocolError};
+use super::{budget::SessionBudgets, hello::check_hello, Link, ProtocolError};
 use crate::hub::{
     outbox::{MemberOutbox, Outgoing},
     Hub, JoinRequest, LeaveReason, RoomError, RoomHandle,
@@ -10,10 +10,7 @@ use crate::hub::{
 use crate::locks::lock;
 use crate::observability::record;
 use std::{
-    sync::{
-        atomic::{AtomicU64, Ordering},
-        Mutex,
-    },
+    sync::Mutex,
     time::{Duration, Instant, SystemTime, UNIX_EPOCH},
 };
 use tether_core::{
@@ -54,9 +51,6 @@ pub fn decode(text: &str) -> Result<ClientMsg, ProtocolError> {
 /// 30 s, and one more when the page goes away).
 const MIN_REPORT_GAP: Duration = Duration::from_secs(5);
 
-/// Ids of connections for the dashboard's per-connection view; never reused.
-static NEXT_CONNECTION: AtomicU64 = AtomicU64::new(1);
-
 /// A client joined to a room.
 pub struct ClientSession {
     room: RoomHandle,
@@ -75,15 +69,15 @@ impl ClientSession {
     /// Opens a session from the client's first frame, which must be a hello for `room`:
     /// joins the room, which queues `welcome` and the catch-up into the returned queue
     /// (the member outbox, bounded by the hub's settings; the transport drains it).
-    /// `transport` (`websocket` or `polling`) labels the connection in the metrics.
+    /// `link` names the connection in the metrics and the dashboard.
     pub async fn open(
         hub: &Hub,
         room: &str,
         hello: &str,
         budgets: SessionBudgets,
-        transport: &'static str,
+        link: Link,
     ) -> Result<(Self, mpsc::Receiver<Outgoing>), ProtocolError> {
-        Self::join(hub, room, hello, budgets, transport)
+        Self::join(hub, room, hello, budgets, link)
             .await
             .inspect_err(|refused| {
                 record::protocol_error(refused.code());
@@ -98,20 +92,19 @@ impl ClientSession {
         room: &str,
         hello: &str,
         budgets: SessionBudgets,
-        transport: &'static str,
+        link: Link,
     ) -> Result<(Self, mpsc::Receiver<Outgoing>), ProtocolError> {
         let hello = decode(hello).and_then(|msg| check_hello(room, msg))?;
         let client_id = hello.client_id.clone();
         let (outbox, frames) = MemberOutbox::channel(hub.settings().outbox_capacity);
         match hub.join(room, JoinRequest { hello, outbox }).await {
             Ok((room, accepted)) => {
-                record::connection_opened(transport, accepted.resumed);
+                record::connection_opened(link.transport, accepted.resumed);
                 let session = Self {
                     room,
                     last_report: Mutex::new(None),
                     counted: OpenConnection {
-                        id: NEXT_CONNECTION.fetch_add(1, Ordering::Relaxed),
-                        transport,
+                        link,
                         ended: "dropped",
                     },
                     resumed: accepted.resumed,
@@ -227,7 +220,7 @@ impl ClientSession {
             }
             *last = Some(now);
         }
-        record::client_report(self.counted.id, report);
+        record::client_report(self.counted.link.id, report);
         Reply::Nothing
     }
 
@@ -246,15 +239,14 @@ impl ClientSession {
 /// The open-connections gauge's share of one session: counted from the join, uncounted
 /// when the session ends however it ends (a transport task may be dropped mid-way).
 struct OpenConnection {
-    id: u64,
-    transport: &'static str,
+    link: Link,
     /// Why it ended: `dropped` unless the client said otherwise.
     ended: &'static str,
 }
 
 impl Drop for OpenConnection {
     fn drop(&mut self) {
-        record::connection_closed(self.id, self.transport, self.ended);
+        record::connection_closed(self.link.id, self.link.transport, self.ended);
     }
 }
 

@@ -7,6 +7,7 @@
 //! - every [`CHECK_EVERY`] (and after a PUB/SUB reconnect): read the head, fill if behind.
 
 use super::{feed_order::FeedOrder, room::sleep_until_opt};
+use crate::observability::log_tag::room_tag;
 use crate::observability::record;
 use crate::{
     cluster::{feed::Subscription, Cluster},
@@ -134,7 +135,7 @@ impl ClusterLink {
                 ready
             }
             Err(error) => {
-                warn!(room = %self.room, %error, "unreadable entry on the feed: filling instead");
+                warn!(room = %room_tag(&self.room), %error, "unreadable entry on the feed: filling instead");
                 self.resync();
                 Vec::new()
             }

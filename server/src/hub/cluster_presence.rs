@@ -14,6 +14,7 @@ use super::{
     peer_view::{PeerView, PresenceChange, Received},
     JoinRequest,
 };
+use crate::observability::log_tag::room_tag;
 use crate::{
     cluster::Cluster,
     random::random_id,
@@ -197,7 +198,7 @@ impl ClusterPresence {
                 .presence_leave(&room, &session, &attach, bye, grace)
                 .await;
             if let Err(error) = left {
-                debug!(%room, %session, %error, "leave not recorded: the lease will run out");
+                debug!(room = %room_tag(&room), %session, %error, "leave not recorded: the lease will run out");
             }
         });
     }
@@ -209,7 +210,7 @@ impl ClusterPresence {
             Some((version, serde_json::from_str::<PresenceChange>(json).ok()?))
         });
         let Some((version, change)) = parsed else {
-            warn!(room = %self.room, "unreadable presence change: reloading");
+            warn!(room = %room_tag(&self.room), "unreadable presence change: reloading");
             self.reload_soon();
             return update;
         };
@@ -275,7 +276,7 @@ impl ClusterPresence {
                 .get(&session)
                 .is_some_and(|h| self.attach(h.connection) == attach);
             if let Some(held) = still_held.then(|| self.held.remove(&session)).flatten() {
-                warn!(room = %self.room, %session, "store lost a live member: reconnecting it");
+                warn!(room = %room_tag(&self.room), %session, "store lost a live member: reconnecting it");
                 update.drops.push((session, held.connection));
             }
         }
@@ -296,7 +297,7 @@ impl ClusterPresence {
                         // Redis is down: held leases cannot be refreshed, and nothing
                         // can expire either. The next tick tries again, and reads every
                         // member (changes may have been missed meanwhile).
-                        debug!(room = %self.room, %error, "presence tick failed");
+                        debug!(room = %room_tag(&self.room), %error, "presence tick failed");
                         self.reload = true;
                     }
                 },

@@ -15,6 +15,7 @@
 //! - in a cluster: [`feed_order`] and `cluster_link` (entries from Redis in seq order),
 //!   [`peer_view`] and `cluster_presence` (members kept in Redis, changes in version order).
 
+use crate::observability::log_tag::room_tag;
 mod archive;
 mod cluster_link;
 mod cluster_presence;
@@ -247,7 +248,7 @@ impl Hub {
                 if let Some(registered) = registry.rooms.get(room) {
                     if registered.commands.try_send(RoomCmd::Feed(event)).is_err() {
                         // The room finds what it missed with its own checks.
-                        debug!(%room, "room busy: feed event dropped");
+                        debug!(room = %room_tag(&room), "room busy: feed event dropped");
                     }
                 }
             });
@@ -360,7 +361,7 @@ impl Hub {
             match Room::load(id.clone(), settings, store, gauge, cluster).await {
                 Ok(room) => room.run(receiver, unregister).await,
                 Err(error) => {
-                    warn!(room = %id, %error, "cannot load room");
+                    warn!(room = %room_tag(&id), %error, "cannot load room");
                     unregister.run();
                     refuse_all(receiver, error).await;
                 }

@@ -24,6 +24,7 @@ use super::{
     room_gauge::RoomGauge,
     HubSettings, JoinAccepted, JoinRequest, RoomError, Unregister,
 };
+use crate::observability::log_tag::room_tag;
 use crate::{
     cluster::Cluster,
     observability::record,
@@ -110,7 +111,7 @@ impl Room {
         let log = RoomLog::load(epoch, stored.snapshot, stored.ops, settings.log)
             // The store guarantees gap-free logs; a gap is corruption, not user input.
             .map_err(|gap| StoreError::Backend(format!("room {id}: {gap}")))?;
-        debug!(room = %id, seq = log.seq(), tail, "room loaded");
+        debug!(room = %room_tag(&id), seq = log.seq(), tail, "room loaded");
         let archive = Arc::new(RoomArchive::new(
             id.clone(),
             store.clone(),
@@ -160,8 +161,8 @@ impl Room {
         let room = self.id.clone();
         tokio::spawn(async move {
             match saving.await {
-                Ok(()) => debug!(%room, seq, "snapshot saved"),
-                Err(error) => warn!(%room, seq, %error, "snapshot not saved"),
+                Ok(()) => debug!(room = %room_tag(&room), seq, "snapshot saved"),
+                Err(error) => warn!(room = %room_tag(&room), seq, %error, "snapshot not saved"),
             }
         });
     }
@@ -183,7 +184,7 @@ impl Room {
                 command = commands.recv() => match command {
                     Some(RoomCmd::Unload) => {
                         if self.presence.is_empty() && self.nothing_in_flight() {
-                            debug!(room = %self.id, "room evicted to make room for another");
+                            debug!(room = %room_tag(&self.id), "room evicted to make room for another");
                             break;
                         }
                     }
@@ -192,7 +193,7 @@ impl Room {
                 },
                 Some(result) = self.commits.next(), if !self.commits.is_empty() => {
                     if let Err(error) = result {
-                        warn!(room = %self.id, %error, "room failed: disconnecting everyone");
+                        warn!(room = %room_tag(&self.id), %error, "room failed: disconnecting everyone");
                         self.fail_everyone();
                         break;
                     }
@@ -212,7 +213,7 @@ impl Room {
                     }
                 }
                 () = sleep_until_opt(idle_deadline) => {
-                    debug!(room = %self.id, "room idle: unloading");
+                    debug!(room = %room_tag(&self.id), "room idle: unloading");
                     break;
                 }
             }
@@ -244,7 +245,7 @@ impl Room {
         while let Some(command) = commands.recv().await {
             self.refuse(command);
         }
-        debug!(room = %self.id, "room actor stopped");
+        debug!(room = %room_tag(&self.id), "room actor stopped");
     }
 
     /// Answers a command while stopping: joins go elsewhere, snapshots are still true.
@@ -278,7 +279,7 @@ impl Room {
                 let answer = if self.presence.len() >= self.settings.max_members
                     && !self.presence.resumes(&request.hello)
                 {
-                    warn!(room = %self.id, members = self.presence.len(), "room full: join refused");
+                    warn!(room = %room_tag(&self.id), members = self.presence.len(), "room full: join refused");
                     JoinReply::Failed(RoomError::Full(self.presence.len()))
                 } else {
                     JoinReply::Accepted(self.join(request))
@@ -297,7 +298,7 @@ impl Room {
                 }
                 let until = Instant::now() + self.settings.grace_after(reason);
                 if let Some(msg) = self.presence.leave(&session, connection, reason, until) {
-                    debug!(room = %self.id, %session, ?reason, "connection ended");
+                    debug!(room = %room_tag(&self.id), %session, ?reason, "connection ended");
                     self.broadcast(&msg, None);
                 }
             }
@@ -356,10 +357,10 @@ impl Room {
         epoch: Option<String>,
     ) -> JoinAccepted {
         if resumed {
-            info!(room = %self.id, %session, "session resumed");
+            info!(room = %room_tag(&self.id), %session, "session resumed");
         } else {
             let name = self.presence.name(&session).unwrap_or_default();
-            info!(room = %self.id, %session, %name, members = self.presence.len(), "joined");
+            info!(room = %room_tag(&self.id), %session, %name, members = self.presence.len(), "joined");
         }
         let welcome = ServerMsg::Welcome(Welcome {
             protocol: PROTOCOL_VERSION,
@@ -390,7 +391,7 @@ impl Room {
         });
         let delivered = self.send_to(&session, &welcome) && self.send_to(&session, &catch_up);
         if !delivered {
-            warn!(room = %self.id, %session, "welcome and catch-up do not fit the outbox");
+            warn!(room = %room_tag(&self.id), %session, "welcome and catch-up do not fit the outbox");
         }
         JoinAccepted {
             session,

@@ -12,6 +12,7 @@ use super::{
     },
     ClusterLink, Room,
 };
+use crate::observability::log_tag::room_tag;
 use crate::{
     cluster::feed::FeedEvent,
     hub::{cluster_link::CommitReply, log::Submitted, outbox::Outgoing},
@@ -99,7 +100,7 @@ impl Room {
             LinkEvent::Committed(reply) => self.on_commit_reply(reply),
             LinkEvent::Ready(entries) => self.apply_ready(entries),
             LinkEvent::Failed(error) => {
-                warn!(room = %self.id, %error, "cluster store failed: disconnecting everyone");
+                warn!(room = %room_tag(&self.id), %error, "cluster store failed: disconnecting everyone");
                 self.fail_everyone();
                 return false;
             }
@@ -138,7 +139,7 @@ impl Room {
             Ok(Commit::OutOfOrder { .. }) | Err(_) => {
                 // Not acknowledged: the client keeps the op and resends it after it
                 // reconnects; a commit that did land is then answered as a duplicate.
-                warn!(room = %self.id, %session, "commit failed: disconnecting everyone");
+                warn!(room = %room_tag(&self.id), %session, "commit failed: disconnecting everyone");
                 self.fail_everyone();
             }
         }
@@ -149,7 +150,7 @@ impl Room {
         for entry in entries {
             if let Err(gap) = self.log.apply_durable(&entry) {
                 // The link hands entries on in order; this would be a bug, not input.
-                warn!(room = %self.id, %gap, "entry out of order: skipped");
+                warn!(room = %room_tag(&self.id), %gap, "entry out of order: skipped");
                 continue;
             }
             self.landed(entry, &[]);

@@ -13,6 +13,7 @@ use super::{
     },
     ClusterPresence, Room,
 };
+use crate::observability::log_tag::room_tag;
 use crate::{observability::record, store::redis::Joined};
 use tokio::sync::oneshot;
 use tracing::{debug, warn};
@@ -45,7 +46,7 @@ impl Room {
         if self.presence.detach(session, connection).is_none() {
             return; // already replaced or dropped here
         }
-        debug!(room = %self.id, %session, ?reason, "connection ended");
+        debug!(room = %room_tag(&self.id), %session, ?reason, "connection ended");
         let grace = self.settings.grace_after(reason);
         if let Some(link) = &mut self.cluster_presence {
             link.release(session, connection, reason == LeaveReason::Bye, grace);
@@ -80,7 +81,7 @@ impl Room {
         for (session, connection) in update.drops {
             // Dropping the outbox ends that connection; its client reconnects.
             if self.presence.detach(&session, connection).is_some() {
-                debug!(room = %self.id, %session, "connection replaced or lost: dropped");
+                debug!(room = %room_tag(&self.id), %session, "connection replaced or lost: dropped");
             }
         }
         for message in update.messages {
@@ -104,12 +105,12 @@ impl Room {
                 version,
             }) => (session, resumed, version),
             Ok(Joined::Full(members)) => {
-                warn!(room = %self.id, members, "room full: join refused");
+                warn!(room = %room_tag(&self.id), members, "room full: join refused");
                 let _ = reply.send(JoinReply::Failed(RoomError::Full(members)));
                 return;
             }
             Err(error) => {
-                warn!(room = %self.id, %error, "presence unavailable: join refused");
+                warn!(room = %room_tag(&self.id), %error, "presence unavailable: join refused");
                 let _ = reply.send(JoinReply::Failed(RoomError::Storage(error)));
                 return;
             }

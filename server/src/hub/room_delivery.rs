@@ -2,6 +2,7 @@
 //! too slow to keep up or when storage fails.
 
 use super::Room;
+use crate::observability::log_tag::room_tag;
 use crate::{
     connection::close_code,
     hub::outbox::{frame, Delivery, Outgoing},
@@ -41,7 +42,7 @@ impl Room {
     pub(super) fn drop_slow(&mut self, sessions: Vec<String>) {
         let until = Instant::now() + self.settings.grace();
         for session in sessions {
-            warn!(room = %self.id, %session, "member too far behind: disconnected to resync");
+            warn!(room = %room_tag(&self.id), %session, "member too far behind: disconnected to resync");
             record::slow_disconnect();
             if self.cluster_presence.is_some() {
                 self.drop_in_cluster(&session);

@@ -1,13 +1,14 @@
 //! What an operator can see of a running server: the Prometheus metrics recorded where
 //! things happen ([`record`]), the `/metrics` page ([`route`]), and the recorder behind
 //! both; the live dashboard's own numbers ([`live`], over the pure windows of
-//! [`window`]).
+//! [`window`]); the room tags logs carry instead of room ids ([`log_tag`]).
 //!
 //! The recorder is process-wide (the `metrics` facade has one global recorder): several
 //! servers started in one process, as the integration tests do, share their counters. In
 //! production one process is one node, and every node is scraped on its own.
 
 pub mod live;
+pub mod log_tag;
 pub mod record;
 pub mod route;
 pub mod window;

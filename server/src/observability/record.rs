@@ -161,11 +161,13 @@ fn known(value: &str, names: &[&'static str]) -> &'static str {
 
 /// Scrape-time gauges: what is loaded and open right now.
 pub fn current(
+    ready: bool,
     uptime: Duration,
     rooms_loaded: usize,
     polling_sessions: usize,
     open_sockets: usize,
 ) {
+    gauge!("tether_ready").set(if ready { 1.0 } else { 0.0 });
     gauge!("tether_uptime_seconds").set(uptime.as_secs_f64());
     gauge!("tether_rooms_loaded").set(rooms_loaded as f64);
     gauge!("tether_polling_sessions").set(polling_sessions as f64);
@@ -278,4 +280,8 @@ pub(super) fn describe_all() {
         "Open TCP connections (HTTP and WebSocket) counted against the caps."
     );
     describe_gauge!("tether_uptime_seconds", "Seconds since the server started.");
+    describe_gauge!(
+        "tether_ready",
+        "1 when /readyz answers ready (storage writable, not shutting down), else 0."
+    );
 }

@@ -15,6 +15,7 @@ const PROMETHEUS_TEXT: &str = "text/plain; version=0.0.4; charset=utf-8";
 /// `GET /metrics`.
 pub async fn metrics(State(state): State<AppState>) -> Response {
     record::current(
+        crate::health::failing_check(&state).is_none(),
         state.started.elapsed(),
         state.hub.loaded_rooms(),
         state.polls.len(),

@@ -23,7 +23,7 @@ pub use sessions::PollSessions;
 use crate::{
     connection::{
         budget::SessionBudgets, client_addr::ClientAddr, close_code, ClientSession, HttpError,
-        Reply, RoomId,
+        Link, Reply, RoomId,
     },
     hub::{outbox::frame, LeaveReason},
     locks::lock,
@@ -41,7 +41,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use sessions::PollSession;
 use tether_core::limits::{MAX_POLL_BATCH_BYTES, MAX_POLL_BATCH_MESSAGES};
-use tracing::debug;
+use tracing::{debug, Instrument};
 
 /// Replies (pongs, errors) a session may have waiting for its next poll. A client that
 /// sends without polling gets `429 too_many_unread` instead of growing this without bound.
@@ -121,13 +121,16 @@ pub async fn open(
         ops: state.ops.clone(),
         ephemeral: state.config.ephemeral_budget(),
     };
-    let (session, room_frames) =
-        ClientSession::open(&state.hub, &room, hello, budget, "polling").await?;
+    let link = Link::new("polling");
+    let span = link.span(&room);
+    let (session, room_frames) = ClientSession::open(&state.hub, &room, hello, budget, link)
+        .instrument(span.clone())
+        .await?;
+    span.in_scope(|| debug!("poll session opened"));
     let sid = random_id();
     state
         .polls
-        .insert(sid.clone(), PollSession::new(session, room_frames));
-    debug!(%room, "poll session opened");
+        .insert(sid.clone(), PollSession::new(session, room_frames, span));
     Ok(Json(serde_json::json!({ "sid": sid })).into_response())
 }
 
@@ -217,7 +220,11 @@ pub async fn send(
     let mut replies = Vec::new();
     let mut ended = None;
     for message in batch.messages {
-        match session.handle_text(message.get()).await {
+        match session
+            .handle_text(message.get())
+            .instrument(poll.span.clone())
+            .await
+        {
             Reply::Nothing => {}
             Reply::Send(msg) => replies.push(frame(&msg)),
             Reply::Close(msg, code) => {

@@ -50,11 +50,18 @@ pub(super) struct PollSession {
     /// True while a poll request is being served (only one at a time).
     polling: AtomicBool,
     last_seen: Mutex<Instant>,
+    /// The connection's tracing span: `send` handles messages inside it.
+    pub(super) span: tracing::Span,
 }
 
 impl PollSession {
-    pub(super) fn new(session: ClientSession, room_frames: mpsc::Receiver<Outgoing>) -> Self {
+    pub(super) fn new(
+        session: ClientSession,
+        room_frames: mpsc::Receiver<Outgoing>,
+        span: tracing::Span,
+    ) -> Self {
         Self {
+            span,
             session: tokio::sync::Mutex::new(Some(session)),
             queued: tokio::sync::Mutex::new(Queued {
                 room_frames,

@@ -4,10 +4,11 @@
 //! sending half, fed by the room (through the member outbox) and by the reader (direct
 //! replies).
 
+use crate::observability::log_tag::room_tag;
 use crate::{
     connection::{
         budget::SessionBudgets, client_addr::ClientAddr, close_code, permits::ConnectionPermit,
-        ClientSession, HttpError, ProtocolError, Reply, RoomId,
+        ClientSession, HttpError, Link, ProtocolError, Reply, RoomId,
     },
     hub::{
         outbox::{frame, Outgoing},
@@ -33,7 +34,7 @@ use tether_core::{limits::MAX_FRAME_BYTES, protocol::ServerMsg};
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::{protocol::WebSocketConfig, Error as WsError, Message};
 use tokio_util::sync::CancellationToken;
-use tracing::{debug, warn};
+use tracing::{debug, warn, Instrument};
 use upgrade::WebSocketRequest;
 use writer::{close_with, write_loop, Direct, WriterInputs};
 
@@ -90,18 +91,23 @@ pub async fn ws_handler(
         Ok(ws) => ws,
         Err(rejection) => return rejection.into_response(),
     };
+    let link = Link::new("websocket");
+    let span = link.span(&room);
     // One pointer for the connection's task to hold (see `run_connection`).
-    let context = Box::new(Context { room, state });
+    let context = Box::new(Context { room, state, link });
     ws.accept(socket_config(), move |socket| {
         // Tracked, so a shutdown can wait for every connection to close.
         let connections = context.state.connections.clone();
         let (sink, stream) = socket.split();
         let connection = serve(sink, stream, context);
-        connections.track_future(async move {
-            // The connection counts against the caps until the socket closes.
-            let _permit = permit;
-            connection.await
-        })
+        connections.track_future(
+            async move {
+                // The connection counts against the caps until the socket closes.
+                let _permit = permit;
+                connection.await
+            }
+            .instrument(span),
+        )
     })
 }
 
@@ -128,6 +134,7 @@ pub async fn probe_handler(ws: WebSocketUpgrade) -> Response {
 struct Context {
     room: String,
     state: AppState,
+    link: Link,
 }
 
 /// The connection loop, generic over the socket halves so tests drive it with channels.
@@ -141,7 +148,8 @@ where
     W: Sink<Message> + Unpin + Send + 'static,
     R: Stream<Item = Result<Message, WsError>> + Unpin + Send,
 {
-    serve(sink, stream, Box::new(Context { room, state }))
+    let link = Link::new("websocket");
+    serve(sink, stream, Box::new(Context { room, state, link }))
 }
 
 /// Memory: an idle connection is this future, suspended in its `select!`, plus the writer
@@ -153,12 +161,12 @@ where
     W: Sink<Message> + Unpin + Send + 'static,
     R: Stream<Item = Result<Message, WsError>> + Unpin + Send,
 {
-    let Context { room, state } = *context;
-    let opened = Box::pin(open_session(&mut sink, &mut stream, &room, &state)).await;
+    let Context { room, state, link } = *context;
+    let opened = Box::pin(open_session(&mut sink, &mut stream, &room, &state, link)).await;
     let Some((session, room_frames)) = opened else {
         return;
     };
-    debug!(%room, session = %session.session(), "websocket session started");
+    debug!(room = %room_tag(&room), session = %session.session(), "websocket session started");
 
     let (direct, direct_frames) = direct::direct_queue(DIRECT_QUEUE);
     let writer_done = CancellationToken::new();
@@ -203,7 +211,7 @@ where
         // The writer flushes what is queued for a direct close, then ends; it also ends on
         // its own when the room drops the outbox. Bound the wait for a stuck socket.
         if tokio::time::timeout(WRITER_FINISH, writer).await.is_err() {
-            warn!(%room, "websocket writer did not finish in time");
+            warn!(room = %room_tag(&room), "websocket writer did not finish in time");
         }
     })
     .await;
@@ -266,6 +274,7 @@ async fn open_session<W, R>(
     stream: &mut R,
     room: &str,
     state: &AppState,
+    link: Link,
 ) -> Option<(ClientSession, mpsc::Receiver<Outgoing>)>
 where
     W: Sink<Message> + Unpin,
@@ -286,7 +295,7 @@ where
         ops: state.ops.clone(),
         ephemeral: state.config.ephemeral_budget(),
     };
-    match ClientSession::open(&state.hub, room, &hello, budget, "websocket").await {
+    match ClientSession::open(&state.hub, room, &hello, budget, link).await {
         Ok(opened) => Some(opened),
         Err(error @ (ProtocolError::StorageUnavailable(_) | ProtocolError::RoomUnavailable(_))) => {
             close_with(sink, Some(frame(&error.to_msg())), error.close_code()).await;
