@@ -6,7 +6,9 @@
 //! URL), as the cookie, or as `Authorization: Bearer` (scripts). No token configured: the
 //! page explains how to turn it on and the API answers 404. A wrong or missing token: 401.
 
-use crate::{headers::provide_request_nonce, observability::live::live, AppState};
+use crate::{
+    cluster::node_board, headers::provide_request_nonce, observability::live::live, AppState,
+};
 use app::{
     pages::admin::{AdminView, InitialAdmin},
     shell,
@@ -19,8 +21,10 @@ use axum::{
     Json,
 };
 use leptos::prelude::provide_context;
+use std::time::{SystemTime, UNIX_EPOCH};
 use subtle::ConstantTimeEq;
 use tether_core::protocol::admin::AdminStats;
+use tokio_util::sync::CancellationToken;
 
 /// The cookie that carries the token after the first visit.
 const COOKIE: &str = "tether_admin";
@@ -66,8 +70,8 @@ fn access(state: &AppState, headers: &HeaderMap, query: Option<&str>) -> Access 
     }
 }
 
-/// This node's dashboard numbers now.
-pub fn stats(state: &AppState) -> AdminStats {
+/// This node's dashboard numbers now (without the cluster's node table).
+pub fn node_stats(state: &AppState) -> AdminStats {
     AdminStats {
         node: state.hub.node_id().map(str::to_owned),
         uptime_seconds: state.started.elapsed().as_secs(),
@@ -77,13 +81,50 @@ pub fn stats(state: &AppState) -> AdminStats {
     }
 }
 
+/// The dashboard's numbers: this node's, and in a cluster every node's summary (this
+/// node's as of now; a Redis that cannot answer leaves only this one).
+pub async fn stats(state: &AppState) -> AdminStats {
+    let mut stats = node_stats(state);
+    if let Some(cluster) = state.hub.cluster() {
+        let now = unix_seconds();
+        let mut nodes = node_board::read_all(cluster.redis(), now)
+            .await
+            .unwrap_or_default();
+        nodes.retain(|other| Some(&other.node) != stats.node.as_ref());
+        nodes.push(stats.summary(now));
+        nodes.sort_by(|a, b| a.node.cmp(&b.node));
+        stats.nodes = nodes;
+    }
+    stats
+}
+
+/// Publishes this node's summary for the other nodes' dashboards until `shutdown` (cluster
+/// mode; returns at once on a single node).
+pub async fn publish_node_summary(state: AppState, shutdown: CancellationToken) {
+    let Some(redis) = state.hub.cluster().map(|c| c.redis().clone()) else {
+        return;
+    };
+    node_board::publish_every(
+        redis,
+        move || node_stats(&state).summary(unix_seconds()),
+        shutdown,
+    )
+    .await;
+}
+
+fn unix_seconds() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |since| since.as_secs())
+}
+
 /// `GET /admin`.
 pub async fn admin_page(State(state): State<AppState>, request: Request<Body>) -> Response {
     let access = access(&state, request.headers(), request.uri().query());
     let (status, view) = match access {
         Access::Off => (StatusCode::NOT_FOUND, AdminView::Off),
         Access::Refused => (StatusCode::UNAUTHORIZED, AdminView::Refused),
-        Access::Granted { .. } => (StatusCode::OK, AdminView::Live(stats(&state))),
+        Access::Granted { .. } => (StatusCode::OK, AdminView::Live(stats(&state).await)),
     };
     let options = state.leptos_options.clone();
     let render = leptos_axum::render_app_to_stream_with_context(
@@ -120,8 +161,10 @@ pub async fn admin_stats(State(state): State<AppState>, request: Request<Body>) 
         Access::Refused => {
             (StatusCode::UNAUTHORIZED, "a valid admin token is required").into_response()
         }
-        Access::Granted { .. } => {
-            ([(header::CACHE_CONTROL, "no-store")], Json(stats(&state))).into_response()
-        }
+        Access::Granted { .. } => (
+            [(header::CACHE_CONTROL, "no-store")],
+            Json(stats(&state).await),
+        )
+            .into_response(),
     }
 }

@@ -238,6 +238,7 @@ pub async fn run(
     // Installed before the first connection, so nothing recorded is lost.
     observability::recorder();
     tokio::spawn(observability::upkeep(token.clone()));
+    tokio::spawn(admin::publish_node_summary(state.clone(), token.clone()));
     tokio::spawn(forget_idle_budgets(
         state.joins.clone(),
         state.ops.clone(),

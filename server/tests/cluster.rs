@@ -212,3 +212,42 @@ async fn json_of(server: &TestServer, path: &str) -> serde_json::Value {
         .unwrap();
     serde_json::from_str(&text).unwrap()
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dashboard_of_any_node_lists_every_node() {
+    let redis = TestRedis::start().await;
+    let flags = ["--admin-token", "cluster-admin"];
+    let a = TestServer::cluster_node(&redis.url(), &flags).await;
+    let b = TestServer::cluster_node(&redis.url(), &flags).await;
+    let (_alice, _) = Client::join(&b, "busy", "alice", None).await;
+    let ids = [
+        a.state.hub.node_id().unwrap(),
+        b.state.hub.node_id().unwrap(),
+    ];
+    let deadline = tokio::time::Instant::now() + 3 * common::WAIT;
+    loop {
+        let text = reqwest::Client::new()
+            .get(a.url("/api/admin/stats"))
+            .header("Authorization", "Bearer cluster-admin")
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let stats: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let nodes = stats["nodes"].as_array().unwrap().clone();
+        let listed: Vec<&str> = nodes.iter().filter_map(|n| n["node"].as_str()).collect();
+        let b_connected = nodes
+            .iter()
+            .any(|n| n["node"] == ids[1] && n["connections"] == 1);
+        if ids.iter().all(|id| listed.contains(id)) && b_connected {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "nodes never listed: {stats}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}

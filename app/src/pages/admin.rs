@@ -155,6 +155,25 @@ fn Dashboard(initial: AdminStats) -> impl IntoView {
                     <BarChart bars=Signal::derive(move || stats.with(|s| s.rtt_classes.classes().map(|(name, n)| (name.to_owned(), n)).to_vec())) label="clients by round-trip class"/>
                 </article>
             </div>
+            <Show when=move || stats.with(|s| !s.nodes.is_empty())>
+                <h2>"Nodes"</h2>
+                <table class="admin-rooms" data-testid="admin-nodes">
+                    <thead><tr><th>"Node"</th><th>"Connections"</th><th>"Rooms"</th><th>"Ops/s"</th><th>"Commit p99"</th><th>"Reconnects/min"</th><th>"Up"</th></tr></thead>
+                    <tbody>
+                        <For each=move || stats.with(|s| s.nodes.clone()) key=|n| format!("{n:?}") let:n>
+                            <tr data-node=n.node.clone()>
+                                <td>{n.node.clone()}</td>
+                                <td>{n.connections}</td>
+                                <td>{n.loaded_rooms}</td>
+                                <td>{format!("{:.1}", n.ops_per_second)}</td>
+                                <td>{ms(n.commit_p99_ms)}</td>
+                                <td>{n.reconnects_last_minute}</td>
+                                <td>{format_uptime(n.uptime_seconds)}</td>
+                            </tr>
+                        </For>
+                    </tbody>
+                </table>
+            </Show>
             <h2>"Busiest rooms"</h2>
             <table class="admin-rooms" data-testid="admin-room-table">
                 <thead><tr><th>"Room"</th><th>"Members"</th><th>"Ops"</th><th>"Idle"</th></tr></thead>

@@ -39,12 +39,52 @@ pub struct AdminStats {
     pub loaded_rooms: u64,
     /// The busiest loaded rooms (most members, then most ops).
     pub rooms: Vec<RoomActivity>,
+    /// In cluster mode: every node's summary, this one included (empty on one node).
+    pub nodes: Vec<NodeSummary>,
 }
 
 impl AdminStats {
     /// Sessions connected on any transport.
     pub fn total_connections(&self) -> u64 {
         self.connections.websocket + self.connections.polling
+    }
+}
+
+/// One node at a glance, as it last published itself (cluster mode).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NodeSummary {
+    /// The node's id.
+    pub node: String,
+    /// Seconds since it started.
+    pub uptime_seconds: u64,
+    /// Sessions connected to it.
+    pub connections: u64,
+    /// Rooms it holds in memory.
+    pub loaded_rooms: u64,
+    /// Ops applied per second (last 10 s).
+    pub ops_per_second: f64,
+    /// Its storage commit p99 (ms).
+    pub commit_p99_ms: Option<f64>,
+    /// Reconnects it saw in the last minute.
+    pub reconnects_last_minute: u64,
+    /// When it published this (Unix seconds).
+    pub updated_at: u64,
+}
+
+impl AdminStats {
+    /// This node's line in the cluster's node table, as of `now` (Unix seconds).
+    pub fn summary(&self, now: u64) -> NodeSummary {
+        NodeSummary {
+            node: self.node.clone().unwrap_or_default(),
+            uptime_seconds: self.uptime_seconds,
+            connections: self.total_connections(),
+            loaded_rooms: self.loaded_rooms,
+            ops_per_second: self.ops_per_second,
+            commit_p99_ms: self.commit_p99_ms,
+            reconnects_last_minute: self.reconnects_last_minute,
+            updated_at: now,
+        }
     }
 }
 

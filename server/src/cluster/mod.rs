@@ -5,9 +5,11 @@
 //! fed in seq order by PUB/SUB ([`feed`]) with gaps filled from the streams
 //! ([`crate::hub::feed_order`]). Ephemeral messages (cursors, live strokes) go over a
 //! separate channel per room, at most once, through one publisher task per node.
+//! [`node_board`]: every node's summary for the dashboard.
 
 use crate::observability::log_tag::room_tag;
 pub mod feed;
+pub mod node_board;
 
 use crate::{
     random::random_id,

@@ -17,7 +17,7 @@ use crate::{
     },
 };
 use futures_util::{future::BoxFuture, stream::FuturesUnordered, FutureExt, StreamExt};
-use std::{sync::Arc, time::Duration};
+use std::{collections::HashMap, sync::Arc, time::Duration};
 use tether_core::board::{AppliedOp, Op};
 use tokio::time::Instant;
 use tracing::warn;
@@ -27,6 +27,10 @@ const NUDGE: Duration = Duration::from_millis(100);
 
 /// How often a room checks the head on its own (a lost message with nothing after it).
 const CHECK_EVERY: Duration = Duration::from_secs(1);
+
+/// This node's commits whose entry has not come back on the feed yet, kept to measure
+/// the PUB/SUB lag; beyond this many (a feed that is down) they are forgotten.
+const LAG_TRACKED: usize = 1024;
 
 /// An op this node sent to the commit script, and what the script said.
 pub(super) struct CommitReply {
@@ -59,6 +63,9 @@ pub(super) struct ClusterLink {
     head_check: Option<BoxFuture<'static, Result<u64, StoreError>>>,
     next_check: Instant,
     nudge: Option<Instant>,
+    /// When each of this node's ops went to the commit script (by op id), until its entry
+    /// arrives on the feed: the feed lag metric.
+    sent_at: HashMap<String, Instant>,
 }
 
 impl ClusterLink {
@@ -79,6 +86,7 @@ impl ClusterLink {
             head_check: None,
             next_check: Instant::now() + CHECK_EVERY,
             nudge: None,
+            sent_at: HashMap::new(),
         }
     }
 
@@ -107,6 +115,10 @@ impl ClusterLink {
         };
         let (cluster, room, epoch) = (self.cluster.clone(), self.room.clone(), epoch.to_owned());
         let session = session.to_owned();
+        if self.sent_at.len() >= LAG_TRACKED {
+            self.sent_at.clear();
+        }
+        self.sent_at.insert(entry.op_id.clone(), Instant::now());
         self.commits.push(
             async move {
                 let started = std::time::Instant::now();
@@ -130,6 +142,9 @@ impl ClusterLink {
     pub fn receive(&mut self, payload: &str) -> Vec<AppliedOp> {
         match parse_published(payload) {
             Ok(entry) => {
+                if let Some(sent) = self.sent_at.remove(&entry.op_id) {
+                    record::feed_lag(sent.elapsed());
+                }
                 let ready = self.order.receive(entry);
                 self.start_fill();
                 ready
@@ -170,6 +185,9 @@ impl ClusterLink {
             let nudge = self.nudge;
             tokio::select! {
                 Some(reply) = self.commits.next(), if !self.commits.is_empty() => {
+                    if !matches!(reply.result, Ok(Commit::Appended(_))) {
+                        self.sent_at.remove(&reply.op_id); // nothing new to publish
+                    }
                     if let Ok(Commit::Appended(seq) | Commit::Known { seq, .. }) = &reply.result {
                         self.order.saw_head(*seq);
                         if self.order.behind() && self.nudge.is_none() {

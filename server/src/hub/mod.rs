@@ -267,6 +267,11 @@ impl Hub {
         self.shared.cluster.as_deref().map(Cluster::node)
     }
 
+    /// The cluster this node is part of (`None` on a single node).
+    pub fn cluster(&self) -> Option<&Arc<Cluster>> {
+        self.shared.cluster.as_ref()
+    }
+
     /// The hub's settings.
     pub fn settings(&self) -> &HubSettings {
         &self.shared.settings

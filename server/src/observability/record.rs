@@ -159,6 +159,12 @@ fn known(value: &str, names: &[&'static str]) -> &'static str {
         .unwrap_or("unknown")
 }
 
+/// From sending one of this node's ops to the commit script to its entry arriving on the
+/// PUB/SUB feed (cluster mode): Redis' round trip plus its fan-out.
+pub fn feed_lag(took: Duration) {
+    histogram!("tether_redis_feed_lag_seconds").record(took.as_secs_f64());
+}
+
 /// Scrape-time gauges: what is loaded and open right now.
 pub fn current(
     ready: bool,
@@ -269,6 +275,11 @@ pub(super) fn describe_all() {
         "tether_client_round_trip_p95_seconds",
         metrics::Unit::Seconds,
         "Clients' 95th-percentile round trip, one sample per report."
+    );
+    describe_histogram!(
+        "tether_redis_feed_lag_seconds",
+        metrics::Unit::Seconds,
+        "From committing an op to its entry arriving on the PUB/SUB feed (cluster mode)."
     );
     describe_gauge!("tether_rooms_loaded", "Rooms held in memory.");
     describe_gauge!(
