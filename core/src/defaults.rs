@@ -42,6 +42,10 @@ pub const UNLOAD_GRACE_MS: u64 = 1_500;
 /// How often a live client sends its connection report (telemetry), in ms.
 pub const REPORT_INTERVAL_MS: u64 = 30_000;
 
+/// A client's first connection report comes this soon after it first connected (ms), so
+/// the dashboard knows how a newcomer's link is without waiting a whole interval.
+pub const FIRST_REPORT_MS: u64 = 5_000;
+
 /// On the polling fallback, how often to probe whether WebSockets work again.
 pub const WS_PROBE_INTERVAL_MS: u64 = 30_000;
 

@@ -2,15 +2,10 @@
 // has an accessible name, ARIA is used correctly, and text has enough contrast — on a
 // desktop and a phone, in the light and the dark theme. Keyboard: shortcuts pick tools
 // and zoom, and focus is visible.
-import { test, expect, type Page } from '@playwright/test';
-import AxeBuilder from '@axe-core/playwright';
+import { test, expect } from '@playwright/test';
+import { violations } from './axe';
 import { board, drawStroke, gotoBoard, newRoom, openBoard } from './helpers';
 import { PHONE } from './touch';
-
-async function violations(page: Page) {
-  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21aa']).analyze();
-  return results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 for (const [name, options] of [
   ['desktop, light', { viewport: { width: 1280, height: 800 }, colorScheme: 'light' as const }],

@@ -3,6 +3,8 @@
 import { test, expect } from './fixtures';
 import { NetworkControl } from './network';
 import { newRoom, openBoard, gotoBoard, status } from './helpers';
+import { violations } from './axe';
+import { PHONE } from './touch';
 
 const TOKEN = 'test-admin-token-0123456789';
 
@@ -37,6 +39,24 @@ test.describe('with an admin token', () => {
     await alice.page.context().close();
     await context.close();
   });
+
+  for (const [name, options] of [
+    ['desktop, light', { viewport: { width: 1280, height: 800 }, colorScheme: 'light' as const }],
+    ['phone, dark', { ...PHONE, colorScheme: 'dark' as const }],
+  ]) {
+    test(`the dashboard passes axe and fits the screen (${name})`, async ({ browser, server }) => {
+      const context = await browser.newContext({ ...(options as object), baseURL: server.baseURL });
+      const page = await context.newPage();
+      await openBoard(browser, newRoom(), 'Ann', server.baseURL);
+      await page.goto(`/admin?token=${TOKEN}`);
+      await expect(page.locator('main')).toHaveAttribute('data-hydrated', 'true');
+      await expect(page.getByTestId('admin-connections')).toHaveAttribute('data-value', '1');
+      expect(await violations(page)).toEqual([]);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      expect(overflow, 'no sideways scrolling').toBeLessThanOrEqual(0);
+      await context.close();
+    });
+  }
 
   test('without the token, or with a wrong one, the dashboard and its data are refused', async ({ page, request }) => {
     for (const path of ['/admin', '/admin?token=wrong']) {

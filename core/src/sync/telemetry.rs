@@ -1,4 +1,5 @@
-//! When a client reports on its connection, and what: every
+//! When a client reports on its connection, and what: first
+//! [`FIRST_REPORT_MS`] after it first connected, then every
 //! [`REPORT_INTERVAL_MS`](crate::defaults::REPORT_INTERVAL_MS) while live, and once more
 //! when the page goes away; counters are deltas since the previous report, so summing a
 //! client's reports gives its totals and nothing is counted twice.
@@ -6,7 +7,7 @@
 use super::{
     engine::Transport, metrics::ConnectionMetrics, quality::RttStats, status::ConnectionState,
 };
-use crate::protocol::report::ConnectionReport;
+use crate::{defaults::FIRST_REPORT_MS, protocol::report::ConnectionReport};
 use std::collections::BTreeMap;
 
 /// The counters as of the last report.
@@ -59,11 +60,11 @@ impl Reporter {
         }
     }
 
-    /// The link came up at `now`: the first report is one interval later (a link that
-    /// flaps faster than that is reported by the page's farewell and the next one).
+    /// The link came up at `now`: the first report is [`FIRST_REPORT_MS`] after the first
+    /// time (or one interval, if shorter); later ones keep their schedule.
     pub fn live_from(&mut self, now: f64) {
         if self.next_at.is_none() {
-            self.next_at = Some(now + self.interval_ms);
+            self.next_at = Some(now + self.interval_ms.min(FIRST_REPORT_MS as f64));
         }
     }
 
@@ -163,40 +164,38 @@ mod tests {
     }
 
     #[test]
-    fn reports_come_once_an_interval_after_going_live_and_say_what_changed() {
+    fn reports_come_soon_after_going_live_then_every_interval_and_say_what_changed() {
         let mut reporter = Reporter::new(30_000.0);
         let mut metrics = ConnectionMetrics::default();
         let rtt = RttStats::default();
-        assert_eq!(
-            reporter.report(&snapshot(0.0, &metrics, &rtt), false),
-            None,
-            "not live yet"
-        );
+        let at = |now| snapshot(now, &metrics, &rtt);
+        assert_eq!(reporter.report(&at(0.0), false), None, "not live yet");
         reporter.live_from(1_000.0);
-        assert_eq!(
-            reporter.report(&snapshot(30_999.0, &metrics, &rtt), false),
-            None
-        );
+        assert_eq!(reporter.report(&at(5_999.0), false), None);
         metrics.disconnected(DisconnectReason::Heartbeat);
         metrics.reconnect_attempts = 2;
         metrics.bytes_in = 500;
-        let first = reporter
-            .report(&snapshot(31_000.0, &metrics, &rtt), false)
-            .unwrap();
+        let at = |now| snapshot(now, &metrics, &rtt);
+        let first = reporter.report(&at(6_000.0), false).unwrap();
         assert_eq!(first.disconnects["heartbeat"], 1);
         assert_eq!((first.reconnects, first.bytes_in), (2, 500));
         assert_eq!(first.validate(), Ok(()));
-        assert_eq!(reporter.next_at(), Some(61_000.0));
+        assert_eq!(reporter.next_at(), Some(36_000.0));
+        reporter.live_from(20_000.0);
+        assert_eq!(
+            reporter.next_at(),
+            Some(36_000.0),
+            "a reconnect keeps the schedule"
+        );
         metrics.bytes_in = 800;
-        let second = reporter
-            .report(&snapshot(61_000.0, &metrics, &rtt), false)
-            .unwrap();
+        let at = |now| snapshot(now, &metrics, &rtt);
+        let second = reporter.report(&at(36_000.0), false).unwrap();
         assert!(
             second.disconnects.is_empty(),
             "only what is new since the last report"
         );
         assert_eq!((second.reconnects, second.bytes_in), (0, 300));
-        let farewell = reporter.report(&snapshot(62_000.0, &metrics, &rtt), true);
+        let farewell = reporter.report(&at(37_000.0), true);
         assert!(farewell.is_some(), "the page going away reports at once");
     }
 

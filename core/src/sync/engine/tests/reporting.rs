@@ -23,32 +23,46 @@ fn reports(effects: &[Effect]) -> Vec<&crate::protocol::report::ConnectionReport
 }
 
 #[test]
-fn a_live_client_reports_every_interval_with_what_its_connection_did() {
+fn a_live_client_reports_soon_then_every_interval_with_what_its_connection_did() {
     let mut engine = live_engine();
     let interval = config().report_interval_ms;
     let mut now = 3.0;
+    // The first ping went out on catching up (drained by `live_engine`).
+    let pong = ServerMsg::Pong {
+        t: now,
+        server_time: 0.0,
+    };
+    engine.receive(now + 20.0, 0.5, pong);
     let mut sent = Vec::new();
-    while now < 3.0 + 2.0 * interval + 1.0 {
+    let first = 3.0 + crate::defaults::FIRST_REPORT_MS as f64;
+    while now < first + interval + 1.0 {
         now = engine.schedule().expect("timers run while live");
         engine.tick(now, 0.5);
         let effects = drained(&mut engine);
         for report in reports(&effects) {
             sent.push((now, report.clone()));
         }
-        engine.receive(
-            now,
-            0.5,
-            ServerMsg::Pong {
-                t: now,
+        // The server answers every ping 20 ms later.
+        let pings: Vec<f64> = sends(&effects)
+            .into_iter()
+            .filter_map(|msg| match msg {
+                ClientMsg::Ping { t } => Some(*t),
+                _ => None,
+            })
+            .collect();
+        for t in pings {
+            let pong = ServerMsg::Pong {
+                t,
                 server_time: 0.0,
-            },
-        );
+            };
+            engine.receive(now + 20.0, 0.5, pong);
+        }
     }
     let times: Vec<f64> = sent.iter().map(|(at, _)| *at).collect();
     assert_eq!(
         times,
-        [3.0 + interval, 3.0 + 2.0 * interval],
-        "one per interval, on time"
+        [first, first + interval],
+        "the first soon after connecting, then one per interval, on time"
     );
     let (_, first) = &sent[0];
     assert_eq!(first.transport, "websocket");
