@@ -30,21 +30,24 @@ impl Scrape {
             "{content_type}"
         );
         let text = response.text().await.unwrap();
-        let values = text
-            .lines()
-            .filter(|line| !line.starts_with('#') && !line.is_empty())
-            .filter_map(|line| {
-                let (key, value) = line.rsplit_once(' ')?;
-                Some((key.to_owned(), value.parse().ok()?))
-            })
-            .collect();
-        (Self(values), text)
+        (Self(parse(&text)), text)
     }
 
     /// A series' value; 0 when it was never recorded.
     fn get(&self, key: &str) -> f64 {
         self.0.get(key).copied().unwrap_or(0.0)
     }
+}
+
+/// The series of an exposition-format page.
+fn parse(text: &str) -> HashMap<String, f64> {
+    text.lines()
+        .filter(|line| !line.starts_with('#') && !line.is_empty())
+        .filter_map(|line| {
+            let (key, value) = line.rsplit_once(' ')?;
+            Some((key.to_owned(), value.parse().ok()?))
+        })
+        .collect()
 }
 
 /// Scrapes until `key` satisfies `want` (the server updates some metrics after it
@@ -72,6 +75,8 @@ const RESUMED: &str = r#"tether_resumes_total{outcome="resumed"}"#;
 const DROPPED: &str = r#"tether_connections_closed_total{transport="websocket",reason="dropped"}"#;
 const REPLAYED: &str = r#"tether_catch_ups_total{kind="replay"}"#;
 const SLOW: &str = "tether_slow_disconnects_total";
+const SHUTDOWN: &str =
+    r#"tether_connections_closed_total{transport="websocket",reason="shutdown"}"#;
 const REPORTS: &str = r#"tether_client_reports_total{transport="websocket",state="connected"}"#;
 const HEARTBEAT_DROPS: &str = r#"tether_client_disconnects_total{reason="heartbeat"}"#;
 const ADMIN_TOKEN: &str = "metrics-test-token";
@@ -238,7 +243,14 @@ async fn counters_follow_what_clients_do_and_the_page_passes_promtool() {
     // The whole page is valid exposition format.
     let (_, text) = Scrape::of(&server).await;
     promtool_accepts(&text);
+
+    // A graceful shutdown closes the rest, and says so (the recorder outlives the server:
+    // read it directly).
     server.stop().await;
+    let text = server::observability::recorder().render();
+    let after = Scrape(parse(&text));
+    assert!(after.get(SHUTDOWN) >= 2.0, "bob and alice: {text}");
+    assert_eq!(after.get(OPEN_WS), before.get(OPEN_WS), "nothing left open");
 }
 
 /// Runs `promtool check metrics` on `text` and fails with its findings.

@@ -224,14 +224,21 @@ impl ClientSession {
         Reply::Nothing
     }
 
+    /// Why the transport ended (a label of the closed-connections metric: `dropped`,
+    /// `timeout`, `slow`, `shutdown`, `server_closed`); a client's `bye` or `unloading`
+    /// passed to [`Self::leave`] says more and wins.
+    pub fn ended_because(&mut self, why: &'static str) {
+        self.counted.ended = why;
+    }
+
     /// Leaves the room: the transport is gone (`Dropped`, resumable) or the client said
     /// `Bye`.
     pub async fn leave(mut self, reason: LeaveReason) {
-        self.counted.ended = match reason {
-            LeaveReason::Dropped => "dropped",
-            LeaveReason::Unloading => "unloading",
-            LeaveReason::Bye => "bye",
-        };
+        match reason {
+            LeaveReason::Dropped => {}
+            LeaveReason::Unloading => self.counted.ended = "unloading",
+            LeaveReason::Bye => self.counted.ended = "bye",
+        }
         self.room.leave(reason).await;
     }
 }

@@ -36,7 +36,7 @@ use tokio_tungstenite::tungstenite::{protocol::WebSocketConfig, Error as WsError
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, warn, Instrument};
 use upgrade::WebSocketRequest;
-use writer::{close_with, write_loop, Direct, WriterInputs};
+use writer::{close_with, write_loop, Direct, WriterEnd, WriterInputs};
 
 mod direct;
 mod flush_buffer;
@@ -187,10 +187,11 @@ where
     drop(state); // not needed while the connection lasts: its space is free
 
     let mut leave = LeaveReason::Dropped;
-    loop {
+    // Why the connection ended, if the reader saw it; `None`: the writer ended first.
+    let ended = loop {
         let message = tokio::select! {
             message = stream.next() => message,
-            () = writer_done.cancelled() => break,
+            () = writer_done.cancelled() => break None,
         };
         // Anything from the client proves the link is alive.
         liveness.store(0, Ordering::Relaxed);
@@ -198,19 +199,28 @@ where
         let handled = Box::pin(handle_message(&session, &direct, &mut stream, message)).await;
         match handled {
             Handled::Continue => {}
-            Handled::Stop => break,
+            Handled::Stop(why) => break Some(why),
             Handled::Bye(reason) => {
                 leave = reason;
-                break;
+                break Some("dropped");
             }
         }
-    }
+    };
     Box::pin(async move {
+        let mut session = session;
+        let mut writer = writer;
+        let writer_finished = ended.is_none();
+        let ended = match ended {
+            Some(why) => why,
+            // It has finished already: its answer is at hand.
+            None => (&mut writer).await.map_or("dropped", WriterEnd::as_label),
+        };
+        session.ended_because(ended);
         session.leave(leave).await;
         drop(direct);
         // The writer flushes what is queued for a direct close, then ends; it also ends on
         // its own when the room drops the outbox. Bound the wait for a stuck socket.
-        if tokio::time::timeout(WRITER_FINISH, writer).await.is_err() {
+        if !writer_finished && tokio::time::timeout(WRITER_FINISH, writer).await.is_err() {
             warn!(room = %room_tag(&room), "websocket writer did not finish in time");
         }
     })
@@ -220,7 +230,8 @@ where
 /// What the connection does after a message.
 enum Handled {
     Continue,
-    Stop,
+    /// End the connection; why, as the closed-connections metric labels it.
+    Stop(&'static str),
     /// The client said goodbye (or that its page is going away): leave for that reason.
     Bye(LeaveReason),
 }
@@ -239,14 +250,15 @@ where
         Some(Ok(Message::Text(text))) => session.handle_text(&text).await,
         Some(Ok(Message::Binary(_))) => Reply::Send(ProtocolError::BinaryUnsupported.to_msg()),
         Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => Reply::Nothing,
-        Some(Ok(Message::Close(_))) | None => return Handled::Stop,
+        Some(Ok(Message::Close(_))) | None => return Handled::Stop("dropped"),
         Some(Err(error)) => {
             debug!(%error, "websocket read failed");
             if is_too_big(&error) {
                 // Say why before going; the writer may already be gone.
                 direct.close(Direct::Close(None, close_code::MESSAGE_TOO_BIG));
+                return Handled::Stop("server_closed");
             }
-            return Handled::Stop;
+            return Handled::Stop("dropped");
         }
     };
     match reply {
@@ -254,11 +266,11 @@ where
         // A full direct queue means the client does not read its replies: drop it.
         Reply::Send(msg) => match direct.try_send(Direct::Send(frame(&msg))) {
             true => Handled::Continue,
-            false => Handled::Stop,
+            false => Handled::Stop("slow"),
         },
         Reply::Close(msg, code) => {
             close_from_reader(direct, stream, msg, code).await;
-            Handled::Stop
+            Handled::Stop("server_closed")
         }
         Reply::Bye(reason) => {
             direct.close(Direct::Close(None, close_code::NORMAL));

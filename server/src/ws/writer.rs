@@ -70,7 +70,7 @@ pub(super) struct WriterInputs {
 ///
 /// The inputs come boxed: an async fn keeps room for its arguments for as long as it runs
 /// (twice, in fact), so a pointer costs less than the inputs themselves.
-pub(super) async fn write_loop<W>(task: Box<(W, WriterInputs)>)
+pub(super) async fn write_loop<W>(task: Box<(W, WriterInputs)>) -> WriterEnd
 where
     W: Sink<Message> + Unpin,
 {
@@ -80,7 +80,7 @@ where
         inputs.ping_interval,
     );
     pings.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
+    let end = loop {
         let result = tokio::select! {
             // Direct replies first: a close requested by the reader must not wait behind
             // a full room queue.
@@ -95,14 +95,14 @@ where
                 }
                 Some(Direct::Close(msg, code)) => {
                     Box::pin(close_with(&mut sink, msg, code)).await;
-                    break;
+                    break WriterEnd::ServerClosed;
                 }
-                None => break,
+                None => break WriterEnd::ReaderDone,
             },
             () = inputs.shutdown.cancelled() => {
                 let restarting = Some(inputs.restarting.clone());
                 Box::pin(close_with(&mut sink, restarting, close_code::SERVICE_RESTART)).await;
-                break;
+                break WriterEnd::Shutdown;
             }
             item = inputs.room_frames.recv() => match item.as_ref().map(Outgoing::payload) {
                 Some(Payload::Frame(frame)) => {
@@ -111,29 +111,60 @@ where
                 }
                 Some(&Payload::Close { code, reason }) => {
                     Box::pin(send_close(&mut sink, code, reason)).await;
-                    break;
+                    break WriterEnd::RoomClosed;
                 }
                 // The room forgot this member (it failed or unloaded): end the connection
                 // so the client reconnects.
                 None => {
                     Box::pin(close_with(&mut sink, None, close_code::TRY_AGAIN_LATER)).await;
-                    break;
+                    break WriterEnd::RoomClosed;
                 }
             },
             _ = pings.tick() => {
                 if inputs.unanswered_pings.fetch_add(1, Ordering::Relaxed) >= MAX_UNANSWERED_PINGS {
                     debug!("two pings unanswered: dropping a dead connection");
-                    break;
+                    break WriterEnd::Timeout;
                 }
                 let written = sink.send(Message::Ping(Default::default()));
                 Box::pin(bounded(inputs.write_timeout, written)).await
             }
         };
         if !result {
-            break;
+            break WriterEnd::WriteFailed;
+        }
+    };
+    inputs.done.cancel();
+    end
+}
+
+/// Why the writer stopped: how the connection ended, unless the reader saw it first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum WriterEnd {
+    /// The reader asked it to close (an error, a rate limit).
+    ServerClosed,
+    /// The reader is gone.
+    ReaderDone,
+    /// The server is shutting down (`restarting` was sent).
+    Shutdown,
+    /// The room ended the member (too slow, storage failed, room unloaded).
+    RoomClosed,
+    /// The client answered no pings.
+    Timeout,
+    /// A write failed or timed out: the client stopped reading, or the socket broke.
+    WriteFailed,
+}
+
+impl WriterEnd {
+    /// The `reason` label of the closed-connections metric.
+    pub(super) fn as_label(self) -> &'static str {
+        match self {
+            WriterEnd::ServerClosed | WriterEnd::RoomClosed => "server_closed",
+            WriterEnd::ReaderDone => "dropped",
+            WriterEnd::Shutdown => "shutdown",
+            WriterEnd::Timeout => "timeout",
+            WriterEnd::WriteFailed => "slow",
         }
     }
-    inputs.done.cancel();
 }
 
 /// Runs one socket write, bounded: a client that stops reading cannot pin the writer — and
