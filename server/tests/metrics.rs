@@ -75,6 +75,8 @@ const RESUMED: &str = r#"tether_resumes_total{outcome="resumed"}"#;
 const DROPPED: &str = r#"tether_connections_closed_total{transport="websocket",reason="dropped"}"#;
 const REPLAYED: &str = r#"tether_catch_ups_total{kind="replay"}"#;
 const SLOW: &str = "tether_slow_disconnects_total";
+const AWAY: &str = r#"tether_members{state="away"}"#;
+const CONNECTED: &str = r#"tether_members{state="connected"}"#;
 const SHUTDOWN: &str =
     r#"tether_connections_closed_total{transport="websocket",reason="shutdown"}"#;
 const REPORTS: &str = r#"tether_client_reports_total{transport="websocket",state="connected"}"#;
@@ -175,6 +177,8 @@ async fn counters_follow_what_clients_do_and_the_page_passes_promtool() {
     drop(alice);
     bob.until(peer_away).await;
     until_metric(&server, DROPPED, |n| n >= before.get(DROPPED) + 1.0).await;
+    let scrape = until_metric(&server, AWAY, |n| n == 1.0).await;
+    assert_eq!(scrape.get(CONNECTED), 1.0, "bob");
     let _resumed = Client::join_at(&server.addr, resume).await;
     let scrape = until_metric(&server, RESUMED, |n| n == before.get(RESUMED) + 1.0).await;
     assert_eq!(scrape.get(REPLAYED), before.get(REPLAYED) + 1.0);

@@ -293,6 +293,20 @@ impl Hub {
         lock(&self.shared.registry).rooms.len()
     }
 
+    /// Members of the loaded rooms: `(connected, away)`.
+    pub fn members_by_state(&self) -> (usize, usize) {
+        lock(&self.shared.registry)
+            .rooms
+            .values()
+            .fold((0, 0), |(connected, away), room| {
+                let here = room.gauge.connected();
+                (
+                    connected + here,
+                    away + room.gauge.members().saturating_sub(here),
+                )
+            })
+    }
+
     /// The `limit` busiest loaded rooms: most members first, then most ops.
     pub fn busiest_rooms(&self, limit: usize) -> Vec<RoomActivity> {
         let mut rooms: Vec<RoomActivity> = lock(&self.shared.registry)

@@ -217,7 +217,8 @@ impl Room {
                     break;
                 }
             }
-            self.gauge.set_members(self.presence.len());
+            self.gauge
+                .set_members(self.presence.len(), self.presence.connected().count());
             empty_since = match (self.presence.is_empty(), empty_since) {
                 (true, None) => Some(Instant::now()),
                 (true, since) => since,

@@ -12,6 +12,8 @@ use tether_core::protocol::admin::RoomActivity;
 #[derive(Debug, Default)]
 pub(crate) struct RoomGauge {
     members: AtomicUsize,
+    /// Of the members, those connected right now (the others are away).
+    connected: AtomicUsize,
     ops: AtomicU64,
     /// Unix seconds of the last op or join (0: none yet).
     last_active: AtomicU64,
@@ -23,8 +25,15 @@ impl RoomGauge {
         self.members.load(Ordering::Relaxed)
     }
 
-    pub fn set_members(&self, members: usize) {
+    /// Connected members right now.
+    pub fn connected(&self) -> usize {
+        self.connected.load(Ordering::Relaxed)
+    }
+
+    /// Members now, and how many of them are connected.
+    pub fn set_members(&self, members: usize, connected: usize) {
         self.members.store(members, Ordering::Relaxed);
+        self.connected.store(connected, Ordering::Relaxed);
     }
 
     /// An op landed on the board.

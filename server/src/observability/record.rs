@@ -20,7 +20,8 @@ pub fn connection_opened(transport: &'static str, resumed: bool) {
         .increment(1);
 }
 
-/// Connection `id`'s session ended, for `reason` (`dropped`, `bye`, `unloading`).
+/// Connection `id`'s session ended, for `reason` (`dropped`, `timeout`, `slow`,
+/// `shutdown`, `server_closed`, `bye`, `unloading`).
 pub fn connection_closed(id: u64, transport: &'static str, reason: &'static str) {
     gauge!("tether_connections_open", "transport" => transport).decrement(1.0);
     live().connection_closed(transport);
@@ -170,9 +171,12 @@ pub fn current(
     ready: bool,
     uptime: Duration,
     rooms_loaded: usize,
+    (connected, away): (usize, usize),
     polling_sessions: usize,
     open_sockets: usize,
 ) {
+    gauge!("tether_members", "state" => "connected").set(connected as f64);
+    gauge!("tether_members", "state" => "away").set(away as f64);
     gauge!("tether_ready").set(if ready { 1.0 } else { 0.0 });
     gauge!("tether_uptime_seconds").set(uptime.as_secs_f64());
     gauge!("tether_rooms_loaded").set(rooms_loaded as f64);
@@ -192,7 +196,7 @@ pub(super) fn describe_all() {
     );
     describe_counter!(
         "tether_connections_closed_total",
-        "Session connections ended, by transport and reason (dropped, bye, unloading)."
+        "Session connections ended, by transport and reason (dropped, timeout, slow, shutdown, server_closed, bye, unloading)."
     );
     describe_counter!(
         "tether_resumes_total",
@@ -282,6 +286,10 @@ pub(super) fn describe_all() {
         "From committing an op to its entry arriving on the PUB/SUB feed (cluster mode)."
     );
     describe_gauge!("tether_rooms_loaded", "Rooms held in memory.");
+    describe_gauge!(
+        "tether_members",
+        "Members of the loaded rooms: connected, or away (dropped, within the grace period)."
+    );
     describe_gauge!(
         "tether_polling_sessions",
         "Clients on the HTTP long-polling fallback."

@@ -18,6 +18,7 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
         crate::health::failing_check(&state).is_none(),
         state.started.elapsed(),
         state.hub.loaded_rooms(),
+        state.hub.members_by_state(),
         state.polls.len(),
         state.caps.open(),
     );
