@@ -100,11 +100,7 @@ impl StatusView {
             last_sync: metrics.last_sync,
             connects: metrics.connects,
             reconnects: metrics.reconnect_attempts,
-            disconnects: metrics
-                .disconnects
-                .iter()
-                .map(|(reason, n)| (reason.as_str(), *n))
-                .collect(),
+            disconnects: metrics.disconnects_by_name().into_iter().collect(),
             live_since: metrics.live_since,
             bytes_in: metrics.bytes_in,
             bytes_out: metrics.bytes_out,

@@ -413,7 +413,6 @@ async fn oversized_frames_and_bodies_are_refused_without_being_buffered() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_that_stops_reading_is_dropped_within_the_write_timeout() {
-    use tether_core::board::{Point, Stroke};
     let server = TestServer::temp(&[
         "--write-timeout-ms",
         "500",
@@ -429,24 +428,7 @@ async fn a_client_that_stops_reading_is_dropped_within_the_write_timeout() {
     let stalled_session = honest.until(peer_joined).await.session;
 
     // The honest member draws big strokes; the stalled one's socket fills up.
-    let points: Vec<Point> = (0..2000)
-        .map(|i| Point::new(i as f32, (i % 97) as f32))
-        .collect();
-    for i in 0..300 {
-        let stroke = Stroke {
-            id: format!("big{i}"),
-            points: points.clone(),
-            color: "#123456".into(),
-            width: 2.0,
-            author: String::new(),
-        };
-        honest
-            .send(&ClientMsg::Op {
-                op_id: format!("op{i}"),
-                op: Op::AddStroke { stroke },
-            })
-            .await;
-    }
+    honest.draw_big_strokes("op", 300).await;
     let mut applied = 0;
     let away = honest
         .until(|m| match m {

@@ -10,7 +10,7 @@ mod common;
 use common::{applied_op, peer_away, peer_joined, Client, TestServer, WAIT};
 use std::{collections::HashMap, io::Write, process::Stdio};
 use tether_core::{
-    board::{Op, Point, Stroke},
+    board::Op,
     protocol::{report::ConnectionReport, ClientMsg, ServerMsg},
 };
 
@@ -226,21 +226,7 @@ async fn counters_follow_what_clients_do_and_the_page_passes_promtool() {
     // A member that stops reading while Bob draws is disconnected as too slow.
     let stalled = common::stalled_reader(&server, "r").await;
     bob.until(peer_joined).await;
-    let points: Vec<Point> = (0..2000).map(|i| Point::new(i as f32, 1.0)).collect();
-    for i in 0..200 {
-        let stroke = Stroke {
-            id: format!("big{i}"),
-            points: points.clone(),
-            color: "#123456".into(),
-            width: 2.0,
-            author: String::new(),
-        };
-        bob.send(&ClientMsg::Op {
-            op_id: format!("bob-{i}"),
-            op: Op::AddStroke { stroke },
-        })
-        .await;
-    }
+    bob.draw_big_strokes("bob", 200).await;
     until_metric(&server, SLOW, |n| n >= before.get(SLOW) + 1.0).await;
     drop(stalled);
 

@@ -38,6 +38,14 @@ impl ConnectionMetrics {
         self.live_since = None;
     }
 
+    /// Links lost, by reason name.
+    pub fn disconnects_by_name(&self) -> BTreeMap<&'static str, u32> {
+        self.disconnects
+            .iter()
+            .map(|(reason, n)| (reason.as_str(), *n))
+            .collect()
+    }
+
     /// Total links lost.
     pub fn disconnect_count(&self) -> u32 {
         self.disconnects.values().sum()

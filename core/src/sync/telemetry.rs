@@ -133,11 +133,7 @@ impl Reporter {
         Baseline {
             time_in_state: metrics.time_in_state_at(snapshot.now),
             reconnects: metrics.reconnect_attempts,
-            disconnects: metrics
-                .disconnects
-                .iter()
-                .map(|(reason, n)| (reason.as_str(), *n))
-                .collect(),
+            disconnects: metrics.disconnects_by_name(),
             bytes_in: metrics.bytes_in,
             bytes_out: metrics.bytes_out,
             online_changes: self.online_changes,

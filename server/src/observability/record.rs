@@ -184,123 +184,146 @@ pub fn current(
     gauge!("tether_open_sockets").set(open_sockets as f64);
 }
 
-/// Help texts, shown by Prometheus and in the `/metrics` page.
+/// Help texts, shown by Prometheus and in the `/metrics` page: one table per kind.
 pub(super) fn describe_all() {
-    describe_gauge!(
-        "tether_connections_open",
-        "Sessions connected right now, by transport."
-    );
-    describe_counter!(
-        "tether_connections_opened_total",
-        "Sessions opened, by transport and whether they resumed a dropped one."
-    );
-    describe_counter!(
-        "tether_connections_closed_total",
-        "Session connections ended, by transport and reason (dropped, timeout, slow, shutdown, server_closed, bye, unloading)."
-    );
-    describe_counter!(
-        "tether_resumes_total",
-        "Hellos with a resume token: resumed, or expired (after the grace period)."
-    );
-    describe_counter!(
-        "tether_catch_ups_total",
-        "How joining clients caught up: replay of missed ops, whole snapshot, or none."
-    );
-    describe_counter!(
-        "tether_ops_total",
-        "Durable ops by outcome: applied, duplicate (a resend answered), rejected."
-    );
-    describe_counter!("tether_ops_rejected_total", "Rejected ops, by code.");
-    describe_counter!(
-        "tether_protocol_errors_total",
-        "Protocol errors sent to clients, by code."
-    );
-    describe_counter!(
-        "tether_ephemeral_dropped_total",
-        "Cursor and live-stroke frames busy members missed."
-    );
-    describe_counter!(
-        "tether_slow_disconnects_total",
-        "Members disconnected because their outbox overflowed."
-    );
-    describe_counter!(
-        "tether_refusals_total",
-        "Clients refused or slowed by a budget or cap, by kind."
-    );
-    describe_histogram!(
-        "tether_storage_commit_seconds",
-        metrics::Unit::Seconds,
-        "From handing an entry to the store to it being durable."
-    );
-    describe_histogram!(
-        "tether_storage_batch_entries",
-        "Entries written per storage transaction."
-    );
-    describe_histogram!(
-        "tether_op_apply_seconds",
-        metrics::Unit::Seconds,
-        "From an op reaching its room to its applied broadcast."
-    );
-    describe_histogram!(
-        "tether_redis_round_trip_seconds",
-        metrics::Unit::Seconds,
-        "Redis command and script round trips (cluster mode)."
-    );
-    describe_counter!(
-        "tether_client_reports_total",
-        "Connection reports from clients, by transport and chip state."
-    );
-    describe_counter!(
-        "tether_client_reconnects_total",
-        "Reconnect attempts clients reported."
-    );
-    describe_counter!(
-        "tether_client_disconnects_total",
-        "Links clients reported lost, by reason."
-    );
-    describe_counter!(
-        "tether_client_state_seconds_total",
-        "Time clients reported spending in each chip state."
-    );
-    describe_counter!(
-        "tether_client_bytes_total",
-        "Bytes clients reported receiving (in) and sending (out)."
-    );
-    describe_counter!(
-        "tether_client_network_changes_total",
-        "Browser online/offline and tab visibility changes clients reported."
-    );
-    describe_histogram!(
-        "tether_client_round_trip_p50_seconds",
-        metrics::Unit::Seconds,
-        "Clients' median round trip, one sample per report."
-    );
-    describe_histogram!(
-        "tether_client_round_trip_p95_seconds",
-        metrics::Unit::Seconds,
-        "Clients' 95th-percentile round trip, one sample per report."
-    );
-    describe_histogram!(
-        "tether_redis_feed_lag_seconds",
-        metrics::Unit::Seconds,
-        "From committing an op to its entry arriving on the PUB/SUB feed (cluster mode)."
-    );
-    describe_gauge!("tether_rooms_loaded", "Rooms held in memory.");
-    describe_gauge!(
-        "tether_members",
-        "Members of the loaded rooms: connected, or away (dropped, within the grace period)."
-    );
-    describe_gauge!(
-        "tether_polling_sessions",
-        "Clients on the HTTP long-polling fallback."
-    );
-    describe_gauge!(
-        "tether_open_sockets",
-        "Open TCP connections (HTTP and WebSocket) counted against the caps."
-    );
-    describe_gauge!("tether_uptime_seconds", "Seconds since the server started.");
-    describe_gauge!(
-        "tether_ready",
-        "1 when /readyz answers ready (storage writable, not shutting down), else 0."
-    );
+    for (name, help) in COUNTERS {
+        describe_counter!(*name, *help);
+    }
+    for (name, help) in GAUGES {
+        describe_gauge!(*name, *help);
+    }
+    for (name, help) in SECONDS_HISTOGRAMS {
+        describe_histogram!(*name, metrics::Unit::Seconds, *help);
+    }
+    for (name, help) in HISTOGRAMS {
+        describe_histogram!(*name, *help);
+    }
 }
+
+/// Counters: name, help.
+const COUNTERS: &[(&str, &str)] = &[
+    (
+        "tether_connections_opened_total",
+        "Sessions opened, by transport and whether they resumed a dropped one.",
+    ),
+    (
+        "tether_connections_closed_total",
+        "Session connections ended, by transport and reason (dropped, timeout, slow, shutdown, server_closed, bye, unloading).",
+    ),
+    (
+        "tether_resumes_total",
+        "Hellos with a resume token: resumed, or expired (after the grace period).",
+    ),
+    (
+        "tether_catch_ups_total",
+        "How joining clients caught up: replay of missed ops, whole snapshot, or none.",
+    ),
+    (
+        "tether_ops_total",
+        "Durable ops by outcome: applied, duplicate (a resend answered), rejected.",
+    ),
+    (
+        "tether_ops_rejected_total",
+        "Rejected ops, by code.",
+    ),
+    (
+        "tether_protocol_errors_total",
+        "Protocol errors sent to clients, by code.",
+    ),
+    (
+        "tether_ephemeral_dropped_total",
+        "Cursor and live-stroke frames busy members missed.",
+    ),
+    (
+        "tether_slow_disconnects_total",
+        "Members disconnected because their outbox overflowed.",
+    ),
+    (
+        "tether_refusals_total",
+        "Clients refused or slowed by a budget or cap, by kind.",
+    ),
+    (
+        "tether_client_reports_total",
+        "Connection reports from clients, by transport and chip state.",
+    ),
+    (
+        "tether_client_reconnects_total",
+        "Reconnect attempts clients reported.",
+    ),
+    (
+        "tether_client_disconnects_total",
+        "Links clients reported lost, by reason.",
+    ),
+    (
+        "tether_client_state_seconds_total",
+        "Time clients reported spending in each chip state.",
+    ),
+    (
+        "tether_client_bytes_total",
+        "Bytes clients reported receiving (in) and sending (out).",
+    ),
+    (
+        "tether_client_network_changes_total",
+        "Browser online/offline and tab visibility changes clients reported.",
+    ),
+];
+
+/// Gauges: name, help.
+const GAUGES: &[(&str, &str)] = &[
+    (
+        "tether_connections_open",
+        "Sessions connected right now, by transport.",
+    ),
+    ("tether_rooms_loaded", "Rooms held in memory."),
+    (
+        "tether_members",
+        "Members of the loaded rooms: connected, or away (dropped, within the grace period).",
+    ),
+    (
+        "tether_polling_sessions",
+        "Clients on the HTTP long-polling fallback.",
+    ),
+    (
+        "tether_open_sockets",
+        "Open TCP connections (HTTP and WebSocket) counted against the caps.",
+    ),
+    ("tether_uptime_seconds", "Seconds since the server started."),
+    (
+        "tether_ready",
+        "1 when /readyz answers ready (storage writable, not shutting down), else 0.",
+    ),
+];
+
+/// Histograms of durations in seconds: name, help.
+const SECONDS_HISTOGRAMS: &[(&str, &str)] = &[
+    (
+        "tether_storage_commit_seconds",
+        "From handing an entry to the store to it being durable.",
+    ),
+    (
+        "tether_op_apply_seconds",
+        "From an op reaching its room to its applied broadcast.",
+    ),
+    (
+        "tether_redis_round_trip_seconds",
+        "Redis command and script round trips (cluster mode).",
+    ),
+    (
+        "tether_client_round_trip_p50_seconds",
+        "Clients' median round trip, one sample per report.",
+    ),
+    (
+        "tether_client_round_trip_p95_seconds",
+        "Clients' 95th-percentile round trip, one sample per report.",
+    ),
+    (
+        "tether_redis_feed_lag_seconds",
+        "From committing an op to its entry arriving on the PUB/SUB feed (cluster mode).",
+    ),
+];
+
+/// Histograms without a unit: name, help.
+const HISTOGRAMS: &[(&str, &str)] = &[(
+    "tether_storage_batch_entries",
+    "Entries written per storage transaction.",
+)];

@@ -287,6 +287,28 @@ impl Client {
         op_id
     }
 
+    /// Sends `count` strokes of 2 000 points each (op ids `{prefix}{i}`): enough to back
+    /// up a member that does not read.
+    pub async fn draw_big_strokes(&mut self, prefix: &str, count: usize) {
+        let points: Vec<Point> = (0..2000)
+            .map(|i| Point::new(i as f32, (i % 97) as f32))
+            .collect();
+        for i in 0..count {
+            let stroke = Stroke {
+                id: format!("big{i}"),
+                points: points.clone(),
+                color: "#123456".into(),
+                width: 2.0,
+                author: String::new(),
+            };
+            self.send(&ClientMsg::Op {
+                op_id: format!("{prefix}{i}"),
+                op: Op::AddStroke { stroke },
+            })
+            .await;
+        }
+    }
+
     /// Reads until a message matches, skipping others (presence, cursors...).
     pub async fn until<T>(&mut self, pick: impl FnMut(ServerMsg) -> Option<T>) -> T {
         self.until_within(WAIT, pick).await
