@@ -1,12 +1,10 @@
-//! A client's connection report (telemetry): sent every [`REPORT_INTERVAL_MS`] while live
+//! A client's connection report (telemetry): sent every
+//! [`REPORT_INTERVAL_MS`](crate::defaults::REPORT_INTERVAL_MS) while live
 //! and once when the page goes away, aggregated by the server into its metrics and never
 //! stored per user. Counters are deltas since the client's previous report, so the server
 //! only adds them up.
 
-use crate::{
-    defaults::REPORT_INTERVAL_MS,
-    sync::{engine::DisconnectReason, status::ConnectionState},
-};
+use crate::sync::{engine::DisconnectReason, status::ConnectionState};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -17,6 +15,9 @@ pub const MAX_REPORTED_COUNT: u64 = 10_000;
 pub const MAX_REPORTED_BYTES: u64 = 1 << 30;
 /// The longest round trip a report may claim (ms).
 pub const MAX_REPORTED_RTT_MS: f64 = 600_000.0;
+/// The most time per state a report may claim (ms): 31 days (a report after a long sleep
+/// covers it all; clients clamp to this).
+pub const MAX_REPORTED_SPAN_MS: u64 = 31 * 24 * 3_600 * 1_000;
 
 /// One client's report.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -68,11 +69,10 @@ impl ConnectionReport {
         if let Some(state) = self.time_in_state_ms.keys().find(|s| !is_state(s)) {
             return bad(format!("unknown state {:?}", truncated(state)));
         }
-        let interval_ms = REPORT_INTERVAL_MS * 4;
         if self
             .time_in_state_ms
             .values()
-            .any(|ms| *ms > interval_ms * 1_000)
+            .any(|ms| *ms > MAX_REPORTED_SPAN_MS)
         {
             return bad("time in state out of range".into());
         }

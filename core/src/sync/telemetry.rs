@@ -7,7 +7,12 @@
 use super::{
     engine::Transport, metrics::ConnectionMetrics, quality::RttStats, status::ConnectionState,
 };
-use crate::{defaults::FIRST_REPORT_MS, protocol::report::ConnectionReport};
+use crate::{
+    defaults::FIRST_REPORT_MS,
+    protocol::report::{
+        ConnectionReport, MAX_REPORTED_BYTES, MAX_REPORTED_COUNT, MAX_REPORTED_SPAN_MS,
+    },
+};
 use std::collections::BTreeMap;
 
 /// The counters as of the last report.
@@ -92,6 +97,8 @@ impl Reporter {
         self.next_at = Some(snapshot.now + self.interval_ms);
         let now = self.baseline(snapshot);
         let before = std::mem::replace(&mut self.sent, now.clone());
+        // Clamped to what the server accepts: after a long sleep a report covers days.
+        let count = |delta: u64| delta.min(MAX_REPORTED_COUNT);
         let report = ConnectionReport {
             transport: snapshot.transport.as_str().to_owned(),
             state: snapshot.state.as_str().to_owned(),
@@ -100,30 +107,31 @@ impl Reporter {
                 .iter()
                 .map(|(state, ms)| {
                     let earlier = before.time_in_state.get(state).copied().unwrap_or(0.0);
-                    (
-                        state.as_str().to_owned(),
-                        (ms - earlier).max(0.0).round() as u64,
-                    )
+                    let spent = (ms - earlier).max(0.0).round() as u64;
+                    (state.as_str().to_owned(), spent.min(MAX_REPORTED_SPAN_MS))
                 })
                 .filter(|(_, ms)| *ms > 0)
                 .collect(),
-            reconnects: u64::from(now.reconnects.saturating_sub(before.reconnects)),
+            reconnects: count(u64::from(now.reconnects.saturating_sub(before.reconnects))),
             disconnects: now
                 .disconnects
                 .iter()
                 .map(|(reason, n)| {
                     let earlier = before.disconnects.get(reason).copied().unwrap_or(0);
-                    ((*reason).to_owned(), u64::from(n.saturating_sub(earlier)))
+                    (
+                        (*reason).to_owned(),
+                        count(u64::from(n.saturating_sub(earlier))),
+                    )
                 })
                 .filter(|(_, n)| *n > 0)
                 .collect(),
             rtt_p50_ms: snapshot.rtt.percentile(50.0),
             rtt_p95_ms: snapshot.rtt.percentile(95.0),
-            bytes_in: now.bytes_in.saturating_sub(before.bytes_in),
-            bytes_out: now.bytes_out.saturating_sub(before.bytes_out),
-            pending_ops: snapshot.pending as u64,
-            online_changes: now.online_changes - before.online_changes,
-            visibility_changes: now.visibility_changes - before.visibility_changes,
+            bytes_in: (now.bytes_in.saturating_sub(before.bytes_in)).min(MAX_REPORTED_BYTES),
+            bytes_out: (now.bytes_out.saturating_sub(before.bytes_out)).min(MAX_REPORTED_BYTES),
+            pending_ops: count(snapshot.pending as u64),
+            online_changes: count(now.online_changes - before.online_changes),
+            visibility_changes: count(now.visibility_changes - before.visibility_changes),
         };
         Some(report)
     }
@@ -193,6 +201,22 @@ mod tests {
         assert_eq!((second.reconnects, second.bytes_in), (0, 300));
         let farewell = reporter.report(&at(37_000.0), true);
         assert!(farewell.is_some(), "the page going away reports at once");
+    }
+
+    #[test]
+    fn a_report_after_days_asleep_is_still_one_the_server_takes() {
+        let mut reporter = Reporter::new(30_000.0);
+        let mut metrics = ConnectionMetrics::default();
+        let rtt = RttStats::default();
+        metrics.state_at(0.0, ConnectionState::Offline);
+        reporter.live_from(0.0);
+        let two_months = 60.0 * 24.0 * 3_600_000.0;
+        metrics.state_at(two_months, ConnectionState::Connected);
+        let report = reporter
+            .report(&snapshot(two_months + 1.0, &metrics, &rtt), false)
+            .unwrap();
+        assert_eq!(report.time_in_state_ms["offline"], MAX_REPORTED_SPAN_MS);
+        assert_eq!(report.validate(), Ok(()));
     }
 
     proptest! {
