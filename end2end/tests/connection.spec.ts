@@ -5,7 +5,7 @@ import { NetworkControl } from './network';
 import {
   newRoom, openBoard, drawStroke, expectConverged, board, status, gotoBoard, beginStroke,
 } from './helpers';
-import type { Browser } from '@playwright/test';
+import type { Browser, BrowserContext } from '@playwright/test';
 
 // Short timings, sent to the clients in Welcome, so faults are detected in seconds.
 test.use({
@@ -203,6 +203,14 @@ test('7. reload while disconnected: pending strokes survive and are delivered', 
   await expectConverged([a, b], 2);
 });
 
+/** An outage of A's network: the browser says offline, every socket is cut at both ends,
+ *  and new sockets and polls fail until the mode is set back to `pass`. */
+async function goOffline(context: BrowserContext, net: NetworkControl) {
+  net.mode = { kind: 'offline' };
+  await context.setOffline(true);
+  await net.cut();
+}
+
 test('8a. grace period: a short outage shows the peer away, then active again', async ({ browser, server }) => {
   const { a, b, context, net } = await pair(browser, server.baseURL);
   const alice = b.locator('[data-testid=peer][data-peer-name="Alice"]');
@@ -210,10 +218,12 @@ test('8a. grace period: a short outage shows the peer away, then active again', 
   // Alice's network goes away. A real server notices by its WebSocket pings; here the
   // socket's server side is Playwright's route, which keeps answering them, so the link
   // is cut at both ends as an outage would (whether the page's own close gets through an
-  // offline context to the route is up to Chromium: once in a while it did not).
-  await context.setOffline(true);
-  await net.cut();
+  // offline context to the route is up to Chromium: once in a while it did not). The
+  // route refuses new sockets meanwhile: it connects from Node, which an offline context
+  // does not stop, so a reconnect racing the `offline` event would otherwise get through.
+  await goOffline(context, net);
   await expect(alice).toHaveAttribute('data-peer-state', 'away');
+  net.mode = { kind: 'pass' };
   await context.setOffline(false);
   await expect(status(a)).toHaveAttribute('data-state', 'connected');
   await expect(alice).toHaveAttribute('data-peer-state', 'active');
@@ -226,11 +236,11 @@ test('8b. grace period: a long outage removes the peer', async ({ browser, serve
   const { a, b, context, net } = await pair(browser, server.baseURL);
   const alice = b.locator('[data-testid=peer][data-peer-name="Alice"]');
   await expect(alice).toHaveCount(1);
-  await context.setOffline(true);
-  await net.cut(); // as in 8a: the outage as the server would see it
+  await goOffline(context, net); // as in 8a: the outage as the server would see it
   await expect(alice).toHaveAttribute('data-peer-state', 'away');
   // The grace period is 4 s: then Alice is gone for Bob.
   await expect(alice).toHaveCount(0, { timeout: 10_000 });
+  net.mode = { kind: 'pass' };
   await context.setOffline(false);
   await expect(status(a)).toHaveAttribute('data-state', 'connected');
   await expect(alice).toHaveAttribute('data-peer-state', 'active');
