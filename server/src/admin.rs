@@ -124,7 +124,10 @@ pub async fn admin_page(State(state): State<AppState>, request: Request<Body>) -
     let (status, view) = match access {
         Access::Off => (StatusCode::NOT_FOUND, AdminView::Off),
         Access::Refused => (StatusCode::UNAUTHORIZED, AdminView::Refused),
-        Access::Granted { .. } => (StatusCode::OK, AdminView::Live(stats(&state).await)),
+        Access::Granted { .. } => (
+            StatusCode::OK,
+            AdminView::Live(Box::new(stats(&state).await)),
+        ),
     };
     let options = state.leptos_options.clone();
     let render = leptos_axum::render_app_to_stream_with_context(

@@ -26,7 +26,7 @@ pub enum AdminView {
     /// Wrong or missing token.
     Refused,
     /// The numbers.
-    Live(AdminStats),
+    Live(Box<AdminStats>),
 }
 
 /// Provided as context by the server for one request of `/admin`.
@@ -75,7 +75,7 @@ pub fn AdminPage() -> impl IntoView {
             </section>
         }
         .into_any(),
-        AdminView::Live(stats) => view! { <Dashboard initial=stats/> }.into_any(),
+        AdminView::Live(stats) => view! { <Dashboard initial=*stats/> }.into_any(),
     };
     view! {
         <script type="application/json" id=ADMIN_ELEMENT_ID inner_html=script></script>
@@ -226,10 +226,10 @@ mod tests {
 
     #[test]
     fn the_embedded_view_round_trips() {
-        let view = AdminView::Live(AdminStats {
+        let view = AdminView::Live(Box::new(AdminStats {
             reconnects_total: 3,
             ..AdminStats::default()
-        });
+        }));
         let json = to_script_json(&view);
         assert_eq!(serde_json::from_str::<AdminView>(&json).unwrap(), view);
     }

@@ -152,7 +152,8 @@ mod tests {
 
     #[test]
     fn unknown_names_and_absurd_numbers_are_refused() {
-        let cases: [(fn(&mut ConnectionReport), &str); 8] = [
+        type Spoil = fn(&mut ConnectionReport);
+        let cases: [(Spoil, &str); 8] = [
             (|r| r.transport = "carrier-pigeon".into(), "transport"),
             (|r| r.state = "x".repeat(10_000), "state"),
             (

@@ -240,7 +240,7 @@ fn deliver(route: &Router, message: &redis::Msg) {
         return;
     };
     let Ok(payload) = message.get_payload::<String>() else {
-        warn!(room = %room_tag(&room), "pub/sub message that is not text: ignored");
+        warn!(room = %room_tag(room), "pub/sub message that is not text: ignored");
         return;
     };
     match kind {

@@ -70,7 +70,7 @@ impl Cluster {
     pub fn publish_live(&self, room: &str, session: &str, json: &str) {
         let payload = format!("{} {session} {json}", self.node);
         if self.live.try_send((live_channel(room), payload)).is_err() {
-            debug!(room = %room_tag(&room), "ephemeral publisher busy: message dropped");
+            debug!(room = %room_tag(room), "ephemeral publisher busy: message dropped");
         }
     }
 

@@ -248,7 +248,7 @@ impl Hub {
                 if let Some(registered) = registry.rooms.get(room) {
                     if registered.commands.try_send(RoomCmd::Feed(event)).is_err() {
                         // The room finds what it missed with its own checks.
-                        debug!(room = %room_tag(&room), "room busy: feed event dropped");
+                        debug!(room = %room_tag(room), "room busy: feed event dropped");
                     }
                 }
             });
