@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{applied_op, peer_away, peer_joined, Client, TestServer, WAIT};
+use common::{applied_op, peer_away, peer_joined, redis::TestRedis, Client, TestServer, WAIT};
 use std::{collections::HashMap, io::Write, process::Stdio};
 use tether_core::{
     board::Op,
@@ -75,6 +75,9 @@ const RESUMED: &str = r#"tether_resumes_total{outcome="resumed"}"#;
 const DROPPED: &str = r#"tether_connections_closed_total{transport="websocket",reason="dropped"}"#;
 const REPLAYED: &str = r#"tether_catch_ups_total{kind="replay"}"#;
 const SLOW: &str = "tether_slow_disconnects_total";
+const OP_ROUND_TRIPS: &str = "tether_op_apply_seconds_count";
+const FEED_LAGS: &str = "tether_redis_feed_lag_seconds_count";
+const REDIS_ROUND_TRIPS: &str = "tether_redis_round_trip_seconds_count";
 const AWAY: &str = r#"tether_members{state="away"}"#;
 const CONNECTED: &str = r#"tether_members{state="connected"}"#;
 const SHUTDOWN: &str =
@@ -241,6 +244,23 @@ async fn counters_follow_what_clients_do_and_the_page_passes_promtool() {
     let after = Scrape(parse(&text));
     assert!(after.get(SHUTDOWN) >= 2.0, "bob and alice: {text}");
     assert_eq!(after.get(OPEN_WS), before.get(OPEN_WS), "nothing left open");
+
+    // A node of a cluster times its Redis round trips, the feed's lag and the op's round
+    // trip for its own op.
+    let redis = TestRedis::start().await;
+    let node = TestServer::cluster_node(&redis.url(), &[]).await;
+    let (before, _) = Scrape::of(&node).await;
+    let (mut carol, _) = Client::join(&node, "c", "carol", None).await;
+    let op_id = carol.draw("c1").await;
+    carol.until(applied_op(&op_id)).await;
+    let scrape = until_metric(&node, OP_ROUND_TRIPS, |n| {
+        n == before.get(OP_ROUND_TRIPS) + 1.0
+    })
+    .await;
+    assert_eq!(scrape.get(FEED_LAGS), before.get(FEED_LAGS) + 1.0);
+    assert!(scrape.get(REDIS_ROUND_TRIPS) >= before.get(REDIS_ROUND_TRIPS) + 1.0);
+    assert_eq!(scrape.get(APPLIED), before.get(APPLIED) + 1.0);
+    node.stop().await;
 }
 
 /// Runs `promtool check metrics` on `text` and fails with its findings.

@@ -138,11 +138,17 @@ impl ClusterLink {
         );
     }
 
+    /// How long ago this node sent op `op_id` to the commit script, if it did (and has not
+    /// been asked before): its entry is landing now.
+    pub fn landing(&mut self, op_id: &str) -> Option<Duration> {
+        self.sent_at.remove(op_id).map(|sent| sent.elapsed())
+    }
+
     /// A published entry arrived: what is ready now (a hole starts a fill).
     pub fn receive(&mut self, payload: &str) -> Vec<AppliedOp> {
         match parse_published(payload) {
             Ok(entry) => {
-                if let Some(sent) = self.sent_at.remove(&entry.op_id) {
+                if let Some(sent) = self.sent_at.get(&entry.op_id) {
                     record::feed_lag(sent.elapsed());
                 }
                 let ready = self.order.receive(entry);

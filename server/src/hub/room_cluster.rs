@@ -153,6 +153,10 @@ impl Room {
                 warn!(room = %room_tag(&self.id), %gap, "entry out of order: skipped");
                 continue;
             }
+            // One of this node's ops: from reaching the room to its broadcast, just below.
+            if let Some(took) = self.cluster.as_mut().and_then(|l| l.landing(&entry.op_id)) {
+                record::op_round_trip(took);
+            }
             self.landed(entry, &[]);
         }
         self.admit_waiting_joins();
