@@ -21,6 +21,16 @@ pub const BACKOFF_CAP_MS: u64 = 30_000;
 /// Attempts before the chip shows `failed` (about five minutes with the delays above).
 pub const BACKOFF_MAX_ATTEMPTS: u32 = 10;
 
+/// At most one "connection lost" / "restored" toast pair per this long (ms): a flapping
+/// link does not pile up toasts (the chip still shows every state). An outage still going
+/// when the time is up is announced then.
+pub const CALM_NOTICE_MS: u64 = 30_000;
+
+/// Once `failed`, the client still tries this often, quietly (the chip keeps saying
+/// `failed` and offering Retry): a server back after a long outage gets every pending
+/// stroke without anyone clicking.
+pub const QUIET_RETRY_MS: u64 = 60_000;
+
 /// A link must stay up this long before the attempt counter resets, so a server that
 /// accepts and drops at once cannot make clients hammer it.
 pub const STABLE_AFTER_MS: u64 = 5_000;

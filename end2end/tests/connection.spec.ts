@@ -247,3 +247,23 @@ test('8b. grace period: a long outage removes the peer', async ({ browser, serve
   await drawStroke(b, 0);
   await expectConverged([a, b], 1);
 });
+
+test('9. a flapping link: the chip shows every drop, the toasts only one pair', async ({ browser, server }) => {
+  const { a, b, net } = await pair(browser, server.baseURL);
+  const restored = a.getByTestId('toast').filter({ hasText: 'Connection restored' });
+  for (let i = 0; i < 3; i++) {
+    const opened = net.opened;
+    await net.cut();
+    // Every drop is seen: a new socket replaces the cut one, and the chip comes back.
+    await expect.poll(() => net.opened).toBeGreaterThan(opened);
+    await expect(status(a)).toHaveAttribute('data-state', 'connected');
+    if (i === 0) await expect(restored).toHaveCount(1);
+  }
+  // Three flaps within a few seconds (a restored toast stays 6 s; before toasts were
+  // rationed, each flap added one): one pair at most.
+  expect(await restored.count()).toBeLessThanOrEqual(1);
+  expect(await a.getByTestId('toast').filter({ hasText: 'Connection lost' }).count()).toBe(0);
+  await drawStroke(a, 0);
+  await expectConverged([a, b], 1);
+});
+

@@ -234,6 +234,10 @@ pub struct Config {
     #[arg(long, env = "TETHER_STABLE_AFTER_MS", default_value_t = defaults::STABLE_AFTER_MS)]
     pub stable_after_ms: u64,
 
+    /// Once a client has given up (`failed`), it still tries this often, quietly.
+    #[arg(long, env = "TETHER_QUIET_RETRY_MS", default_value_t = defaults::QUIET_RETRY_MS)]
+    pub quiet_retry_ms: u64,
+
     /// Clients on the polling fallback probe for a working WebSocket this often.
     #[arg(long, env = "TETHER_WS_PROBE_INTERVAL_MS", default_value_t = defaults::WS_PROBE_INTERVAL_MS)]
     pub ws_probe_interval_ms: u64,
@@ -297,6 +301,7 @@ impl Config {
                 handshake_timeout_ms: self.handshake_timeout_ms,
                 grace_ms: self.grace_ms,
                 ws_probe_interval_ms: self.ws_probe_interval_ms,
+                quiet_retry_ms: self.quiet_retry_ms,
             },
         }
     }

@@ -70,6 +70,13 @@ pub struct ReconnectSettings {
     pub grace_ms: u64,
     /// On the polling fallback, how often to probe whether WebSockets work again.
     pub ws_probe_interval_ms: u64,
+    /// Once `failed`, how often the client still tries, quietly.
+    #[serde(default = "default_quiet_retry_ms")]
+    pub quiet_retry_ms: u64,
+}
+
+fn default_quiet_retry_ms() -> u64 {
+    defaults::QUIET_RETRY_MS
 }
 
 impl Default for ReconnectSettings {
@@ -82,6 +89,7 @@ impl Default for ReconnectSettings {
             handshake_timeout_ms: defaults::HANDSHAKE_TIMEOUT_MS,
             grace_ms: defaults::GRACE_MS,
             ws_probe_interval_ms: defaults::WS_PROBE_INTERVAL_MS,
+            quiet_retry_ms: defaults::QUIET_RETRY_MS,
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use super::{ConnectionId, DisconnectReason, Effect, Notice, SyncEngine, Transport};
 use crate::{
-    defaults::OFFLINE_PROBE_MS,
+    defaults::{CALM_NOTICE_MS, OFFLINE_PROBE_MS},
     protocol::ClientMsg,
     sync::{
         heartbeat::{Beat, Heartbeat},
@@ -26,8 +26,12 @@ pub(super) enum LinkState {
     Waiting { until: f64 },
     /// The browser is offline; a slow probe still runs in case the event lies.
     Offline { probe_at: f64 },
-    /// Gave up; only the user (or the network coming back) restarts it.
-    Failed { reason: String },
+    /// Gave up: the chip says so. `retry_at`: a quiet attempt is due then (after running
+    /// out of attempts); `None` after a refusal retrying cannot fix.
+    Failed {
+        reason: String,
+        retry_at: Option<f64>,
+    },
 }
 
 impl LinkState {
@@ -45,6 +49,10 @@ impl SyncEngine {
         match &self.link {
             // Only the very first attempt is "connecting"; once one failed, every further
             // attempt is a reconnection (the chip keeps "Retry now" instead of flapping).
+            // A quiet attempt after giving up: the chip keeps saying `failed` until it works.
+            LinkState::Connecting { .. } | LinkState::Waiting { .. } if self.quiet => {
+                ConnectionState::Failed
+            }
             LinkState::Idle | LinkState::Connecting { .. }
                 if !self.ever_connected && self.backoff.attempt() == 0 =>
             {
@@ -82,7 +90,8 @@ impl SyncEngine {
                 }
                 at
             }
-            LinkState::Idle | LinkState::Failed { .. } => None,
+            LinkState::Failed { retry_at, .. } => *retry_at,
+            LinkState::Idle => None,
         };
         let report = self.reporter.next_at().filter(|_| self.is_live());
         [
@@ -90,6 +99,7 @@ impl SyncEngine {
             self.awareness.next_expiry(),
             self.selector.next_wakeup(),
             report,
+            self.announcement_due(),
         ]
         .into_iter()
         .flatten()
@@ -141,6 +151,7 @@ impl SyncEngine {
             return;
         }
         self.ever_connected = true;
+        self.quiet = false;
         self.selector.handshake_completed();
         self.backoff.connected(now);
         self.metrics.connects += 1;
@@ -178,8 +189,31 @@ impl SyncEngine {
     pub(super) fn in_sync(&mut self, now: f64) {
         self.metrics.last_sync = Some(now);
         if let Some(synced) = self.outage_synced.take() {
-            self.effects
-                .push(Effect::Notice(Notice::Restored { synced }));
+            if std::mem::take(&mut self.outage_announced) {
+                self.effects
+                    .push(Effect::Notice(Notice::Restored { synced }));
+            }
+        }
+    }
+
+    /// Announces the current outage if the last announcement is far enough back (at once
+    /// for a first outage; for a flapping link, only once the calm period has passed).
+    pub(super) fn announce_if_calm(&mut self, now: f64) {
+        let calm = self
+            .announced_at
+            .is_none_or(|at| now - at >= CALM_NOTICE_MS as f64);
+        if self.outage_synced.is_some() && !self.outage_announced && calm {
+            self.outage_announced = true;
+            self.announced_at = Some(now);
+            self.effects.push(Effect::Notice(Notice::ConnectionLost));
+        }
+    }
+
+    /// When a rationed announcement of the current outage becomes due, if one is waiting.
+    pub(super) fn announcement_due(&self) -> Option<f64> {
+        match (self.outage_synced, self.outage_announced, self.announced_at) {
+            (Some(_), false, Some(at)) => Some(at + CALM_NOTICE_MS as f64),
+            _ => None,
         }
     }
 
@@ -225,7 +259,7 @@ impl SyncEngine {
         }
         if self.ever_connected && self.outage_synced.is_none() {
             self.outage_synced = Some(0);
-            self.effects.push(Effect::Notice(Notice::ConnectionLost));
+            self.announce_if_calm(now);
         }
         if !self.online {
             self.link = LinkState::offline_from(now);
@@ -238,10 +272,19 @@ impl SyncEngine {
                 Some(delay) => self.link = LinkState::Waiting { until: now + delay },
                 None => {
                     let reason = "could not reach the server".to_string();
-                    self.effects.push(Effect::Notice(Notice::Failed {
-                        reason: reason.clone(),
-                    }));
-                    self.link = LinkState::Failed { reason };
+                    // Said once; the quiet attempts that follow fail without a word.
+                    if !self.quiet {
+                        self.effects.push(Effect::Notice(Notice::Failed {
+                            reason: reason.clone(),
+                        }));
+                    }
+                    self.quiet = true;
+                    // Spread like any retry, so clients do not come back all at once.
+                    let retry_at = now + self.quiet_retry_ms * (0.5 + random.clamp(0.0, 1.0) / 2.0);
+                    self.link = LinkState::Failed {
+                        reason,
+                        retry_at: Some(retry_at),
+                    };
                 }
             }
         }
@@ -256,7 +299,11 @@ impl SyncEngine {
         self.effects.push(Effect::Notice(Notice::Failed {
             reason: reason.clone(),
         }));
-        self.link = LinkState::Failed { reason };
+        self.quiet = false;
+        self.link = LinkState::Failed {
+            reason,
+            retry_at: None,
+        };
         self.track_state(now);
     }
 

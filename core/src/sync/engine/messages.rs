@@ -84,6 +84,7 @@ impl SyncEngine {
             .set_probe_interval(now, reconnect.ws_probe_interval_ms as f64);
         self.config.handshake_timeout_ms = reconnect.handshake_timeout_ms as f64;
         self.backoff.configure(BackoffConfig::from(reconnect));
+        self.quiet_retry_ms = reconnect.quiet_retry_ms as f64;
         self.awareness.reset(welcome.peers);
     }
 

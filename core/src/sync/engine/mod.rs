@@ -70,9 +70,18 @@ pub struct SyncEngine {
     visible: bool,
     /// User ops confirmed since the current outage began (`None`: no outage).
     outage_synced: Option<usize>,
+    /// When the last outage was announced (toasts are rationed, see `CALM_NOTICE_MS`).
+    announced_at: Option<f64>,
+    /// The current outage was announced (so its end is too).
+    outage_announced: bool,
     /// A reconnect time the server asked for (`restarting`, `rate_limited`), used at the
     /// next drop.
     server_retry_at: Option<f64>,
+    /// Out of attempts: retrying quietly every `quiet_retry_ms` while the chip says
+    /// `failed`.
+    quiet: bool,
+    /// From the server's `Welcome` (ms).
+    quiet_retry_ms: f64,
     effects: Vec<Effect>,
 }
 
@@ -112,7 +121,11 @@ impl SyncEngine {
             online: true,
             visible: true,
             outage_synced: None,
+            announced_at: None,
+            outage_announced: false,
             server_retry_at: None,
+            quiet: false,
+            quiet_retry_ms: crate::defaults::QUIET_RETRY_MS as f64,
             effects: Vec::new(),
         }
     }
@@ -172,6 +185,9 @@ impl SyncEngine {
             }
             LinkState::Waiting { until } if now >= *until => self.connect(now),
             LinkState::Offline { probe_at } if now >= *probe_at => self.connect(now),
+            LinkState::Failed {
+                retry_at: Some(at), ..
+            } if now >= *at => self.connect(now),
             LinkState::Live { heartbeat } => match heartbeat.poll(now, self.visible) {
                 Beat::Ping { t } => self.send(ClientMsg::Ping { t }),
                 Beat::Dead => self.lost(now, random, DisconnectReason::Heartbeat),
@@ -186,6 +202,7 @@ impl SyncEngine {
         if let Some(report) = self.due_report(now, false) {
             self.send(report);
         }
+        self.announce_if_calm(now);
         self.track_state(now);
     }
 
@@ -247,6 +264,7 @@ impl SyncEngine {
                 LinkState::Offline { .. } | LinkState::Waiting { .. } | LinkState::Failed { .. }
             ) {
                 self.backoff.reset();
+                self.quiet = false;
                 self.connect(now);
             } else {
                 self.probe_link(now);
@@ -271,7 +289,11 @@ impl SyncEngine {
         self.visible = visible;
         if visible && !was_visible {
             match self.link {
-                LinkState::Waiting { .. } => self.connect(now),
+                // Quietly, after giving up: the chip keeps saying `failed` meanwhile.
+                LinkState::Waiting { .. }
+                | LinkState::Failed {
+                    retry_at: Some(_), ..
+                } => self.connect(now),
                 _ => self.probe_link(now),
             }
         }
@@ -280,6 +302,8 @@ impl SyncEngine {
 
     /// The user pressed "Retry now".
     pub fn retry_now(&mut self, now: f64) {
+        // Asked for: the chip shows this attempt as it goes.
+        self.quiet = false;
         match self.link {
             LinkState::Waiting { .. } | LinkState::Failed { .. } | LinkState::Offline { .. } => {
                 self.backoff.reset();
@@ -322,7 +346,7 @@ impl SyncEngine {
     /// Why the engine gave up, when `failed`.
     pub fn failure(&self) -> Option<&str> {
         match &self.link {
-            LinkState::Failed { reason } => Some(reason),
+            LinkState::Failed { reason, .. } => Some(reason),
             _ => None,
         }
     }

@@ -1,11 +1,13 @@
 //! Engine tests, one file per theme; the property test runs the engine against the model
 //! server over a link that loses, delays and duplicates messages.
 
+mod calm_notices;
 mod fallback;
 mod handshake;
 mod ops;
 mod outage;
 mod property;
+mod quiet_retry;
 mod reporting;
 
 use super::*;
