@@ -100,6 +100,7 @@ impl SyncEngine {
             self.selector.next_wakeup(),
             report,
             self.announcement_due(),
+            self.stall_wakeup(),
         ]
         .into_iter()
         .flatten()
@@ -130,6 +131,7 @@ impl SyncEngine {
             welcomed: false,
         };
         self.selector.attempt_started();
+        self.forget_stall();
         self.next_connection += 1;
         let id = ConnectionId(self.next_connection);
         self.current = Some(id);
@@ -141,6 +143,7 @@ impl SyncEngine {
 
     /// Drops the current connection: nothing it reports counts any more.
     pub(super) fn abandon(&mut self) {
+        self.forget_stall();
         self.current = None;
         self.effects.push(Effect::Disconnect);
     }
@@ -176,6 +179,9 @@ impl SyncEngine {
             .collect();
         for msg in resend {
             self.send(msg);
+        }
+        if !self.outbox.is_empty() {
+            self.op_sent(now);
         }
         if self.outbox.is_empty() {
             self.in_sync(now);

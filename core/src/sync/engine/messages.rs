@@ -25,6 +25,8 @@ impl SyncEngine {
         if !self.is_current(id) {
             return;
         }
+        let waiting = self.outbox.len();
+        let pong = matches!(msg, ServerMsg::Pong { .. });
         match msg {
             ServerMsg::Welcome(welcome) => self.on_welcome(now, welcome),
             ServerMsg::Replay { ops } => self.on_replay(now, ops),
@@ -65,6 +67,10 @@ impl SyncEngine {
                 retry_after_ms,
                 spread_ms,
             } => self.on_restarting(now, random, retry_after_ms, spread_ms),
+        }
+        // A pong or an ack of this client's op: the server hears this client.
+        if pong || self.outbox.len() < waiting {
+            self.answered(now);
         }
         self.track_state(now);
     }

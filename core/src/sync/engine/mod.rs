@@ -9,13 +9,15 @@
 //! - this file: the engine's state, its inputs and what hosts read back;
 //! - [`effects`](Effect): what it asks of the host; `config`: [`EngineConfig`];
 //! - `link`: the link's life cycle (connect, catch up, lose, give up) and the chip state;
-//! - `messages`: one handler per server message; `reporting`: the connection reports.
+//! - `messages`: one handler per server message; `reporting`: the connection reports;
+//!   `stall`: noticing a dead link sooner while ops wait for their acks.
 
 mod config;
 mod effects;
 mod link;
 mod messages;
 mod reporting;
+mod stall;
 #[cfg(test)]
 mod tests;
 
@@ -74,6 +76,12 @@ pub struct SyncEngine {
     announced_at: Option<f64>,
     /// The current outage was announced (so its end is too).
     outage_announced: bool,
+    /// Since when an op sent on the live link waits for its ack (see `stall`).
+    unacked_since: Option<f64>,
+    /// A stall probe is out: the link is replaced if nothing answers by then.
+    stall_deadline: Option<f64>,
+    /// Links dropped as stalled since the client was last in sync (each doubles the bound).
+    stall_drops: u32,
     /// A reconnect time the server asked for (`restarting`, `rate_limited`), used at the
     /// next drop.
     server_retry_at: Option<f64>,
@@ -123,6 +131,9 @@ impl SyncEngine {
             outage_synced: None,
             announced_at: None,
             outage_announced: false,
+            unacked_since: None,
+            stall_deadline: None,
+            stall_drops: 0,
             server_retry_at: None,
             quiet: false,
             quiet_retry_ms: crate::defaults::QUIET_RETRY_MS as f64,
@@ -202,6 +213,7 @@ impl SyncEngine {
         if let Some(report) = self.due_report(now, false) {
             self.send(report);
         }
+        self.check_stall(now, random);
         self.announce_if_calm(now);
         self.track_state(now);
     }
@@ -240,6 +252,7 @@ impl SyncEngine {
             self.effects.push(Effect::SaveOutbox);
             if self.is_live() {
                 self.send(ClientMsg::Op { op_id, op });
+                self.op_sent(now);
             }
         }
     }

@@ -9,6 +9,7 @@ mod outage;
 mod property;
 mod quiet_retry;
 mod reporting;
+mod stall;
 
 use super::*;
 use crate::{
