@@ -341,6 +341,15 @@ impl Runtime {
                 }),
             ),
         ];
+        let mut listeners = listeners;
+        // 4G ↔ Wi-Fi: `navigator.connection` says so where the browser has it.
+        if let Some(connection) = network_information(&window) {
+            listeners.push(EventListener::new(
+                &connection,
+                "change",
+                on(self.me.clone(), |e, now, _| e.network_changed(now)),
+            ));
+        }
         self.inner.borrow_mut().listeners = listeners;
     }
 }
@@ -423,4 +432,13 @@ fn document_visible() -> bool {
     web_sys::window()
         .and_then(|w| w.document())
         .is_none_or(|d| d.visibility_state() == VisibilityState::Visible)
+}
+
+/// `navigator.connection` (the Network Information API), where the browser has it.
+fn network_information(window: &web_sys::Window) -> Option<web_sys::EventTarget> {
+    use wasm_bindgen::JsCast;
+    js_sys::Reflect::get(&window.navigator(), &"connection".into())
+        .ok()
+        .filter(|value| value.is_object())
+        .and_then(|value| value.dyn_into::<web_sys::EventTarget>().ok())
 }

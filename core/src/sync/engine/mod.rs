@@ -293,6 +293,21 @@ impl SyncEngine {
         self.track_state(now);
     }
 
+    /// The device switched networks (`navigator.connection` changed: 4G to Wi-Fi, say):
+    /// the old link may be dead without a word, so probe it at once; a wait for the next
+    /// attempt ends now (the new network may well work).
+    pub fn network_changed(&mut self, now: f64) {
+        self.reporter.online_changed();
+        match self.link {
+            LinkState::Waiting { .. } if self.online => {
+                self.backoff.reset();
+                self.connect(now);
+            }
+            _ => self.probe_link(now),
+        }
+        self.track_state(now);
+    }
+
     /// The tab became visible (or hidden). Visible: retry or probe at once.
     pub fn set_visible(&mut self, now: f64, visible: bool) {
         let was_visible = self.visible;

@@ -150,3 +150,17 @@ fn a_restarting_server_sets_the_reconnect_time() {
     engine.close_now(150.0, 0.0);
     assert_eq!(engine.retry_at(), Some(100.0 + 1_000.0 + 2_000.0));
 }
+
+#[test]
+fn a_network_switch_probes_a_live_link_and_ends_a_wait() {
+    let mut engine = live_engine();
+    engine.network_changed(100.0);
+    assert!(sends(&drained(&mut engine))
+        .iter()
+        .any(|m| matches!(m, ClientMsg::Ping { .. })));
+    engine.close_now(200.0, 0.999);
+    drained(&mut engine);
+    assert!(engine.retry_at().is_some_and(|at| at > 200.0));
+    engine.network_changed(210.0);
+    assert_eq!(drained(&mut engine), [connect(Transport::WebSocket)]);
+}
