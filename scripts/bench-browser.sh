@@ -2,7 +2,8 @@
 # Browser benchmarks in headless Chromium against the real server (debug build, as the
 # tests use): reconnect time after a link restore, one stroke's latency over WebSocket vs
 # the polling fallback, a fast drawer's send rates against the rate budgets, and a board's
-# first load on an emulated slow-3G phone (pass --release to measure the release bundle).
+# first load on an emulated slow-3G phone (pass --release to measure the release bundle), and
+# how soon a black hole is noticed while drawing.
 # Prints one JSON line per benchmark.
 #   scripts/bench-browser.sh             10 runs each
 #   BENCH_RUNS=30 scripts/bench-browser.sh
