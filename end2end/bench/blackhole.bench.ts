@@ -4,8 +4,7 @@
 // restores the link and waits until everything converged. Prints p50/p95 of RUNS samples
 // as one JSON line (scripts/bench-browser.sh).
 import { test, expect } from '../tests/fixtures';
-import { NetworkControl } from '../tests/network';
-import { newRoom, openBoard, drawStroke, expectConverged, gotoBoard } from '../tests/helpers';
+import { drawStroke, expectConverged, pairThroughNetwork } from '../tests/helpers';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
 
@@ -20,12 +19,7 @@ test.use({
 
 test('black hole while drawing: noticed and replaced', async ({ browser, server }) => {
   test.setTimeout(RUNS * 30_000);
-  const room = newRoom();
-  const context = await browser.newContext({ baseURL: server.baseURL });
-  const a = await context.newPage();
-  const net = await NetworkControl.install(a);
-  await gotoBoard(a, room, 'Alice');
-  const b = (await openBoard(browser, room, 'Bob', server.baseURL)).page;
+  const { a, b, net } = await pairThroughNetwork(browser, server.baseURL);
   const samples: number[] = [];
   for (let run = 0; run < RUNS; run++) {
     const opened = net.opened;

@@ -2,8 +2,7 @@
 // peer (on WebSocket) showing the stroke, polled every animation frame in the peer's page.
 // Prints p50 of RUNS strokes per transport, and the extra latency of polling.
 import { test, expect } from '../tests/fixtures';
-import { NetworkControl } from '../tests/network';
-import { newRoom, openBoard, beginStroke, status, gotoBoard, board } from '../tests/helpers';
+import { beginStroke, status, board, pairThroughNetwork } from '../tests/helpers';
 import type { Page } from '@playwright/test';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
@@ -30,12 +29,7 @@ async function strokeLatencies(author: Page, peer: Page, offset: number): Promis
 const p50 = (sorted: number[]) => sorted[Math.ceil(sorted.length / 2) - 1];
 
 test('latency: one stroke over WebSocket vs over the polling fallback', async ({ browser, server }) => {
-  const room = newRoom();
-  const context = await browser.newContext({ baseURL: server.baseURL });
-  const a = await context.newPage();
-  const net = await NetworkControl.install(a);
-  await gotoBoard(a, room, 'Alice');
-  const b = (await openBoard(browser, room, 'Bob', server.baseURL)).page;
+  const { a, b, net } = await pairThroughNetwork(browser, server.baseURL);
   const websocket = await strokeLatencies(a, b, 0);
 
   net.mode = { kind: 'refuse' };

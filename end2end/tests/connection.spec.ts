@@ -4,6 +4,7 @@ import { test, expect } from './fixtures';
 import { NetworkControl } from './network';
 import {
   newRoom, openBoard, drawStroke, expectConverged, board, status, gotoBoard, beginStroke,
+  pairThroughNetwork,
 } from './helpers';
 import type { Browser, BrowserContext } from '@playwright/test';
 
@@ -22,16 +23,7 @@ test.use({
   },
 });
 
-/** Two users on a fresh board; A's sockets go through a NetworkControl. */
-async function pair(browser: Browser, baseURL: string) {
-  const room = newRoom();
-  const context = await browser.newContext({ baseURL });
-  const page = await context.newPage();
-  const net = await NetworkControl.install(page);
-  await gotoBoard(page, room, 'Alice');
-  const bob = await openBoard(browser, room, 'Bob', baseURL);
-  return { room, a: page, context, net, b: bob.page };
-}
+const pair = pairThroughNetwork;
 
 test('1. Wi-Fi drop: offline while drawing queues strokes, online delivers them', async ({ browser, server }) => {
   const { a, b, context } = await pair(browser, server.baseURL);

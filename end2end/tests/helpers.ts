@@ -2,6 +2,7 @@
 // wait until clients agree. Every wait is a condition, never a fixed sleep.
 import { expect, type Browser, type Page, type BrowserContext } from '@playwright/test';
 import { randomBytes } from 'node:crypto';
+import { NetworkControl } from './network';
 
 /** A fresh room id, so tests never see each other's strokes. */
 export function newRoom(): string {
@@ -20,6 +21,18 @@ export async function openBoard(browser: Browser, room: string, name: string, ba
   const page = await context.newPage();
   await gotoBoard(page, room, name);
   return { context, page };
+}
+
+/** Two users on a fresh board of the server at `baseURL`: Alice (`a`), whose sockets and
+ *  polls go through a NetworkControl (`net`), and Bob (`b`). */
+export async function pairThroughNetwork(browser: Browser, baseURL: string) {
+  const room = newRoom();
+  const context = await browser.newContext({ baseURL });
+  const a = await context.newPage();
+  const net = await NetworkControl.install(a);
+  await gotoBoard(a, room, 'Alice');
+  const b = (await openBoard(browser, room, 'Bob', baseURL)).page;
+  return { room, a, b, context, net };
 }
 
 export async function gotoBoard(page: Page, room: string, name: string) {

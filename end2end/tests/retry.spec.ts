@@ -1,7 +1,6 @@
 // "Retry now": with a long backoff pending, the button reconnects at once.
 import { test, expect } from './fixtures';
-import { NetworkControl } from './network';
-import { newRoom, openBoard, gotoBoard, drawStroke, expectConverged, status } from './helpers';
+import { drawStroke, expectConverged, pairThroughNetwork, status } from './helpers';
 
 test.use({
   serverEnv: {
@@ -12,12 +11,7 @@ test.use({
 });
 
 test('"Retry now" reconnects at once instead of waiting out the backoff', async ({ browser, server }) => {
-  const room = newRoom();
-  const context = await browser.newContext({ baseURL: server.baseURL });
-  const a = await context.newPage();
-  const net = await NetworkControl.install(a);
-  await gotoBoard(a, room, 'Alice');
-  const b = (await openBoard(browser, room, 'Bob', server.baseURL)).page;
+  const { a, b, net } = await pairThroughNetwork(browser, server.baseURL);
   // The link drops and nothing gets through: the next attempt is up to a minute away.
   net.mode = { kind: 'offline' };
   await net.cut();

@@ -2,8 +2,7 @@
 // within 6 s — with the default heartbeat, which alone would take about 20 s: the stroke's
 // missing ack sends a probe, and the unanswered probe replaces the link.
 import { test, expect } from './fixtures';
-import { NetworkControl } from './network';
-import { newRoom, openBoard, gotoBoard, drawStroke, expectConverged, status } from './helpers';
+import { drawStroke, expectConverged, pairThroughNetwork, status } from './helpers';
 
 // Only the reconnect side is quick (a hello lost in the black hole is retried after 2 s);
 // the heartbeat keeps its defaults.
@@ -16,12 +15,7 @@ test.use({
 });
 
 test('a black hole while drawing is noticed within 6 s and nothing is lost', async ({ browser, server }) => {
-  const room = newRoom();
-  const context = await browser.newContext({ baseURL: server.baseURL });
-  const a = await context.newPage();
-  const net = await NetworkControl.install(a);
-  await gotoBoard(a, room, 'Alice');
-  const b = (await openBoard(browser, room, 'Bob', server.baseURL)).page;
+  const { a, b, net } = await pairThroughNetwork(browser, server.baseURL);
   await drawStroke(a, 0);
   await expectConverged([a, b], 1);
 
