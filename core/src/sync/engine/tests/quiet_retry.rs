@@ -1,5 +1,6 @@
 //! After running out of attempts the chip says `failed`, but the client keeps trying
-//! quietly: a server that comes back after a long outage gets every pending stroke.
+//! quietly: a server that comes back after a long outage gets every pending stroke. (A
+//! refusal retrying cannot fix stays `failed` with nothing scheduled: `handshake.rs`.)
 
 use super::*;
 
@@ -71,24 +72,4 @@ fn a_tab_coming_back_into_view_tries_at_once_still_quietly() {
     // Retry, pressed by the user, shows the attempt.
     engine.retry_now(now + 3.0);
     assert_eq!(engine.state(), ConnectionState::Reconnecting);
-}
-
-#[test]
-fn a_refusal_retrying_cannot_fix_stays_failed_without_quiet_attempts() {
-    let mut engine = SyncEngine::new(config(), Board::new(), None, vec![]);
-    engine.start(0.0);
-    engine.open_now(1.0);
-    engine.receive(
-        2.0,
-        0.5,
-        ServerMsg::Error {
-            code: "unsupported_protocol".into(),
-            message: "reload".into(),
-            fatal: true,
-            retry_after_ms: None,
-        },
-    );
-    assert_eq!(engine.state(), ConnectionState::Failed);
-    drained(&mut engine);
-    assert_eq!(engine.schedule(), None, "no attempt would help");
 }
