@@ -3,7 +3,7 @@
 use super::stroke::{Point, Stroke};
 
 /// Distance from `p` to the segment `a`–`b`.
-fn distance_to_segment(p: (f32, f32), a: (f32, f32), b: (f32, f32)) -> f32 {
+pub fn distance_to_segment(p: (f32, f32), a: (f32, f32), b: (f32, f32)) -> f32 {
     let (dx, dy) = (b.0 - a.0, b.1 - a.1);
     let length_squared = dx * dx + dy * dy;
     let t = if length_squared == 0.0 {

@@ -7,6 +7,7 @@
 //! - [`outbox`]: unconfirmed durable ops.  [`awareness`]: peers, cursors, live strokes.
 //! - [`status`]: the six chip states.
 
+pub mod adaptive;
 pub mod awareness;
 pub mod backoff;
 pub mod engine;

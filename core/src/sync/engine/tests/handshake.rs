@@ -120,7 +120,11 @@ fn fatal_errors_stop_retrying_until_the_user_asks() {
             reason: "reload".into()
         }]
     );
-    assert_eq!(engine.schedule(), None, "no quiet attempts: retrying cannot help");
+    assert_eq!(
+        engine.schedule(),
+        None,
+        "no quiet attempts: retrying cannot help"
+    );
 }
 
 #[test]
