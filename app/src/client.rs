@@ -14,7 +14,7 @@ use std::{rc::Rc, sync::Arc};
 use tether_core::{
     board::{Op, Stroke},
     protocol::{LiveStroke, Peer},
-    sync::{ConnectionState, Notice, SyncEngine},
+    sync::{adaptive::DetailLevel, ConnectionState, Notice, SyncEngine},
 };
 
 /// A peer's pointer, ready to draw.
@@ -50,6 +50,8 @@ pub struct StatusView {
     pub bytes_out: u64,
     pub time_in_state: Vec<(&'static str, f64)>,
     pub failure: Option<String>,
+    /// The detail strokes travel with on this link (adaptive quality).
+    pub detail: DetailLevel,
     /// When this view was taken (ms since the Unix epoch).
     pub at: f64,
 }
@@ -76,6 +78,7 @@ impl Default for StatusView {
             bytes_out: 0,
             time_in_state: Vec::new(),
             failure: None,
+            detail: DetailLevel::Full,
             at: 0.0,
         }
     }
@@ -110,6 +113,7 @@ impl StatusView {
                 .map(|(state, ms)| (state.as_str(), ms))
                 .collect(),
             failure: engine.failure().map(str::to_owned),
+            detail: DetailLevel::for_link(rtt.percentile(50.0), engine.transport()),
             at: now,
         }
     }

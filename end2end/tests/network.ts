@@ -17,6 +17,8 @@ export class NetworkControl {
   mode: Mode = { kind: 'pass' };
   /** Sockets opened through the route so far. */
   opened = 0;
+  /** Bytes the page sent over its sockets so far. */
+  bytesUp = 0;
   /** Open sockets: the page side and its server side. */
   private live = new Map<WebSocketRoute, WebSocketRoute>();
 
@@ -44,7 +46,10 @@ export class NetworkControl {
       if (mode.kind === 'delay') setTimeout(send, mode.ms);
       else send();
     };
-    ws.onMessage((message) => forward(() => server.send(message)));
+    ws.onMessage((message) => {
+      this.bytesUp += typeof message === 'string' ? Buffer.byteLength(message) : message.length;
+      forward(() => server.send(message));
+    });
     server.onMessage((message) => forward(() => ws.send(message)));
     // Setting onClose turns off Playwright's own forwarding of closes: forward them here.
     ws.onClose((code, reason) => {

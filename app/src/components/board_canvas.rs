@@ -34,17 +34,24 @@ pub fn BoardCanvas() -> impl IntoView {
     let input = BoardInput::new(client, tools, viewport, expect_context::<UndoHistory>());
     let gestures = StoredValue::new(Gestures::new());
     let cursor_unsent = StoredValue::new(None::<(f32, f32)>);
+    // When the cursor last went out: on a slow link no more often than live batches.
+    let cursor_sent_at = StoredValue::new(f64::NEG_INFINITY);
     let frame_pending = StoredValue::new(false);
 
     // One frame: send what peers should see, then paint.
     let on_frame = move || {
         frame_pending.set_value(false);
-        if let Some(live) = input.take_live() {
+        let now = js_sys::Date::now();
+        if let Some(live) = input.take_live(now) {
             client.with(|actions| actions.live(live));
         }
+        let interval = state.status.with_untracked(|s| s.detail.live_interval_ms());
         if let Some((x, y)) = cursor_unsent.get_value() {
-            cursor_unsent.set_value(None);
-            client.with(|actions| actions.cursor(x, y));
+            if now - cursor_sent_at.get_value() >= interval {
+                cursor_unsent.set_value(None);
+                cursor_sent_at.set_value(now);
+                client.with(|actions| actions.cursor(x, y));
+            }
         }
         paint_board(board_ref, canvas_ref, client, viewport, input);
     };

@@ -14,9 +14,11 @@ use tether_core::{
     board::{
         builder::{Added, StrokeBuilder},
         geometry::erased_by,
+        simplify::simplify,
         Op, Point, Stroke,
     },
     protocol::LiveStroke,
+    sync::adaptive::{thin, DetailLevel},
     view::Gesture,
 };
 
@@ -38,6 +40,8 @@ pub struct BoardInput {
     /// Its id, for the stroke count while it is drawn.
     pub drawing_id: RwSignal<Option<String>>,
     eraser: StoredValue<Option<EraserDrag>>,
+    /// When the last live batch went out (ms), for the adaptive batch interval.
+    last_live: StoredValue<f64>,
 }
 
 impl BoardInput {
@@ -56,7 +60,13 @@ impl BoardInput {
             drawing: StoredValue::new(None),
             drawing_id: RwSignal::new(None),
             eraser: StoredValue::new(None),
+            last_live: StoredValue::new(f64::NEG_INFINITY),
         }
+    }
+
+    /// The detail strokes travel with on the current link (adaptive quality).
+    fn detail(&self) -> DetailLevel {
+        self.client.state.status.with_untracked(|s| s.detail)
     }
 
     /// Acts on one gesture.
@@ -112,17 +122,28 @@ impl BoardInput {
         }
     }
 
-    /// Points of the stroke in progress not yet shown to peers, as a live batch.
-    pub fn take_live(&self) -> Option<LiveStroke> {
+    /// Points of the stroke in progress not yet shown to peers, as a live batch — on a
+    /// slow link no sooner than the level's interval after the last one, and thinned.
+    pub fn take_live(&self, now: f64) -> Option<LiveStroke> {
+        let detail = self.detail();
+        if now - self.last_live.get_value() < detail.live_interval_ms() {
+            return None; // the points wait for the next batch
+        }
         let mut live = None;
         self.drawing.update_value(|builder| {
             if let Some(builder) = builder {
-                let points = builder.take_unsent();
+                let mut points = builder.take_unsent();
+                if let Some(max) = detail.max_live_points() {
+                    points = thin(points, max);
+                }
                 if !points.is_empty() {
                     live = Some(live_batch(builder.stroke(), points, false));
                 }
             }
         });
+        if live.is_some() {
+            self.last_live.set_value(now);
+        }
         live
     }
 
@@ -172,7 +193,10 @@ impl BoardInput {
     }
 
     fn submit(&self, builder: StrokeBuilder) {
-        let stroke = builder.finish();
+        let mut stroke = builder.finish();
+        // On a slow link the stroke travels simplified, within its own width.
+        let tolerance = self.detail().tolerance(stroke.width);
+        stroke.points = simplify(&stroke.points, tolerance);
         self.history.added(stroke.clone());
         self.client
             .with(|actions| actions.submit(Op::AddStroke { stroke }));

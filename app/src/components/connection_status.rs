@@ -60,6 +60,7 @@ pub fn ConnectionStatus() -> impl IntoView {
                 data-transport=move || status.with(|s| s.transport)
                 data-pending=move || status.with(|s| s.pending.to_string())
                 data-rtt-ms=move || status.with(|s| s.rtt_ms.map(|r| r.round().to_string()).unwrap_or_default())
+                data-quality-level=move || status.with(|s| s.detail.as_str())
                 aria-expanded=move || open.get().to_string()
                 title="Connection details"
                 on:click=move |_| open.update(|o| *o = !*o)
@@ -87,6 +88,7 @@ pub fn ConnectionStatus() -> impl IntoView {
                         _ => "not measured yet".to_owned(),
                     })}</dd>
                     <dt>"Transport"</dt><dd>{move || status.with(|s| s.transport)}</dd>
+                    <dt>"Stroke detail"</dt><dd data-testid="quality-level">{move || status.with(|s| s.detail.as_str())}</dd>
                     <dt>"Waiting to save"</dt><dd>{move || status.with(|s| s.pending)}</dd>
                     <dt>"Last sync"</dt><dd>{move || status.with(|s| ago(s.last_sync, now.get()))}</dd>
                     <dt>"Reconnects"</dt><dd>{move || status.with(|s| s.reconnects)}</dd>
