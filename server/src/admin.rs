@@ -44,7 +44,13 @@ enum Access {
 }
 
 fn access(state: &AppState, headers: &HeaderMap, query: Option<&str>) -> Access {
-    let Some(expected) = state.config.admin_token.as_deref() else {
+    // An empty token would let `?token=` in: it means "off" too.
+    let Some(expected) = state
+        .config
+        .admin_token
+        .as_deref()
+        .filter(|t| !t.is_empty())
+    else {
         return Access::Off;
     };
     let matches = |given: &str| bool::from(given.as_bytes().ct_eq(expected.as_bytes()));

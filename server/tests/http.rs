@@ -146,3 +146,12 @@ async fn pages_are_compressed_and_polling_json_is_not() {
     let body: serde_json::Value = serde_json::from_str(&opened.text().await.unwrap()).unwrap();
     assert!(body["sid"].is_string(), "{body}");
 }
+
+#[tokio::test]
+async fn an_empty_admin_token_leaves_the_dashboard_off() {
+    let server = TestServer::temp(&["--admin-token", ""]).await;
+    for path in ["/admin?token=", "/api/admin/stats?token="] {
+        let response = reqwest::get(server.url(path)).await.unwrap();
+        assert_eq!(response.status(), 404, "{path}");
+    }
+}
