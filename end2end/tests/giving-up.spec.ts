@@ -2,7 +2,7 @@
 // but the client keeps trying quietly; a server back after a long outage gets every
 // pending stroke without anyone clicking.
 import { test, expect } from './fixtures';
-import { newRoom, openBoard, drawStroke, expectConverged, status } from './helpers';
+import { newRoom, openBoard, drawStroke, expectConverged, reconnectAttempts, status } from './helpers';
 
 test.use({
   serverEnv: {
@@ -27,12 +27,7 @@ test('a server down longer than the whole backoff: failed, then back and synced 
   await drawStroke(a, 1);
   await expect(status(a)).toHaveAttribute('data-pending', '2');
   // Quiet attempts keep failing meanwhile: the chip does not flap, nobody is told twice.
-  await expect.poll(async () => {
-    await a.getByTestId('metrics-toggle').click();
-    const text = await a.getByTestId('metrics-panel').textContent();
-    await a.getByTestId('metrics-toggle').click();
-    return Number(/Reconnect attempts(\d+)/.exec(text ?? '')?.[1] ?? 0);
-  }, { timeout: 15_000 }).toBeGreaterThanOrEqual(5);
+  await expect.poll(() => reconnectAttempts(a), { timeout: 15_000 }).toBeGreaterThanOrEqual(5);
   await expect(status(a)).toHaveAttribute('data-state', 'failed');
   expect(await failedToasts.count()).toBeLessThanOrEqual(1);
 

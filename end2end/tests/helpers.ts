@@ -41,6 +41,14 @@ export async function gotoBoard(page: Page, room: string, name: string) {
   await expect(status(page)).toHaveAttribute('data-state', 'connected');
 }
 
+/** The reconnect attempts the metrics panel counts (opened and closed again to read it). */
+export async function reconnectAttempts(page: Page): Promise<number> {
+  await page.getByTestId('metrics-toggle').click();
+  const text = await page.getByTestId('metrics-panel').textContent();
+  await page.getByTestId('metrics-toggle').click();
+  return Number(/Reconnect attempts(\d+)/.exec(text ?? '')?.[1] ?? 0);
+}
+
 export const board = (page: Page) => page.getByTestId('board');
 export const status = (page: Page) => page.getByTestId('connection-status');
 

@@ -295,28 +295,14 @@ impl Hub {
 
     /// Members of the loaded rooms: `(connected, away)`.
     pub fn members_by_state(&self) -> (usize, usize) {
-        lock(&self.shared.registry)
-            .rooms
-            .values()
-            .fold((0, 0), |(connected, away), room| {
-                let here = room.gauge.connected();
-                (
-                    connected + here,
-                    away + room.gauge.members().saturating_sub(here),
-                )
-            })
+        let registry = lock(&self.shared.registry);
+        room_gauge::members_by_state(registry.rooms.values().map(|r| &*r.gauge))
     }
 
     /// The `limit` busiest loaded rooms: most members first, then most ops.
     pub fn busiest_rooms(&self, limit: usize) -> Vec<RoomActivity> {
-        let mut rooms: Vec<RoomActivity> = lock(&self.shared.registry)
-            .rooms
-            .iter()
-            .map(|(id, registered)| registered.gauge.activity(id))
-            .collect();
-        rooms.sort_by(|a, b| (b.members, b.ops, &a.room).cmp(&(a.members, a.ops, &b.room)));
-        rooms.truncate(limit);
-        rooms
+        let registry = lock(&self.shared.registry);
+        room_gauge::busiest(registry.rooms.iter().map(|(id, r)| (id, &*r.gauge)), limit)
     }
 
     /// The command queue of `room`'s actor, starting the actor if needed. When

@@ -59,6 +59,25 @@ impl RoomGauge {
     }
 }
 
+/// Members of `rooms` together: `(connected, away)`.
+pub(crate) fn members_by_state<'a>(rooms: impl Iterator<Item = &'a RoomGauge>) -> (usize, usize) {
+    rooms.fold((0, 0), |(connected, away), room| {
+        let here = room.connected();
+        (connected + here, away + room.members().saturating_sub(here))
+    })
+}
+
+/// The `limit` busiest of `rooms` (by id): most members first, then most ops.
+pub(crate) fn busiest<'a>(
+    rooms: impl Iterator<Item = (&'a String, &'a RoomGauge)>,
+    limit: usize,
+) -> Vec<RoomActivity> {
+    let mut rows: Vec<RoomActivity> = rooms.map(|(id, gauge)| gauge.activity(id)).collect();
+    rows.sort_by(|a, b| (b.members, b.ops, &a.room).cmp(&(a.members, a.ops, &b.room)));
+    rows.truncate(limit);
+    rows
+}
+
 fn unix_seconds() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
