@@ -260,6 +260,8 @@ pub trait BoardActions {
     /// Where the pointer is (ephemeral).
     fn cursor(&self, x: f32, y: f32);
     fn retry_now(&self);
+    /// Makes this page's network behave as `mode` (the dev-tools network simulator).
+    fn simulate_network(&self, mode: tether_core::sync::netsim::SimMode);
     /// Changes the display name (stored for next time; peers see it after reconnecting).
     fn rename(&self, name: String);
     /// Closes the connection for good (the page goes away).

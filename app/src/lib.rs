@@ -64,7 +64,8 @@ pub fn App() -> impl IntoView {
         Page::Landing => view! { <pages::Landing/> }.into_any(),
         Page::Board(room) => {
             let name = query_value(&query, "name");
-            view! { <pages::BoardPage room name/> }.into_any()
+            let devtools = query_value(&query, "devtools").is_some_and(|v| v != "0");
+            view! { <pages::BoardPage room name devtools/> }.into_any()
         }
         Page::Admin => view! { <pages::AdminPage/> }.into_any(),
         Page::NotFound => view! { <pages::NotFound/> }.into_any(),

@@ -7,7 +7,8 @@
 //! - [`runtime`]: runs the `tether_core::sync` engine — performs its effects, feeds it events.
 //! - [`transport`]: one face for both transports; [`websocket`]: the WebSocket transport
 //!   (abandonable without waiting for `onclose`) and the upgrade probe; [`polling`]: the
-//!   HTTP long-polling fallback.
+//!   HTTP long-polling fallback; [`netsim`]: the dev-tools network simulator both pass
+//!   through.
 //! - [`storage`]: client id, display name and the persisted outbox (localStorage).
 //! - [`browser`]: clock, randomness and ids from the browser.
 //! - [`admin_feed`]: the operator dashboard's refresh.
@@ -16,6 +17,8 @@
 mod admin_feed;
 #[cfg(target_arch = "wasm32")]
 mod browser;
+#[cfg(target_arch = "wasm32")]
+mod netsim;
 #[cfg(target_arch = "wasm32")]
 mod polling;
 #[cfg(target_arch = "wasm32")]

@@ -3,9 +3,10 @@
 //! (held until messages arrive; each poll acknowledges the previous batch, so a lost
 //! response is sent again) and `POST /api/poll/{sid}/send` (batched, one request in flight
 //! at a time, in order; a backlog is cut into batches within the server's limits by
-//! [`poll_batches`]).
+//! [`poll_batches`]). Every request and response passes through the
+//! [network simulator](crate::netsim).
 
-use crate::transport::Handlers;
+use crate::{netsim, transport::Handlers};
 use gloo_net::http::Request;
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -111,6 +112,24 @@ impl PollTransport {
 }
 
 impl Inner {
+    /// Whether the transport has stopped (abandoned or failed).
+    fn gone(&self) -> bool {
+        self.closed.get()
+    }
+
+    /// Sends `request` through the simulated network: `None` if it failed on the way there
+    /// or back (or the transport stopped meanwhile).
+    async fn exchange(&self, request: Request, bytes_up: usize) -> Option<String> {
+        if !netsim::request(bytes_up, || self.gone()).await {
+            return None;
+        }
+        let response = request.send().await.ok().filter(|r| r.ok())?;
+        let text = response.text().await.ok()?;
+        netsim::response(text.len(), || self.gone())
+            .await
+            .then_some(text)
+    }
+
     fn signal(&self) -> Option<web_sys::AbortSignal> {
         self.abort.as_ref().map(|a| a.signal())
     }
@@ -156,6 +175,7 @@ async fn flush(inner: Rc<Inner>) {
 async fn open_session(inner: &Rc<Inner>, mut batch: Vec<String>) -> bool {
     let hello = batch.remove(0);
     let url = format!("/api/poll/open/{}", inner.room);
+    let bytes = hello.len();
     let Ok(request) = Request::post(&url)
         .header("content-type", "application/json")
         .abort_signal(inner.signal().as_ref())
@@ -163,13 +183,11 @@ async fn open_session(inner: &Rc<Inner>, mut batch: Vec<String>) -> bool {
     else {
         return false;
     };
-    let Ok(response) = request.send().await else {
-        return false;
-    };
-    if !response.ok() {
-        return false;
-    }
-    let Ok(opened) = response.json::<Opened>().await else {
+    let Some(opened) = inner
+        .exchange(request, bytes)
+        .await
+        .and_then(|text| serde_json::from_str::<Opened>(&text).ok())
+    else {
         return false;
     };
     *inner.sid.borrow_mut() = Some(opened.sid.clone());
@@ -190,6 +208,7 @@ async fn send_messages(inner: &Rc<Inner>, sid: &str, messages: Vec<String>) -> b
 async fn send_batch(inner: &Rc<Inner>, sid: &str, batch: &[String]) -> bool {
     let body = format!("{{\"messages\":[{}]}}", batch.join(","));
     let url = format!("/api/poll/{sid}/send");
+    let bytes = body.len();
     let Ok(request) = Request::post(&url)
         .header("content-type", "application/json")
         .abort_signal(inner.signal().as_ref())
@@ -197,7 +216,7 @@ async fn send_batch(inner: &Rc<Inner>, sid: &str, batch: &[String]) -> bool {
     else {
         return false;
     };
-    matches!(request.send().await, Ok(response) if response.ok())
+    inner.exchange(request, bytes).await.is_some()
 }
 
 /// Long-polls until the session ends or the transport is abandoned.
@@ -205,13 +224,15 @@ async fn poll_loop(inner: Rc<Inner>, sid: String) {
     let mut ack = 0;
     while !inner.closed.get() {
         let url = format!("/api/poll/{sid}?ack={ack}");
-        let response = Request::get(&url)
+        let request = Request::get(&url)
             .abort_signal(inner.signal().as_ref())
-            .send()
-            .await;
-        let batch = match response {
-            Ok(response) if response.ok() => response.json::<Batch>().await.ok(),
-            _ => None,
+            .build();
+        let batch = match request {
+            Ok(request) => inner
+                .exchange(request, 0)
+                .await
+                .and_then(|text| serde_json::from_str::<Batch>(&text).ok()),
+            Err(_) => None,
         };
         let Some(batch) = batch else {
             inner.fail();

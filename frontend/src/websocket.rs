@@ -1,15 +1,22 @@
 //! The WebSocket transport. Thin: it opens a socket, forwards its events, sends text, and
 //! can be *abandoned* — handlers detached and close requested, without waiting for a close
-//! event that, on a dead link, Chromium delivers only a minute later.
+//! event that, on a dead link, Chromium delivers only a minute later. Its handshake and
+//! every frame pass through the [network simulator](crate::netsim).
 
-use crate::transport::Handlers;
-use std::{cell::RefCell, rc::Rc};
+use crate::{netsim, transport::Handlers};
+use std::{
+    cell::{Cell, RefCell},
+    rc::Rc,
+};
+use tether_core::sync::netsim::Direction;
 use wasm_bindgen::{closure::Closure, JsCast};
 use web_sys::{CloseEvent, Event, MessageEvent, WebSocket};
 
 /// An open (or opening) socket with its handlers kept alive.
 pub struct WsTransport {
     socket: WebSocket,
+    /// False once abandoned: frames the simulator still holds are not delivered.
+    alive: Rc<Cell<bool>>,
     _on_open: Closure<dyn FnMut(Event)>,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
     _on_close: Closure<dyn FnMut(CloseEvent)>,
@@ -21,18 +28,39 @@ impl WsTransport {
     pub fn open(url: &str, handlers: Handlers) -> Result<Self, String> {
         let socket = WebSocket::new(url).map_err(|e| format!("{e:?}"))?;
         let Handlers {
-            mut on_open,
-            mut on_text,
+            on_open,
+            on_text,
             on_close,
         } = handlers;
+        let alive = Rc::new(Cell::new(true));
         // onerror is always followed by onclose; both report a close, the runtime
         // ignores the second because the engine has already moved on.
         let on_close = Rc::new(RefCell::new(on_close));
-        let close_a = on_close.clone();
-        let opened = Closure::<dyn FnMut(Event)>::new(move |_| on_open());
+        let on_open = Rc::new(RefCell::new(on_open));
+        let on_text = Rc::new(RefCell::new(on_text));
+        let (close_a, close_b) = (on_close.clone(), on_close.clone());
+        let (alive_a, alive_b) = (alive.clone(), alive.clone());
+        let opened = Closure::<dyn FnMut(Event)>::new(move |_| {
+            let (on_open, on_close) = (on_open.clone(), close_b.clone());
+            let (alive_open, alive_fail) = (alive_a.clone(), alive_a.clone());
+            netsim::handshake(
+                move || alive_open.get(),
+                move || (on_open.borrow_mut())(),
+                move || {
+                    if alive_fail.get() {
+                        (on_close.borrow_mut())()
+                    }
+                },
+            );
+        });
         let message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
             if let Some(text) = event.data().as_string() {
-                on_text(text);
+                let (on_text, alive) = (on_text.clone(), alive_b.clone());
+                netsim::pass(Direction::Down, text.len(), move || {
+                    if alive.get() {
+                        (on_text.borrow_mut())(text)
+                    }
+                });
             }
         });
         let closed = Closure::<dyn FnMut(CloseEvent)>::new(move |_| (close_a.borrow_mut())());
@@ -43,6 +71,7 @@ impl WsTransport {
         socket.set_onerror(Some(errored.as_ref().unchecked_ref()));
         Ok(Self {
             socket,
+            alive,
             _on_open: opened,
             _on_message: message,
             _on_close: closed,
@@ -50,14 +79,25 @@ impl WsTransport {
         })
     }
 
-    /// Sends a text frame; `false` if the socket is not open.
+    /// Sends a text frame (when the simulated network lets it through); `false` if the
+    /// socket is not open.
     pub fn send(&self, text: &str) -> bool {
-        self.socket.ready_state() == WebSocket::OPEN && self.socket.send_with_str(text).is_ok()
+        if self.socket.ready_state() != WebSocket::OPEN {
+            return false;
+        }
+        let (socket, alive, text) = (self.socket.clone(), self.alive.clone(), text.to_owned());
+        netsim::pass(Direction::Up, text.len(), move || {
+            if alive.get() && socket.ready_state() == WebSocket::OPEN {
+                let _ = socket.send_with_str(&text);
+            }
+        });
+        true
     }
 
     /// Detaches every handler and asks the socket to close. Nothing from this socket
     /// reaches the runtime afterwards.
     pub fn abandon(self) {
+        self.alive.set(false);
         self.socket.set_onopen(None);
         self.socket.set_onmessage(None);
         self.socket.set_onclose(None);

@@ -7,8 +7,8 @@
 use crate::{
     client::{BoardClient, BoardState, ConnectParams, ConnectorContext},
     components::{
-        BoardCanvas, ConnectionStatus, MetricsPanel, NamePrompt, Presence, Share, Shortcuts,
-        Toasts, Toolbar, ZoomControls,
+        BoardCanvas, ConnectionStatus, MetricsPanel, NamePrompt, NetworkSimulator, Presence, Share,
+        Shortcuts, Toasts, Toolbar, ZoomControls,
     },
     drawing::ToolSettings,
     history::UndoHistory,
@@ -19,9 +19,10 @@ use leptos::prelude::*;
 use tether_core::ids::is_valid_id;
 
 /// `/b/{room}`: the board of one room, or a clear message when the link is malformed or
-/// the room cannot be loaded. `name` is the URL's `?name=`, which overrides the stored name.
+/// the room cannot be loaded. `name` is the URL's `?name=`, which overrides the stored name;
+/// `devtools` (`?devtools=1`) opens the network simulator.
 #[component]
-pub fn BoardPage(room: String, name: Option<String>) -> impl IntoView {
+pub fn BoardPage(room: String, name: Option<String>, devtools: bool) -> impl IntoView {
     if !is_valid_id(&room) {
         return view! {
             <section class="board-page invalid" data-testid="invalid-room">
@@ -38,7 +39,7 @@ pub fn BoardPage(room: String, name: Option<String>) -> impl IntoView {
     match embedded {
         EmbeddedBoard::Loaded(snapshot) => view! {
             <script type="application/json" id=SNAPSHOT_ELEMENT_ID inner_html=script></script>
-            <Board room snapshot name_override=name/>
+            <Board room snapshot name_override=name devtools/>
         }
         .into_any(),
         EmbeddedBoard::Failed { message } => {
@@ -61,7 +62,12 @@ pub fn BoardPage(room: String, name: Option<String>) -> impl IntoView {
 
 /// One open board: its state, tools and connection.
 #[component]
-fn Board(room: String, snapshot: BoardSnapshot, name_override: Option<String>) -> impl IntoView {
+fn Board(
+    room: String,
+    snapshot: BoardSnapshot,
+    name_override: Option<String>,
+    devtools: bool,
+) -> impl IntoView {
     let state = BoardState::from_snapshot(&snapshot);
     let client = BoardClient::new(state);
     provide_context(client);
@@ -116,6 +122,7 @@ fn Board(room: String, snapshot: BoardSnapshot, name_override: Option<String>) -
                 <ZoomControls/>
             </div>
             <Shortcuts/>
+            <NetworkSimulator initially_open=devtools/>
             <Toasts/>
         </section>
     }

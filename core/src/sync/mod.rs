@@ -5,7 +5,7 @@
 //! - [`backoff`]: reconnect delays.  [`heartbeat`]: liveness probes.
 //! - [`quality`]: RTT statistics and classes.  [`metrics`]: connection counters.
 //! - [`outbox`]: unconfirmed durable ops.  [`awareness`]: peers, cursors, live strokes.
-//! - [`status`]: the six chip states.
+//! - [`status`]: the six chip states.  [`netsim`]: the dev-tools network simulator.
 
 pub mod adaptive;
 pub mod awareness;
@@ -13,6 +13,7 @@ pub mod backoff;
 pub mod engine;
 pub mod heartbeat;
 pub mod metrics;
+pub mod netsim;
 pub mod outbox;
 pub mod quality;
 pub mod status;

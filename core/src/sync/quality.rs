@@ -63,6 +63,11 @@ impl RttStats {
         self.samples.push_back(rtt_ms);
     }
 
+    /// Forgets every sample: they describe a network the device has just left.
+    pub fn forget(&mut self) {
+        self.samples.clear();
+    }
+
     /// Oldest first.
     pub fn samples(&self) -> impl ExactSizeIterator<Item = f64> + '_ {
         self.samples.iter().copied()

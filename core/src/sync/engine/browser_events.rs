@@ -36,9 +36,12 @@ impl SyncEngine {
 
     /// The device switched networks (`navigator.connection` changed: 4G to Wi-Fi, say):
     /// the old link may be dead without a word, so probe it at once; a wait for the next
-    /// attempt ends now (the new network may well work).
+    /// attempt ends now (the new network may well work). Round trips measured on the old
+    /// network say nothing about the new one: the probe's answer is the first that counts,
+    /// so the chip and the stroke detail follow the new network at once.
     pub fn network_changed(&mut self, now: f64) {
         self.reporter.online_changed();
+        self.rtt.forget();
         match self.link {
             LinkState::Waiting { .. } if self.online => {
                 self.backoff.reset();

@@ -60,6 +60,30 @@ fn reconnects_back_off_and_give_up_into_failed() {
 }
 
 #[test]
+fn a_network_switch_measures_the_new_network_afresh() {
+    let mut engine = live_engine();
+    let pong = |t: f64| ServerMsg::Pong { t, server_time: 0.0 };
+    // Many fast round trips on the old network…
+    for i in 0..10 {
+        let sent = 10.0 + i as f64 * 100.0;
+        engine.receive(sent + 20.0, 0.5, pong(sent));
+    }
+    assert_eq!(engine.rtt().percentile(50.0), Some(20.0));
+    // …then a switch to a slow one: the probe's 2 s answer alone decides.
+    engine.network_changed(5_000.0);
+    assert_eq!(engine.rtt().percentile(50.0), None);
+    engine.receive(7_000.0, 0.5, pong(5_000.0));
+    assert_eq!(engine.rtt().percentile(50.0), Some(2_000.0));
+    assert_eq!(
+        crate::sync::adaptive::DetailLevel::for_link(
+            engine.rtt().percentile(50.0),
+            engine.transport()
+        ),
+        crate::sync::adaptive::DetailLevel::Minimal
+    );
+}
+
+#[test]
 fn offline_and_online_events_reconnect_without_waiting() {
     let mut engine = live_engine();
     engine.set_online(100.0, 0.5, false);

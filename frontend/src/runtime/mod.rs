@@ -7,6 +7,7 @@
 
 use crate::{
     browser::{self, now, random, random_id},
+    netsim,
     storage::{self, OutboxStore},
     transport::{Handlers, OpenTransport},
     websocket,
@@ -18,18 +19,21 @@ use app::{
 use gloo_events::EventListener;
 use gloo_timers::callback::Timeout;
 use leptos::prelude::*;
+use page_events::{document_visible, network_online};
 use std::{
     cell::RefCell,
     collections::VecDeque,
     rc::{Rc, Weak},
 };
+use tether_core::sync::netsim::SimMode;
 use tether_core::{
     board::{Board, Op},
     colors::presence_color,
     protocol::{clean_name, ClientMsg, LiveStroke, ServerMsg},
     sync::{ConnectionId, Effect, EngineConfig, SyncEngine, Transport},
 };
-use web_sys::VisibilityState;
+
+mod page_events;
 
 /// Opens boards in this browser.
 pub struct BrowserConnector;
@@ -105,7 +109,7 @@ impl Runtime {
             me: me.clone(),
         });
         runtime.listen_to_the_browser();
-        let (online, visible) = (navigator_online(), document_visible());
+        let (online, visible) = (network_online(), document_visible());
         runtime.step(move |engine, now, random| {
             engine.set_online(now, random, online);
             engine.set_visible(now, visible);
@@ -193,10 +197,13 @@ impl Runtime {
             Effect::CheckHttp => {
                 let me = self.me.clone();
                 wasm_bindgen_futures::spawn_local(async move {
-                    let reachable = matches!(
-                        gloo_net::http::Request::get("/healthz").send().await,
-                        Ok(response) if response.ok()
-                    );
+                    let gone = || me.strong_count() == 0;
+                    let reachable = netsim::request(0, gone).await
+                        && matches!(
+                            gloo_net::http::Request::get("/healthz").send().await,
+                            Ok(response) if response.ok()
+                        )
+                        && netsim::response(0, gone).await;
                     if let Some(runtime) = me.upgrade() {
                         runtime.step(move |engine, now, _| engine.http_checked(now, reachable));
                     }
@@ -269,89 +276,6 @@ impl Runtime {
             }),
         }
     }
-
-    /// `online`, `offline`, tab visibility and back/forward-cache restores.
-    /// The page is going away: send the last connection report and `Unloading` on a live
-    /// connection. The browser closes the connection itself; if the page comes back from
-    /// the back/forward cache, `pageshow` reconnects and resumes.
-    fn unloading(&self) {
-        let Ok(mut inner) = self.inner.try_borrow_mut() else {
-            return;
-        };
-        let farewell: Vec<String> = inner
-            .engine
-            .farewell(browser::now())
-            .iter()
-            .filter_map(|msg| serde_json::to_string(msg).ok())
-            .collect();
-        if let (Some(transport), false) = (&inner.transport, farewell.is_empty()) {
-            transport.send_last(&farewell);
-        }
-    }
-
-    fn listen_to_the_browser(&self) {
-        let (Some(window), Some(document)) = (
-            web_sys::window(),
-            web_sys::window().and_then(|w| w.document()),
-        ) else {
-            return;
-        };
-        let on = |runtime: Weak<Runtime>, step: fn(&mut SyncEngine, f64, f64)| {
-            move |_: &web_sys::Event| {
-                if let Some(runtime) = runtime.upgrade() {
-                    runtime.step(step);
-                }
-            }
-        };
-        let listeners = vec![
-            EventListener::new(
-                &window,
-                "online",
-                on(self.me.clone(), |e, now, r| e.set_online(now, r, true)),
-            ),
-            EventListener::new(
-                &window,
-                "offline",
-                on(self.me.clone(), |e, now, r| e.set_online(now, r, false)),
-            ),
-            EventListener::new(
-                &document,
-                "visibilitychange",
-                on(self.me.clone(), |e, now, _| {
-                    e.set_visible(now, document_visible())
-                }),
-            ),
-            // The page is going away (reload, tab closed, navigation): tell the server, so
-            // a closed tab is seen leaving at once and a reload resumes this session.
-            EventListener::new(&window, "pagehide", {
-                let me = self.me.clone();
-                move |_: &web_sys::Event| {
-                    if let Some(runtime) = me.upgrade() {
-                        runtime.unloading();
-                    }
-                }
-            }),
-            // Restored from the back/forward cache: the socket is gone, try again at once.
-            EventListener::new(
-                &window,
-                "pageshow",
-                on(self.me.clone(), |e, now, _| {
-                    e.set_visible(now, document_visible());
-                    e.retry_now(now);
-                }),
-            ),
-        ];
-        let mut listeners = listeners;
-        // 4G ↔ Wi-Fi: `navigator.connection` says so where the browser has it.
-        if let Some(connection) = network_information(&window) {
-            listeners.push(EventListener::new(
-                &connection,
-                "change",
-                on(self.me.clone(), |e, now, _| e.network_changed(now)),
-            ));
-        }
-        self.inner.borrow_mut().listeners = listeners;
-    }
 }
 
 impl BoardActions for Runtime {
@@ -392,6 +316,10 @@ impl BoardActions for Runtime {
         self.step(|engine, now, _| engine.retry_now(now));
     }
 
+    fn simulate_network(&self, mode: SimMode) {
+        self.simulate(mode);
+    }
+
     fn rename(&self, name: String) {
         storage::store_name(&name);
         self.inner.borrow().state.name.set(name.clone());
@@ -422,23 +350,4 @@ impl BoardActions for Runtime {
         drop(inner);
         drop(listeners);
     }
-}
-
-fn navigator_online() -> bool {
-    web_sys::window().is_none_or(|w| w.navigator().on_line())
-}
-
-fn document_visible() -> bool {
-    web_sys::window()
-        .and_then(|w| w.document())
-        .is_none_or(|d| d.visibility_state() == VisibilityState::Visible)
-}
-
-/// `navigator.connection` (the Network Information API), where the browser has it.
-fn network_information(window: &web_sys::Window) -> Option<web_sys::EventTarget> {
-    use wasm_bindgen::JsCast;
-    js_sys::Reflect::get(&window.navigator(), &"connection".into())
-        .ok()
-        .filter(|value| value.is_object())
-        .and_then(|value| value.dyn_into::<web_sys::EventTarget>().ok())
 }
