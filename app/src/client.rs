@@ -27,6 +27,20 @@ pub struct CursorView {
     pub y: f32,
 }
 
+/// What the browser says about the network (the Network Information API, where it has
+/// one: Chromium browsers; each field only where reported).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NetworkInfo {
+    /// `slow-2g`, `2g`, `3g` or `4g`: the class of the measured link.
+    pub effective_type: Option<String>,
+    /// `wifi`, `cellular`, `ethernet`, … (mostly on phones).
+    pub kind: Option<String>,
+    /// Estimated downlink (Mbit/s).
+    pub downlink_mbps: Option<f64>,
+    /// The user asked to save data.
+    pub save_data: Option<bool>,
+}
+
 /// Everything the chip, its popover and the metrics panel show.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StatusView {
@@ -52,6 +66,8 @@ pub struct StatusView {
     pub failure: Option<String>,
     /// The detail strokes travel with on this link (adaptive quality).
     pub detail: DetailLevel,
+    /// Average size of a finished stroke's message sent (bytes).
+    pub bytes_per_stroke: Option<f64>,
     /// When this view was taken (ms since the Unix epoch).
     pub at: f64,
 }
@@ -79,6 +95,7 @@ impl Default for StatusView {
             time_in_state: Vec::new(),
             failure: None,
             detail: DetailLevel::Full,
+            bytes_per_stroke: None,
             at: 0.0,
         }
     }
@@ -114,6 +131,7 @@ impl StatusView {
                 .collect(),
             failure: engine.failure().map(str::to_owned),
             detail: DetailLevel::for_link(rtt.percentile(50.0), engine.transport()),
+            bytes_per_stroke: metrics.bytes_per_stroke(),
             at: now,
         }
     }
@@ -133,6 +151,8 @@ pub struct BoardState {
     pub seq: RwSignal<u64>,
     pub doc_hash: RwSignal<String>,
     pub status: RwSignal<StatusView>,
+    /// What the browser says about the network.
+    pub network: RwSignal<NetworkInfo>,
     pub toasts: RwSignal<Vec<Toast>>,
     /// The author id this user's strokes carry, once the server said it (empty before):
     /// own strokes are those with this author, or with none yet (drawn before that).
@@ -160,6 +180,7 @@ impl BoardState {
             seq: RwSignal::new(board.seq()),
             doc_hash: RwSignal::new(board.doc_hash()),
             status: RwSignal::new(StatusView::default()),
+            network: RwSignal::new(NetworkInfo::default()),
             toasts: RwSignal::new(Vec::new()),
             author: RwSignal::new(String::new()),
             name: RwSignal::new(String::new()),

@@ -13,6 +13,8 @@ test.use({
     TETHER_HANDSHAKE_TIMEOUT_MS: '3000',
     TETHER_WS_PROBE_INTERVAL_MS: '2000',
     TETHER_POLL_HOLD_MS: '5000',
+    // Should loss ever wear out every attempt, the quiet retry comes soon.
+    TETHER_QUIET_RETRY_MS: '3000',
   },
 });
 
@@ -147,4 +149,23 @@ test('the panel is hidden without ?devtools=1 and Ctrl+Shift+D shows and hides i
   await expect(panel(page)).toHaveAttribute('data-mode', 'offline');
   await simulate(page, 'online');
   await expect(status(page)).toHaveAttribute('data-state', 'connected');
+});
+
+test('the metrics panel shows the network, bytes per second and bytes per stroke', async ({ browser, server }) => {
+  const context = await browser.newContext({ baseURL: server.baseURL });
+  const page = await context.newPage();
+  await gotoBoard(page, newRoom(), 'Meter');
+  await page.getByTestId('metrics-toggle').click();
+  const panel = page.getByTestId('metrics-panel');
+  await expect(panel.getByTestId('bytes-per-stroke')).toHaveAttribute('data-value', '');
+  // Chromium reports the Network Information API.
+  await expect(panel.getByTestId('network-type')).toHaveAttribute('data-value', /^(slow-2g|2g|3g|4g)$/);
+  await drawStroke(page, 0);
+  await drawStroke(page, 1);
+  await expect(status(page)).toHaveAttribute('data-pending', '0');
+  // A short stroke's op, packed: well under 300 bytes (protocol 1 took about 3×).
+  await expect(panel.getByTestId('bytes-per-stroke')).toHaveAttribute('data-value', /^[1-2]?\d\d$/);
+  await expect.poll(async () => Number(await panel.getByTestId('bytes-per-second').getAttribute('data-out'))).toBeGreaterThan(0);
+  // Idle (only the heartbeat), the rate falls back within the window.
+  await expect.poll(async () => Number(await panel.getByTestId('bytes-per-second').getAttribute('data-out')), { timeout: 15_000 }).toBeLessThan(100);
 });

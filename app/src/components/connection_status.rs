@@ -1,8 +1,9 @@
 //! The connection chip (top-right): colour, icon and label per state, and a popover with
-//! the details — RTT and quality, transport, pending ops, last sync, reconnects, uptime —
+//! the details — RTT and quality, transport, pending ops, last sync, reconnects, the
+//! network and its traffic, uptime —
 //! plus "Retry now" while reconnecting or failed.
 
-use super::clock::use_clock;
+use super::{clock::use_clock, network_facts::NetworkFacts};
 use crate::client::BoardClient;
 use leptos::prelude::*;
 use tether_core::sync::ConnectionState;
@@ -92,6 +93,7 @@ pub fn ConnectionStatus() -> impl IntoView {
                     <dt>"Waiting to save"</dt><dd>{move || status.with(|s| s.pending)}</dd>
                     <dt>"Last sync"</dt><dd>{move || status.with(|s| ago(s.last_sync, now.get()))}</dd>
                     <dt>"Reconnects"</dt><dd>{move || status.with(|s| s.reconnects)}</dd>
+                    <NetworkFacts/>
                     <dt>"Up for"</dt><dd>{move || status.with(|s| s.live_since.map(|t| duration(now.get() - t)).unwrap_or_else(|| "—".into()))}</dd>
                     {move || status.with(|s| s.failure.clone()).map(|reason| view! { <dt>"Problem"</dt><dd>{reason}</dd> })}
                 </dl>

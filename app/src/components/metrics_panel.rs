@@ -1,6 +1,9 @@
-//! The connection-metrics panel (toggled from the toolbar): RTT sparkline and counters.
+//! The connection-metrics panel (toggled from the toolbar): RTT sparkline, counters, and
+//! the network and its traffic.
 
-use super::{clock::use_clock, connection_status::duration, Sparkline};
+use super::{
+    clock::use_clock, connection_status::duration, network_facts::NetworkFacts, Sparkline,
+};
 use crate::client::BoardClient;
 use leptos::prelude::*;
 
@@ -32,6 +35,7 @@ pub fn MetricsPanel() -> impl IntoView {
                         })}</dd>
                         <dt>"Pending"</dt><dd>{move || status.with(|s| s.pending)}</dd>
                         <dt>"Traffic"</dt><dd>{move || status.with(|s| format!("{} B in, {} B out", s.bytes_in, s.bytes_out))}</dd>
+                        <NetworkFacts/>
                         <dt>"Uptime"</dt><dd>{move || status.with(|s| s.live_since.map(|t| duration(now.get() - t)).unwrap_or_else(|| "—".into()))}</dd>
                         <dt>"Time per state"</dt>
                         <dd>{move || status.with(|s| s.time_in_state.iter().map(|(state, ms)| format!("{state} {}", duration(*ms))).collect::<Vec<_>>().join(", "))}</dd>

@@ -9,6 +9,7 @@ mod cursors;
 mod icons;
 mod metrics_panel;
 mod name_prompt;
+mod network_facts;
 mod network_simulator;
 mod presence;
 mod render;

@@ -118,7 +118,7 @@ mod tests {
         let mut b = builder();
         assert_eq!(b.stroke().points[0], Point::new(0.0, 0.1));
         assert_eq!(b.add(Point::new(0.5, 0.5)), Added::Skipped);
-        assert_eq!(b.add(Point::new(3.14159, 0.0)), Added::Yes);
+        assert_eq!(b.add(Point::new(3.12345, 0.0)), Added::Yes);
         assert_eq!(b.last_point(), Point::new(3.1, 0.0));
         let json = serde_json::to_string(&b.stroke().points).unwrap();
         assert_eq!(json, "[[0.0,0.1],[3.1,0.0]]");

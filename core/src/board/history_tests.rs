@@ -212,8 +212,7 @@ proptest! {
                 }
             }
         }
-        loop {
-            let Some(ops) = history.undo(board.has()) else { break };
+        while let Some(ops) = history.undo(board.has()) {
             board.apply(&ops);
         }
         prop_assert!(board.ids().iter().all(|id| !id.starts_with('m')), "left: {:?}", board.ids());

@@ -6,6 +6,7 @@ mod doc;
 pub mod geometry;
 pub mod history;
 mod op;
+pub mod packed;
 pub mod simplify;
 mod stroke;
 mod validate;

@@ -81,8 +81,8 @@ mod tests {
             // segment between the kept points around it.
             for pair in kept.windows(2) {
                 let (a, b) = (xy(points[pair[0]]), xy(points[pair[1]]));
-                for j in pair[0] + 1..pair[1] {
-                    let d = distance_to_segment(xy(points[j]), a, b);
+                for (j, point) in points.iter().enumerate().take(pair[1]).skip(pair[0] + 1) {
+                    let d = distance_to_segment(xy(*point), a, b);
                     prop_assert!(d <= tolerance + 1e-3, "point {} at {} > {}", j, d, tolerance);
                 }
             }

@@ -85,15 +85,16 @@ impl<'de> Deserialize<'de> for Point {
 pub struct Stroke {
     /// Client-made, globally unique (random 128 bits); erase and undo refer to it.
     pub id: String,
-    /// The path, in drawing order.
+    /// The path, in drawing order (packed on the wire, see [`super::packed`]).
+    #[serde(with = "super::packed")]
     pub points: Vec<Point>,
     /// `#rrggbb`.
     pub color: String,
     /// Line width in board units.
     pub width: f32,
     /// The author's client id. Set by the server from the connection, never trusted from
-    /// the client, so nobody can draw in someone else's name.
-    #[serde(default)]
+    /// the client, so nobody can draw in someone else's name (so a client leaves it out).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub author: String,
 }
 

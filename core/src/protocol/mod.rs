@@ -24,7 +24,8 @@ use serde::{Deserialize, Serialize};
 
 /// Bumped on any incompatible change. A client speaking another version gets
 /// `Error{code:"unsupported_protocol", fatal:true}` telling it to reload.
-pub const PROTOCOL_VERSION: u32 = 1;
+/// 2: stroke and live-stroke points travel packed ([`crate::board::packed`]).
+pub const PROTOCOL_VERSION: u32 = 2;
 
 /// The `error` code that asks a client to slow down: the server ends the connection, and
 /// the client comes back after the given time with its outbox, losing nothing.
@@ -104,7 +105,9 @@ pub struct LiveStroke {
     pub color: String,
     /// Stroke width in board units.
     pub width: f32,
-    /// Points since the previous batch of the same stroke.
+    /// Points since the previous batch of the same stroke (packed on the wire, see
+    /// [`crate::board::packed`]).
+    #[serde(with = "crate::board::packed")]
     pub points: Vec<Point>,
     /// Set by the server on relay: the drawing user's session.
     #[serde(default, skip_serializing_if = "String::is_empty")]

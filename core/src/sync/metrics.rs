@@ -20,6 +20,10 @@ pub struct ConnectionMetrics {
     pub frames_in: u64,
     /// Frames sent.
     pub frames_out: u64,
+    /// Finished strokes sent (resends count again: they cost bytes again).
+    pub strokes_sent: u32,
+    /// Bytes of those strokes' messages.
+    pub stroke_bytes_sent: u64,
     /// When the current link came up (ms), if live.
     pub live_since: Option<f64>,
     /// When the first link came up (ms).
@@ -32,6 +36,11 @@ pub struct ConnectionMetrics {
 }
 
 impl ConnectionMetrics {
+    /// The average size of a finished stroke's message, once one was sent.
+    pub fn bytes_per_stroke(&self) -> Option<f64> {
+        (self.strokes_sent > 0).then(|| self.stroke_bytes_sent as f64 / self.strokes_sent as f64)
+    }
+
     /// Counts a lost link.
     pub fn disconnected(&mut self, reason: DisconnectReason) {
         *self.disconnects.entry(reason).or_default() += 1;

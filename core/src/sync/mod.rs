@@ -4,6 +4,7 @@
 //! - [`engine`]: the connection engine that combines all of the below.
 //! - [`backoff`]: reconnect delays.  [`heartbeat`]: liveness probes.
 //! - [`quality`]: RTT statistics and classes.  [`metrics`]: connection counters.
+//!   [`throughput`]: bytes per second.
 //! - [`outbox`]: unconfirmed durable ops.  [`awareness`]: peers, cursors, live strokes.
 //! - [`status`]: the six chip states.  [`netsim`]: the dev-tools network simulator.
 
@@ -18,6 +19,7 @@ pub mod outbox;
 pub mod quality;
 pub mod status;
 pub mod telemetry;
+pub mod throughput;
 pub mod transport;
 
 pub use engine::{

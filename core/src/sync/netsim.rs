@@ -10,9 +10,11 @@
 //! - `offline`: the device has no network — the browser says so, every attempt fails.
 //! - `slow`: latency added each way and a bandwidth cap per direction ("Slow 3G": Chrome's
 //!   preset, 2 s round trip and 400 kbit/s).
-//! - `lossy`: on a TCP link, loss shows as retransmission stalls — a share of frames is
-//!   held 0.3–1.5 s and everything behind it waits (order kept); on polling, that share of
-//!   HTTP requests fails.
+//! - `lossy`: on a TCP link, loss shows as retransmission stalls — 30 % of frames are
+//!   held 0.3–1.5 s and everything behind them waits (order kept); on polling, one HTTP
+//!   request in ten fails outright and two more stall the same way. (Failing all 30 %
+//!   would be no network anyone uses: hardly a poll session would live to deliver a
+//!   stroke.)
 //! - `blackhole`: a Wi-Fi that silently stops forwarding — links stay open, nothing flows
 //!   either way, new connections hang; nobody is told.
 
@@ -60,7 +62,7 @@ impl SimMode {
             SimMode::Offline => "No network: the browser is told it is offline.",
             SimMode::Slow => "Slow 3G: +1000 ms each way, 400 kbit/s each direction.",
             SimMode::Lossy => {
-                "30 % loss: frames stall 0.3–1.5 s (order kept); polling requests fail."
+                "30 % loss: frames stall 0.3–1.5 s (order kept); 1 polling request in 10 fails."
             }
             SimMode::BlackHole => "Black hole: links stay open, nothing flows, nobody is told.",
         }
@@ -89,6 +91,8 @@ pub const SLOW_3G: SlowLink = SlowLink {
 
 /// Share of frames (or polling requests) hit by loss in `lossy` mode.
 pub const LOSS_SHARE: f64 = 0.3;
+/// Share of polling requests that loss makes fail (part of [`LOSS_SHARE`]; the rest stall).
+pub const FAILED_REQUEST_SHARE: f64 = 0.1;
 /// How long a retransmission stall holds a frame: uniform in this range.
 pub const STALL_MS: (f64, f64) = (300.0, 1_500.0);
 
@@ -209,8 +213,9 @@ impl NetSim {
         let fate = match self.mode {
             SimMode::Offline => Fate::Fail,
             SimMode::BlackHole => Fate::Hold,
-            SimMode::Lossy if random < LOSS_SHARE => Fate::Fail,
-            SimMode::Lossy | SimMode::Online => Fate::At(now),
+            SimMode::Lossy if random < FAILED_REQUEST_SHARE => Fate::Fail,
+            SimMode::Lossy => Fate::At(now + stall(random).unwrap_or(0.0)),
+            SimMode::Online => Fate::At(now),
             SimMode::Slow => return self.frame(Direction::Up, now, random, bytes),
         };
         self.count(fate, now);

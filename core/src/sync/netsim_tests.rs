@@ -50,10 +50,15 @@ fn lossy_stalls_about_the_share_of_frames_within_the_range() {
 fn lossy_fails_the_share_of_polling_requests() {
     let mut sim = NetSim::default();
     sim.set_mode(SimMode::Lossy);
-    let failed = (0..100)
-        .filter(|i| sim.request(0.0, *i as f64 / 100.0, 10) == Fate::Fail)
+    let fates: Vec<Fate> = (0..100)
+        .map(|i| sim.request(0.0, i as f64 / 100.0, 10))
+        .collect();
+    let failed = fates.iter().filter(|f| **f == Fate::Fail).count();
+    let stalled = fates
+        .iter()
+        .filter(|f| matches!(f, Fate::At(at) if *at >= STALL_MS.0))
         .count();
-    assert_eq!(failed, 30);
+    assert_eq!((failed, stalled), (10, 20));
     assert_eq!(sim.connect(5.0), Fate::At(5.0));
 }
 

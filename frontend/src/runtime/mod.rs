@@ -226,7 +226,9 @@ impl Runtime {
             Effect::Send(msg) => {
                 if let Some(transport) = &inner.transport {
                     match serde_json::to_string(&msg) {
-                        Ok(text) if transport.send(&text) => inner.engine.count_sent(text.len()),
+                        Ok(text) if transport.send(&text) => {
+                            inner.engine.count_sent(&msg, text.len())
+                        }
                         Ok(_) => {}
                         Err(error) => browser::warn(&format!("cannot encode a message: {error}")),
                     }

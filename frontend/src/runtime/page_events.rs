@@ -4,7 +4,9 @@
 
 use super::Runtime;
 use crate::{browser, netsim};
+use app::client::NetworkInfo;
 use gloo_events::EventListener;
+use leptos::prelude::*;
 use std::rc::Weak;
 use tether_core::sync::{netsim::SimMode, SyncEngine};
 use web_sys::VisibilityState;
@@ -104,11 +106,16 @@ impl Runtime {
         let mut listeners = listeners;
         // 4G ↔ Wi-Fi: `navigator.connection` says so where the browser has it.
         if let Some(connection) = network_information(&window) {
-            listeners.push(EventListener::new(
-                &connection,
-                "change",
-                on(self.me.clone(), |e, now, _| e.network_changed(now)),
-            ));
+            let network = self.inner.borrow().state.network;
+            network.set(network_facts(&connection));
+            let me = self.me.clone();
+            let target = connection.clone();
+            listeners.push(EventListener::new(&connection, "change", move |_| {
+                network.set(network_facts(&target));
+                if let Some(runtime) = me.upgrade() {
+                    runtime.step(|e, now, _| e.network_changed(now));
+                }
+            }));
         }
         self.inner.borrow_mut().listeners = listeners;
     }
@@ -125,6 +132,17 @@ pub(super) fn document_visible() -> bool {
     web_sys::window()
         .and_then(|w| w.document())
         .is_none_or(|d| d.visibility_state() == VisibilityState::Visible)
+}
+
+/// What `navigator.connection` reports: each field only where the browser has it.
+fn network_facts(connection: &web_sys::EventTarget) -> NetworkInfo {
+    let field = |name: &str| js_sys::Reflect::get(connection, &name.into()).ok();
+    NetworkInfo {
+        effective_type: field("effectiveType").and_then(|v| v.as_string()),
+        kind: field("type").and_then(|v| v.as_string()),
+        downlink_mbps: field("downlink").and_then(|v| v.as_f64()),
+        save_data: field("saveData").and_then(|v| v.as_bool()),
+    }
 }
 
 /// `navigator.connection` (the Network Information API), where the browser has it.

@@ -290,8 +290,14 @@ impl Client {
     /// Sends `count` strokes of 2 000 points each (op ids `{prefix}{i}`): enough to back
     /// up a member that does not read.
     pub async fn draw_big_strokes(&mut self, prefix: &str, count: usize) {
+        // Jumps all over the board: nothing for the packed form to squeeze (~20 KB each).
+        let scatter = |i: usize, salt: usize| {
+            // A multiplicative hash: pseudo-random, so no difference of any order repeats.
+            let mixed = ((i + salt) as u64).wrapping_mul(2_654_435_761) >> 7;
+            (mixed % 2_000_000) as f32 / 10.0 - 100_000.0
+        };
         let points: Vec<Point> = (0..2000)
-            .map(|i| Point::new(i as f32, (i % 97) as f32))
+            .map(|i| Point::new(scatter(i, 0), scatter(i, 7_919)))
             .collect();
         for i in 0..count {
             let stroke = Stroke {

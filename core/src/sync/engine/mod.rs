@@ -278,10 +278,18 @@ impl SyncEngine {
         self.metrics.frames_in += 1;
     }
 
-    /// Counts a frame sent, for the metrics panel.
-    pub fn count_sent(&mut self, bytes: usize) {
+    /// Counts `msg`, sent as a frame of `bytes`, for the metrics panel.
+    pub fn count_sent(&mut self, msg: &ClientMsg, bytes: usize) {
         self.metrics.bytes_out += bytes as u64;
         self.metrics.frames_out += 1;
+        if let ClientMsg::Op {
+            op: Op::AddStroke { .. },
+            ..
+        } = msg
+        {
+            self.metrics.strokes_sent += 1;
+            self.metrics.stroke_bytes_sent += bytes as u64;
+        }
     }
 
     // ----------------------------------------------------------------- outputs

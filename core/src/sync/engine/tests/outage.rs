@@ -62,7 +62,10 @@ fn reconnects_back_off_and_give_up_into_failed() {
 #[test]
 fn a_network_switch_measures_the_new_network_afresh() {
     let mut engine = live_engine();
-    let pong = |t: f64| ServerMsg::Pong { t, server_time: 0.0 };
+    let pong = |t: f64| ServerMsg::Pong {
+        t,
+        server_time: 0.0,
+    };
     // Many fast round trips on the old network…
     for i in 0..10 {
         let sent = 10.0 + i as f64 * 100.0;
