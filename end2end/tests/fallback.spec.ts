@@ -2,8 +2,7 @@
 // drawing with WebSocket peers, and returns to WebSocket when it works again — nothing
 // lost or doubled across either switch.
 import { test, expect } from './fixtures';
-import { NetworkControl } from './network';
-import { newRoom, openBoard, drawStroke, expectConverged, status, board } from './helpers';
+import { newRoom, openBoard, drawStroke, expectConverged, status, board, pageWithoutWebSockets } from './helpers';
 
 test.use({
   serverEnv: {
@@ -17,10 +16,7 @@ test.use({
 
 test('blocked WebSockets fall back to polling and come back without loss', async ({ browser, server }) => {
   const room = newRoom();
-  const context = await browser.newContext({ baseURL: server.baseURL });
-  const a = await context.newPage();
-  const net = await NetworkControl.install(a);
-  net.mode = { kind: 'refuse' };
+  const { page: a, net } = await pageWithoutWebSockets(browser, server.baseURL);
   await a.goto(`/b/${room}?name=Alice`);
   await expect(a.locator('main')).toHaveAttribute('data-hydrated', 'true');
   // Every WebSocket is refused; HTTP works: the client falls back and says so.

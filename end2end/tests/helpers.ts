@@ -35,6 +35,16 @@ export async function pairThroughNetwork(browser: Browser, baseURL: string) {
   return { room, a, b, context, net };
 }
 
+/** A fresh context and page on `baseURL` whose WebSockets are refused (as by a proxy
+ *  that blocks them), so the app has to fall back to polling. */
+export async function pageWithoutWebSockets(browser: Browser, baseURL: string) {
+  const context = await browser.newContext({ baseURL });
+  const page = await context.newPage();
+  const net = await NetworkControl.install(page);
+  net.mode = { kind: 'refuse' };
+  return { context, page, net };
+}
+
 export async function gotoBoard(page: Page, room: string, name: string) {
   await page.goto(`/b/${room}?name=${encodeURIComponent(name)}`);
   await expect(page.locator('main')).toHaveAttribute('data-hydrated', 'true');

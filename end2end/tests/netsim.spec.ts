@@ -3,8 +3,8 @@
 // after Reset both people's boards agree — nothing lost, nothing doubled.
 import { test, expect } from './fixtures';
 import type { Page } from '@playwright/test';
-import { NetworkControl } from './network';
-import { drawStroke, expectConverged, gotoBoard, newRoom, openBoard, reconnectAttempts, status } from './helpers';
+import { drawStroke, expectConverged, gotoBoard, newRoom, openBoard, pageWithoutWebSockets, reconnectAttempts, status } from './helpers';
+import { violations } from './axe';
 
 test.use({
   serverEnv: {
@@ -106,10 +106,7 @@ test('black hole: noticed while drawing, reconnecting until reset, then nothing 
 
 test('lossy on the polling fallback: failed requests reconnect, nothing is lost or doubled', async ({ browser, server }) => {
   const room = newRoom();
-  const context = await browser.newContext({ baseURL: server.baseURL });
-  const a = await context.newPage();
-  const net = await NetworkControl.install(a);
-  net.mode = { kind: 'refuse' };
+  const { page: a } = await pageWithoutWebSockets(browser, server.baseURL);
   await a.goto(`/b/${room}?name=Alice&devtools=1`);
   await expect(status(a)).toHaveAttribute('data-transport', 'polling', { timeout: 20_000 });
   await expect(status(a)).toHaveAttribute('data-state', 'degraded');
@@ -138,6 +135,7 @@ test('the panel is hidden without ?devtools=1 and Ctrl+Shift+D shows and hides i
   await page.keyboard.press('Control+Shift+D');
   await expect(panel(page)).toBeVisible();
   await expect(panel(page)).toHaveAttribute('data-mode', 'online');
+  expect(await violations(page)).toEqual([]);
   await simulate(page, 'offline');
   await expect(status(page)).toHaveAttribute('data-state', 'offline');
   // Hidden, it keeps simulating (like the browser's own dev tools)…
@@ -168,4 +166,10 @@ test('the metrics panel shows the network, bytes per second and bytes per stroke
   await expect.poll(async () => Number(await panel.getByTestId('bytes-per-second').getAttribute('data-out'))).toBeGreaterThan(0);
   // Idle (only the heartbeat), the rate falls back within the window.
   await expect.poll(async () => Number(await panel.getByTestId('bytes-per-second').getAttribute('data-out')), { timeout: 15_000 }).toBeLessThan(100);
+  // The chip's popover says the same.
+  await status(page).click();
+  const popover = page.getByTestId('connection-details');
+  await expect(popover.getByTestId('bytes-per-stroke')).toHaveAttribute('data-value', /^[1-2]?\d\d$/);
+  await expect(popover.getByTestId('network-type')).toHaveAttribute('data-value', /^(slow-2g|2g|3g|4g)$/);
+  expect(await violations(page)).toEqual([]);
 });

@@ -4,6 +4,7 @@
 import { test, expect } from '@playwright/test';
 import { board, drawStroke, expectConverged, newRoom, openBoard, beginStroke } from './helpers';
 import { line, openOnPhone, paintedPixels, penStroke, restFinger, touchGesture } from './touch';
+import { unpackPoints } from './packed';
 
 const zoom = async (page: import('@playwright/test').Page) => Number(await board(page).getAttribute('data-zoom'));
 
@@ -47,7 +48,7 @@ test('a pen draws while the palm resting on the screen draws nothing', async ({ 
   // The one stroke sent is the pen's, with its pressure on every point.
   const added = tablet.sent.filter((frame) => frame.includes('"kind":"addStroke"'));
   expect(added).toHaveLength(1);
-  const points: number[][] = JSON.parse(added[0]).op.stroke.points;
+  const points = unpackPoints(JSON.parse(added[0]).op.stroke.points);
   expect(points.length).toBeGreaterThan(3);
   for (const point of points) expect(point[2]).toBeCloseTo(0.8, 1);
   expect(Math.max(...points.map((p) => p[1]))).toBeLessThan(200); // nowhere near the palm
