@@ -3,8 +3,9 @@
 //! (mouse, touch and pen alike, each pointer tracked by id, with pointer capture).
 //!
 //! Painting is coalesced into one `requestAnimationFrame` per frame; the same frame sends
-//! the new live points of the stroke being drawn and the cursor position, so peers get at
-//! most one message of each per frame.
+//! the new live points of the stroke being drawn or, when there are none, the cursor
+//! position (peers put a drawing user's cursor at the pen's last point), so peers get at
+//! most one message per frame.
 
 use super::{board_input::BoardInput, cursors::Cursors, render::paint};
 use crate::{
@@ -44,6 +45,9 @@ pub fn BoardCanvas() -> impl IntoView {
         let now = js_sys::Date::now();
         if let Some(live) = input.take_live(now) {
             client.with(|actions| actions.live(live));
+            // Peers put the cursor at the batch's last point: no cursor message needed.
+            cursor_unsent.set_value(None);
+            cursor_sent_at.set_value(now);
         }
         let interval = state.status.with_untracked(|s| s.detail.live_interval_ms());
         if let Some((x, y)) = cursor_unsent.get_value() {

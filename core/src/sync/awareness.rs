@@ -91,12 +91,17 @@ impl Awareness {
         }
     }
 
-    /// Adds a batch of live points; a cancelled stroke disappears.
+    /// Adds a batch of live points; a cancelled stroke disappears. The peer's pointer is
+    /// where its pen is: the batch's last point moves its cursor too (a drawing client sends
+    /// no separate cursor messages — a third of its traffic on a fast link).
     pub fn live_stroke(&mut self, now: f64, live: LiveStroke) {
         let key = (live.session.clone(), live.stroke_id.clone());
         if live.cancelled || !self.peers.contains_key(&live.session) {
             self.live.remove(&key);
             return;
+        }
+        if let Some(pen) = live.points.last() {
+            self.cursor(now, live.session.clone(), pen.x, pen.y);
         }
         let entry = self.live.entry(key).or_insert_with(|| LiveView {
             session: live.session.clone(),
@@ -201,6 +206,17 @@ mod tests {
         assert_eq!(awareness.live_points(), 5);
         awareness.stroke_landed("s1");
         assert_eq!(awareness.live().count(), 0);
+    }
+
+    #[test]
+    fn a_peer_drawing_has_its_cursor_at_the_pen() {
+        let mut awareness = Awareness::default();
+        awareness.reset(vec![peer("p1", "Ann")]);
+        let mut batch = live("p1", "s1", 0);
+        batch.points = vec![Point::new(5.0, 6.0), Point::new(40.5, 12.25)];
+        awareness.live_stroke(3.0, batch);
+        let cursor = awareness.cursors().next().expect("a cursor");
+        assert_eq!((cursor.x, cursor.y, cursor.updated), (40.5, 12.25, 3.0));
     }
 
     #[test]
