@@ -147,6 +147,9 @@ test('the panel is hidden without ?devtools=1 and Ctrl+Shift+D shows and hides i
   await expect(panel(page)).toHaveAttribute('data-mode', 'offline');
   await simulate(page, 'online');
   await expect(status(page)).toHaveAttribute('data-state', 'connected');
+  // Phones have no keyboard shortcut: the panel hides from its own button.
+  await page.getByTestId('netsim-hide').click();
+  await expect(panel(page)).toHaveCount(0);
 });
 
 test('the metrics panel shows the network, bytes per second and bytes per stroke', async ({ browser, server }) => {

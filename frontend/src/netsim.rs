@@ -59,6 +59,17 @@ pub fn pass(direction: Direction, bytes: usize, deliver: impl FnOnce() + 'static
     }
 }
 
+/// Runs `deliver` when the end of a connection (its close) gets through: like a frame, but
+/// a black hole holds it rather than losing it — TCP retransmits a FIN until the hole is
+/// over, and a transport still open then must learn that its connection is gone.
+pub fn pass_close(deliver: impl FnOnce() + 'static) {
+    if mode() == SimMode::BlackHole {
+        Timeout::new(HOLD_RECHECK_MS, move || pass_close(deliver)).forget();
+    } else {
+        pass(Direction::Down, 0, deliver);
+    }
+}
+
 /// A transport's connection opened for real: runs `opened` once the simulated network
 /// lets the handshake through, or `failed` if it fails it. `alive` says whether the
 /// transport still wants to hear (an abandoned one does not).

@@ -15,63 +15,83 @@ use web_sys::{CloseEvent, Event, MessageEvent, WebSocket};
 /// An open (or opening) socket with its handlers kept alive.
 pub struct WsTransport {
     socket: WebSocket,
-    /// False once abandoned: frames the simulator still holds are not delivered.
-    alive: Rc<Cell<bool>>,
+    /// The runtime's handlers, silenced once abandoned (frames the simulator still holds
+    /// are then not delivered).
+    shared: Rc<Shared>,
     _on_open: Closure<dyn FnMut(Event)>,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
     _on_close: Closure<dyn FnMut(CloseEvent)>,
     _on_error: Closure<dyn FnMut(Event)>,
 }
 
+/// What the socket's events reach, once the simulated network lets them through.
+struct Shared {
+    /// False once abandoned.
+    alive: Cell<bool>,
+    handlers: RefCell<Handlers>,
+}
+
+impl Shared {
+    fn opened(&self) {
+        if self.alive.get() {
+            (self.handlers.borrow_mut().on_open)();
+        }
+    }
+
+    fn text(&self, text: String) {
+        if self.alive.get() {
+            (self.handlers.borrow_mut().on_text)(text);
+        }
+    }
+
+    fn closed(&self) {
+        if self.alive.get() {
+            (self.handlers.borrow_mut().on_close)();
+        }
+    }
+}
+
 impl WsTransport {
     /// Opens `url`; errors (e.g. a malformed URL) come back at once.
     pub fn open(url: &str, handlers: Handlers) -> Result<Self, String> {
         let socket = WebSocket::new(url).map_err(|e| format!("{e:?}"))?;
-        let Handlers {
-            on_open,
-            on_text,
-            on_close,
-        } = handlers;
-        let alive = Rc::new(Cell::new(true));
-        // onerror is always followed by onclose; both report a close, the runtime
-        // ignores the second because the engine has already moved on.
-        let on_close = Rc::new(RefCell::new(on_close));
-        let on_open = Rc::new(RefCell::new(on_open));
-        let on_text = Rc::new(RefCell::new(on_text));
-        let (close_a, close_b) = (on_close.clone(), on_close.clone());
-        let (alive_a, alive_b) = (alive.clone(), alive.clone());
+        let shared = Rc::new(Shared {
+            alive: Cell::new(true),
+            handlers: RefCell::new(handlers),
+        });
+        let (on_open, on_message, on_close) = (shared.clone(), shared.clone(), shared.clone());
         let opened = Closure::<dyn FnMut(Event)>::new(move |_| {
-            let (on_open, on_close) = (on_open.clone(), close_b.clone());
-            let (alive_open, alive_fail) = (alive_a.clone(), alive_a.clone());
+            let (alive, open, fail) = (on_open.clone(), on_open.clone(), on_open.clone());
             netsim::handshake(
-                move || alive_open.get(),
-                move || (on_open.borrow_mut())(),
-                move || {
-                    if alive_fail.get() {
-                        (on_close.borrow_mut())()
-                    }
-                },
+                move || alive.alive.get(),
+                move || open.opened(),
+                move || fail.closed(),
             );
         });
         let message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
             if let Some(text) = event.data().as_string() {
-                let (on_text, alive) = (on_text.clone(), alive_b.clone());
-                netsim::pass(Direction::Down, text.len(), move || {
-                    if alive.get() {
-                        (on_text.borrow_mut())(text)
-                    }
-                });
+                let shared = on_message.clone();
+                netsim::pass(Direction::Down, text.len(), move || shared.text(text));
             }
         });
-        let closed = Closure::<dyn FnMut(CloseEvent)>::new(move |_| (close_a.borrow_mut())());
-        let errored = Closure::<dyn FnMut(Event)>::new(move |_| (on_close.borrow_mut())());
+        // The close travels like a frame: after the frames before it, late on a slow link,
+        // only once a black hole is over. onerror is always followed by onclose; both
+        // report a close, the runtime ignores the second because the engine has already
+        // moved on.
+        let close_after_frames = move || {
+            let shared = on_close.clone();
+            netsim::pass_close(move || shared.closed());
+        };
+        let closing = close_after_frames.clone();
+        let closed = Closure::<dyn FnMut(CloseEvent)>::new(move |_| closing());
+        let errored = Closure::<dyn FnMut(Event)>::new(move |_| close_after_frames());
         socket.set_onopen(Some(opened.as_ref().unchecked_ref()));
         socket.set_onmessage(Some(message.as_ref().unchecked_ref()));
         socket.set_onclose(Some(closed.as_ref().unchecked_ref()));
         socket.set_onerror(Some(errored.as_ref().unchecked_ref()));
         Ok(Self {
             socket,
-            alive,
+            shared,
             _on_open: opened,
             _on_message: message,
             _on_close: closed,
@@ -85,9 +105,9 @@ impl WsTransport {
         if self.socket.ready_state() != WebSocket::OPEN {
             return false;
         }
-        let (socket, alive, text) = (self.socket.clone(), self.alive.clone(), text.to_owned());
+        let (socket, shared, text) = (self.socket.clone(), self.shared.clone(), text.to_owned());
         netsim::pass(Direction::Up, text.len(), move || {
-            if alive.get() && socket.ready_state() == WebSocket::OPEN {
+            if shared.alive.get() && socket.ready_state() == WebSocket::OPEN {
                 let _ = socket.send_with_str(&text);
             }
         });
@@ -97,7 +117,7 @@ impl WsTransport {
     /// Detaches every handler and asks the socket to close. Nothing from this socket
     /// reaches the runtime afterwards.
     pub fn abandon(self) {
-        self.alive.set(false);
+        self.shared.alive.set(false);
         self.socket.set_onopen(None);
         self.socket.set_onmessage(None);
         self.socket.set_onclose(None);

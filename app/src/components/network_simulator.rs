@@ -46,7 +46,11 @@ pub fn NetworkSimulator(
     view! {
         <Show when=move || open.get()>
             <section class="netsim" data-testid="netsim" data-mode=move || mode.get().as_str() aria-label="Network simulator">
-                <h2>"Network simulator"</h2>
+                <header class="netsim-head">
+                    <h2>"Network simulator"</h2>
+                    // Phones have no Ctrl+Shift+D: the panel can be put away from here.
+                    <button class="netsim-hide" data-testid="netsim-hide" aria-label="Hide the network simulator" title="Hide (Ctrl+Shift+D shows it again)" on:click=move |_| open.set(false)>"×"</button>
+                </header>
                 <div class="netsim-modes">
                     {button(SimMode::Offline, "Go offline")}
                     {button(SimMode::Online, "Go online")}
