@@ -17,7 +17,7 @@ use tether_core::{
         simplify::simplify,
         Op, Point, Stroke,
     },
-    protocol::LiveStroke,
+    protocol::{LiveStroke, LIVE_STYLE_EVERY},
     sync::adaptive::{thin, DetailLevel},
     view::Gesture,
 };
@@ -42,6 +42,9 @@ pub struct BoardInput {
     eraser: StoredValue<Option<EraserDrag>>,
     /// When the last live batch went out (ms), for the adaptive batch interval.
     last_live: StoredValue<f64>,
+    /// The stroke the last live batch belonged to, and how many batches it has had (its
+    /// style goes with the first and every [`LIVE_STYLE_EVERY`]th).
+    live_batches: StoredValue<(String, u32)>,
 }
 
 impl BoardInput {
@@ -61,6 +64,7 @@ impl BoardInput {
             drawing_id: RwSignal::new(None),
             eraser: StoredValue::new(None),
             last_live: StoredValue::new(f64::NEG_INFINITY),
+            live_batches: StoredValue::new((String::new(), 0)),
         }
     }
 
@@ -109,7 +113,7 @@ impl BoardInput {
             }
             Gesture::CancelStroke => {
                 if let Some(builder) = self.drawing.try_update_value(Option::take).flatten() {
-                    let cancelled = live_batch(builder.stroke(), Vec::new(), true);
+                    let cancelled = live_batch(builder.stroke(), Vec::new(), true, false);
                     self.client.with(|actions| actions.live(cancelled));
                 }
                 self.end();
@@ -137,7 +141,16 @@ impl BoardInput {
                     points = thin(points, max);
                 }
                 if !points.is_empty() {
-                    live = Some(live_batch(builder.stroke(), points, false));
+                    let styled = self.live_batches.try_update_value(|(stroke, count)| {
+                        if *stroke != builder.stroke().id {
+                            *stroke = builder.stroke().id.clone();
+                            *count = 0;
+                        }
+                        *count += 1;
+                        (*count - 1) % LIVE_STYLE_EVERY == 0
+                    });
+                    let styled = styled.unwrap_or(true);
+                    live = Some(live_batch(builder.stroke(), points, false, styled));
                 }
             }
         });
@@ -236,11 +249,16 @@ impl BoardInput {
     }
 }
 
-fn live_batch(stroke: &Stroke, points: Vec<Point>, cancelled: bool) -> LiveStroke {
+/// A live batch of `stroke`, with its style when `styled`.
+fn live_batch(stroke: &Stroke, points: Vec<Point>, cancelled: bool, styled: bool) -> LiveStroke {
     LiveStroke {
         stroke_id: stroke.id.clone(),
-        color: stroke.color.clone(),
-        width: stroke.width,
+        color: if styled {
+            stroke.color.clone()
+        } else {
+            String::new()
+        },
+        width: if styled { stroke.width } else { 0.0 },
         points,
         session: String::new(),
         cancelled,

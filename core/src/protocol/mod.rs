@@ -94,6 +94,12 @@ pub enum ClientMsg {
     Report(report::ConnectionReport),
 }
 
+/// A live stroke's batches carry its style (colour and width) on the first batch and
+/// then on every this many: the rest leave it out (~30 bytes of each frame while drawing),
+/// and a peer that missed the first batch (ephemeral messages may be dropped) has it
+/// within this many frames.
+pub const LIVE_STYLE_EVERY: u32 = 10;
+
 /// Points of a stroke still being drawn. The finished stroke arrives as a durable
 /// `AddStroke` with the same `stroke_id`, which replaces the live one.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -101,9 +107,11 @@ pub enum ClientMsg {
 pub struct LiveStroke {
     /// The id the finished stroke will have.
     pub stroke_id: String,
-    /// Stroke colour (`#rrggbb`).
+    /// Stroke colour (`#rrggbb`); empty (and left out) on batches without the style.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub color: String,
-    /// Stroke width in board units.
+    /// Stroke width in board units; 0 (and left out) on batches without the style.
+    #[serde(default, skip_serializing_if = "is_unset")]
     pub width: f32,
     /// Points since the previous batch of the same stroke (packed on the wire, see
     /// [`crate::board::packed`]).
@@ -115,6 +123,17 @@ pub struct LiveStroke {
     /// The stroke was abandoned (pointer cancelled): peers drop it.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub cancelled: bool,
+}
+
+impl LiveStroke {
+    /// Whether this batch carries the stroke's style (see [`LIVE_STYLE_EVERY`]).
+    pub fn has_style(&self) -> bool {
+        !self.color.is_empty() || self.width != 0.0
+    }
+}
+
+fn is_unset(width: &f32) -> bool {
+    *width == 0.0
 }
 
 /// Server → client.
@@ -248,6 +267,27 @@ mod tests {
             serde_json::to_string(&applied).unwrap(),
             r#"{"type":"applied","seq":7,"opId":"o1","author":"c","op":{"kind":"clear"}}"#
         );
+    }
+
+    #[test]
+    fn live_batches_without_the_style_leave_it_out() {
+        let unstyled = LiveStroke {
+            stroke_id: "s".into(),
+            color: String::new(),
+            width: 0.0,
+            points: vec![Point::new(1.0, 2.0)],
+            session: String::new(),
+            cancelled: false,
+        };
+        let json = serde_json::to_string(&ClientMsg::LiveStroke(unstyled.clone())).unwrap();
+        let points = crate::board::packed::pack(&unstyled.points);
+        assert_eq!(
+            json,
+            format!(r#"{{"type":"liveStroke","strokeId":"s","points":"{points}"}}"#)
+        );
+        assert!(!unstyled.has_style());
+        let back: ClientMsg = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, ClientMsg::LiveStroke(unstyled));
     }
 
     #[test]

@@ -13,6 +13,9 @@ use std::collections::BTreeMap;
 /// quiet (stopped moving, lost the link, or abandoned the stroke).
 pub const EPHEMERAL_TTL_MS: f64 = 10_000.0;
 
+/// The width a peer's live stroke shows with before any of its batches said its style.
+pub const UNSTYLED_LIVE_WIDTH: f32 = 2.0;
+
 /// A peer's pointer position.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PeerCursor {
@@ -103,17 +106,24 @@ impl Awareness {
         if let Some(pen) = live.points.last() {
             self.cursor(now, live.session.clone(), pen.x, pen.y);
         }
+        // Until a batch with the style arrives (the first may have been dropped), the
+        // stroke shows in the drawing user's presence colour.
+        let presence_color = self.peers.get(&live.session).map(|p| p.color.clone());
         let entry = self.live.entry(key).or_insert_with(|| LiveView {
             session: live.session.clone(),
             stroke: Stroke {
                 id: live.stroke_id.clone(),
                 points: Vec::new(),
-                color: live.color.clone(),
-                width: live.width,
+                color: presence_color.unwrap_or_default(),
+                width: UNSTYLED_LIVE_WIDTH,
                 author: String::new(),
             },
             updated: now,
         });
+        if live.has_style() {
+            entry.stroke.color = live.color;
+            entry.stroke.width = live.width;
+        }
         let room = MAX_POINTS_PER_STROKE.saturating_sub(entry.stroke.points.len());
         entry
             .stroke
@@ -206,6 +216,36 @@ mod tests {
         assert_eq!(awareness.live_points(), 5);
         awareness.stroke_landed("s1");
         assert_eq!(awareness.live().count(), 0);
+    }
+
+    #[test]
+    fn a_live_stroke_keeps_the_style_its_batches_last_said() {
+        let mut awareness = Awareness::default();
+        awareness.reset(vec![peer("p1", "Ann")]);
+        // The styled first batch was dropped on the way: the presence colour stands in.
+        let unstyled = LiveStroke {
+            color: String::new(),
+            width: 0.0,
+            ..live("p1", "s1", 2)
+        };
+        awareness.live_stroke(0.0, unstyled.clone());
+        let style = |a: &Awareness| {
+            let view = a.live().next().unwrap();
+            (view.stroke.color.clone(), view.stroke.width)
+        };
+        assert_eq!(
+            style(&awareness),
+            ("#000000".to_owned(), UNSTYLED_LIVE_WIDTH)
+        );
+        let styled = LiveStroke {
+            color: "#1d4ed8".into(),
+            width: 8.0,
+            ..live("p1", "s1", 1)
+        };
+        awareness.live_stroke(1.0, styled);
+        awareness.live_stroke(2.0, unstyled);
+        assert_eq!(style(&awareness), ("#1d4ed8".to_owned(), 8.0));
+        assert_eq!(awareness.live_points(), 5);
     }
 
     #[test]

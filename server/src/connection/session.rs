@@ -291,7 +291,10 @@ fn check_live_stroke(live: &LiveStroke) -> Result<(), ProtocolError> {
             count: live.points.len(),
         });
     }
-    validate_style(&live.color, live.width).map_err(invalid)?;
+    // A batch without the style relies on an earlier one; one with it is checked whole.
+    if live.has_style() {
+        validate_style(&live.color, live.width).map_err(invalid)?;
+    }
     validate_points(&live.points).map_err(invalid)
 }
 
@@ -342,6 +345,22 @@ mod tests {
         };
         assert_eq!(
             check_live_stroke(&bad_color).unwrap_err().code(),
+            "invalid_color"
+        );
+        // Batches between styled ones leave the style out; half a style is refused.
+        let unstyled = LiveStroke {
+            color: String::new(),
+            width: 0.0,
+            points: vec![Point::new(1.0, 2.0)],
+            ..live.clone()
+        };
+        assert!(check_live_stroke(&unstyled).is_ok());
+        let half = LiveStroke {
+            width: 3.0,
+            ..unstyled
+        };
+        assert_eq!(
+            check_live_stroke(&half).unwrap_err().code(),
             "invalid_color"
         );
         let far = LiveStroke {
