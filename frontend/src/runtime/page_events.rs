@@ -47,6 +47,8 @@ impl Runtime {
         }
     }
 
+    /// Listens to `online`, `offline`, tab visibility, `pagehide`, `pageshow` and
+    /// `navigator.connection` changes for as long as the runtime lives.
     pub(super) fn listen_to_the_browser(&self) {
         let (Some(window), Some(document)) = (
             web_sys::window(),
