@@ -235,6 +235,20 @@ test('8b. grace period: a long outage removes the peer', async ({ browser, serve
   await expectConverged([a, b], 1);
 });
 
+test('8c. a cut ends the link at the server even when the page never closes its socket', async ({ browser, server }) => {
+  const { a, b, net } = await pair(browser, server.baseURL);
+  const alice = b.locator('[data-testid=peer][data-peer-name="Alice"]');
+  await expect(alice).toHaveAttribute('data-peer-state', 'active');
+  // A frozen or crashed page closes nothing: the cut alone must end the link, or the
+  // browser keeps answering the server's pings on it and Alice never looks away.
+  await a.evaluate(() => {
+    WebSocket.prototype.close = () => {};
+  });
+  net.mode = { kind: 'offline' };
+  await net.cut();
+  await expect(alice).toHaveAttribute('data-peer-state', 'away');
+});
+
 test('9. a flapping link: the chip shows every drop, the toasts only one pair', async ({ browser, server }) => {
   const { a, b, net } = await pair(browser, server.baseURL);
   const restored = a.getByTestId('toast').filter({ hasText: 'Connection restored' });

@@ -13,6 +13,15 @@ export type Mode =
   | { kind: 'refuse' }
   | { kind: 'offline' };
 
+/** The close to pass on to the server side. That side is a real WebSocket in the page
+ *  (Playwright's `connectToServer` opens it there), whose `close()` throws for any code
+ *  but 1000 and 3000–4999: a 1011 there would leave the link open, answering the server's
+ *  pings, for as long as the page lives. Other codes become 4000 + their last three digits. */
+export function closeForServer(code: number | undefined, reason: string | undefined) {
+  if (code === undefined || code === 1000 || (code >= 3000 && code <= 4999)) return { code, reason };
+  return { code: 4000 + (code % 1000), reason };
+}
+
 export class NetworkControl {
   mode: Mode = { kind: 'pass' };
   /** Sockets opened through the route so far. */
@@ -54,7 +63,7 @@ export class NetworkControl {
     // Setting onClose turns off Playwright's own forwarding of closes: forward them here.
     ws.onClose((code, reason) => {
       this.live.delete(ws);
-      server.close({ code, reason }).catch(() => {});
+      server.close(closeForServer(code, reason)).catch(() => {});
     });
     server.onClose((code, reason) => {
       this.live.delete(ws);
@@ -69,7 +78,7 @@ export class NetworkControl {
     await Promise.all(
       sockets.flatMap(([page, server]) => [
         page.close({ code: 1011, reason: 'cut by test' }).catch(() => {}),
-        server.close({ code: 1011, reason: 'cut by test' }).catch(() => {}),
+        server.close(closeForServer(1011, 'cut by test')).catch(() => {}),
       ]),
     );
   }
