@@ -2,7 +2,7 @@
 // has an accessible name, ARIA is used correctly, and text has enough contrast — on a
 // desktop and a phone, in the light and the dark theme. Keyboard: shortcuts pick tools
 // and zoom, and focus is visible.
-import { test, expect } from '@playwright/test';
+import { test, expect } from './base';
 import { violations } from './axe';
 import { board, drawStroke, gotoBoard, newRoom, openBoard } from './helpers';
 import { PHONE } from './touch';

@@ -1,5 +1,5 @@
 // Drawing together: two browser contexts on one board.
-import { test, expect } from '@playwright/test';
+import { test, expect } from './base';
 import { newRoom, openBoard, drawStroke, beginStroke, expectConverged, board, gotoBoard } from './helpers';
 
 test('strokes drawn by A appear on B with equal hashes', async ({ browser }) => {

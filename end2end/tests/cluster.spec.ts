@@ -1,7 +1,8 @@
 // Two browsers through HAProxy, on different nodes of a Redis cluster, draw together; the
 // node of one of them is killed. It reconnects through the balancer to the other node and
 // resumes its session: nothing lost or doubled, and its peer sees it back, never gone.
-import { test, expect, type Page, type Browser } from '@playwright/test';
+import { test, expect } from './base';
+import type { Page, Browser } from '@playwright/test';
 import { TetherCluster } from './cluster';
 import { board, drawStroke, expectConverged, gotoBoard, newRoom, status } from './helpers';
 

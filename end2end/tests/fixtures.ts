@@ -1,6 +1,6 @@
 // `test` with a per-test `server` (see server.ts). Use it for tests that restart, kill or
 // stop the server; other tests share the config's webServer.
-import { test as base } from '@playwright/test';
+import { test as base } from './base';
 import { TetherServer } from './server';
 
 export const test = base.extend<{ server: TetherServer; serverEnv: Record<string, string> }>({
@@ -13,4 +13,4 @@ export const test = base.extend<{ server: TetherServer; serverEnv: Record<string
   baseURL: async ({ server }, use) => use(server.baseURL),
 });
 
-export { expect } from '@playwright/test';
+export { expect } from './base';

@@ -1,7 +1,7 @@
 // The first page: server-rendered HTML arrives, then the WASM hydrates it. Only hydrated
 // pages can mint a room id (it comes from crypto.getRandomValues in the WASM), so the
 // "New board" navigation proves the WASM is running, not merely that HTML arrived.
-import { test, expect } from '@playwright/test';
+import { test, expect } from './base';
 import { newRoom } from './helpers';
 
 test('the landing page is server-rendered before any script runs', async ({ request }) => {

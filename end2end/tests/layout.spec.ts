@@ -2,7 +2,8 @@
 // top-right corner of the board however many people join, its popover stays on screen,
 // the phone's toolbar is one row that leaves the board most of the screen, and nothing
 // scrolls sideways on a 360 px phone.
-import { test, expect, type Browser, type Page } from '@playwright/test';
+import { test, expect } from './base';
+import type { Browser, Page } from '@playwright/test';
 import { board, newRoom, openBoard, status } from './helpers';
 import { openOnPhone, PHONE } from './touch';
 

@@ -1,7 +1,7 @@
 // Drawing on a phone: one finger draws, two fingers pan and pinch (and never draw), a pen
 // beats the palm resting beside it, and a drawing made on a wide desktop can be reached
 // on the phone with "fit". Touch goes through CDP, so the page sees real pointer events.
-import { test, expect } from '@playwright/test';
+import { test, expect } from './base';
 import { board, drawStroke, expectConverged, newRoom, openBoard, beginStroke } from './helpers';
 import { line, openOnPhone, paintedPixels, penStroke, restFinger, touchGesture } from './touch';
 import { unpackPoints } from './packed';

@@ -1,7 +1,8 @@
 // Sessions that survive a reload, and tabs that leave at once: a reload resumes the same
 // session (the peer never sees a second copy), and a closed tab is seen leaving within 2 s
 // (the page says `unloading` on `pagehide`).
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect } from './base';
+import type { Page } from '@playwright/test';
 import { gotoBoard, newRoom, openBoard, status } from './helpers';
 import { NetworkControl } from './network';
 

@@ -1,6 +1,6 @@
 // Sharing and keeping a board: the link is copied (without the personal ?name=), and the
 // drawing downloads as a real PNG and a real SVG holding every stroke.
-import { test, expect } from '@playwright/test';
+import { test, expect } from './base';
 import { readFileSync } from 'node:fs';
 import { beginStroke, drawStroke, expectConverged, gotoBoard, newRoom, openBoard } from './helpers';
 import { openOnPhone } from './touch';

@@ -2,7 +2,7 @@
 // Protocol (`Input.dispatchTouchEvent` for fingers, `Input.dispatchMouseEvent` with
 // `pointerType: 'pen'` for a stylus), so the page gets real pointer events with their own
 // pointer ids, types and pressure.
-import { type Browser, type CDPSession, type Page } from '@playwright/test';
+import { type Browser, type BrowserContextOptions, type CDPSession, type Page } from '@playwright/test';
 import { board, gotoBoard, type Client } from './helpers';
 
 /** A phone: 390×844 CSS pixels, mobile viewport, touch screen. */
@@ -15,7 +15,12 @@ export interface TouchClient extends Client {
 }
 
 /** Opens a board on a phone (or any context options) with a CDP session for touch input. */
-export async function openOnPhone(browser: Browser, room: string, name: string, options = PHONE): Promise<TouchClient> {
+export async function openOnPhone(
+  browser: Browser,
+  room: string,
+  name: string,
+  options: BrowserContextOptions = PHONE,
+): Promise<TouchClient> {
   const context = await browser.newContext(options);
   const page = await context.newPage();
   const sent: string[] = [];

@@ -1,7 +1,8 @@
 // Undo and redo of one's own actions — add, erase, clear — as durable ops: they reach the
 // other browser like any change, an undo made offline is queued and survives a reload,
 // and the history itself survives the reload too.
-import { test, expect, type Browser } from '@playwright/test';
+import { test, expect } from './base';
+import type { Browser } from '@playwright/test';
 import { beginStroke, board, drawStroke, expectConverged, gotoBoard, newRoom, openBoard, status } from './helpers';
 import { NetworkControl } from './network';
 
