@@ -5,7 +5,9 @@
 //! Painting is coalesced into one `requestAnimationFrame` per frame; the same frame sends
 //! the new live points of the stroke being drawn or, when there are none, the cursor
 //! position (peers put a drawing user's cursor at the pen's last point), so peers get at
-//! most one message per frame.
+//! most one message per frame. On a slow link both wait for the level's interval; what
+//! still waits when a frame ends is sent by a frame that a timer asks for, so a pointer
+//! that comes to rest is not left showing peers where it was before.
 
 use super::{board_input::BoardInput, cursors::Cursors, render::paint};
 use crate::{
@@ -38,6 +40,9 @@ pub fn BoardCanvas() -> impl IntoView {
     // When the cursor last went out: on a slow link no more often than live batches.
     let cursor_sent_at = StoredValue::new(f64::NEG_INFINITY);
     let frame_pending = StoredValue::new(false);
+    // Asks for a frame once a waiting cursor position or live batch may go out.
+    let flush_due = Trigger::new();
+    let flush_timer_set = StoredValue::new(false);
 
     // One frame: send what peers should see, then paint.
     let on_frame = move || {
@@ -57,6 +62,26 @@ pub fn BoardCanvas() -> impl IntoView {
                 client.with(|actions| actions.cursor(x, y));
             }
         }
+        let cursor_due = cursor_unsent
+            .get_value()
+            .map(|_| cursor_sent_at.get_value() + interval);
+        let due = [cursor_due, input.live_due()]
+            .into_iter()
+            .flatten()
+            .reduce(f64::min);
+        if let Some(due) = due {
+            if !flush_timer_set.get_value() {
+                flush_timer_set.set_value(true);
+                let wait = std::time::Duration::from_millis((due - now).max(0.0).ceil() as u64);
+                set_timeout(
+                    move || {
+                        flush_timer_set.set_value(false);
+                        flush_due.notify();
+                    },
+                    wait,
+                );
+            }
+        }
         paint_board(board_ref, canvas_ref, client, viewport, input);
     };
     let schedule = move || {
@@ -71,6 +96,7 @@ pub fn BoardCanvas() -> impl IntoView {
         state.strokes.track();
         state.live.track();
         viewport.camera.track();
+        flush_due.track();
         schedule();
     });
     // Repaint (at the new size) when the window is resized.

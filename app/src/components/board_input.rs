@@ -160,6 +160,15 @@ impl BoardInput {
         live
     }
 
+    /// When the points of the stroke in progress that wait for the next live batch may go
+    /// out (ms); `None` when none wait.
+    pub fn live_due(&self) -> Option<f64> {
+        let waiting = self
+            .drawing
+            .with_value(|builder| builder.as_ref().is_some_and(StrokeBuilder::has_unsent));
+        waiting.then(|| self.last_live.get_value() + self.detail().live_interval_ms())
+    }
+
     fn end(&self) {
         self.drawing_id.set(None);
         if self

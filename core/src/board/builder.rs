@@ -85,6 +85,11 @@ impl StrokeBuilder {
         }
     }
 
+    /// True when points wait to go out as live points.
+    pub fn has_unsent(&self) -> bool {
+        self.sent < self.stroke.points.len()
+    }
+
     /// Points not yet sent as live points (and marks them sent).
     pub fn take_unsent(&mut self) -> Vec<Point> {
         let unsent = self.stroke.points[self.sent..].to_vec();
@@ -128,9 +133,12 @@ mod tests {
     fn live_batches_carry_each_point_once() {
         let mut b = builder();
         b.add(Point::new(5.0, 0.0));
+        assert!(b.has_unsent());
         assert_eq!(b.take_unsent().len(), 2);
+        assert!(!b.has_unsent());
         assert!(b.take_unsent().is_empty());
         b.add(Point::new(10.0, 0.0));
+        assert!(b.has_unsent());
         assert_eq!(b.take_unsent(), [Point::new(10.0, 0.0)]);
     }
 
