@@ -34,6 +34,13 @@ pub struct PublicUrl {
 #[error("{0:?} must look like https://board.example.com (scheme and host, no path)")]
 pub struct BadPublicUrl(pub String);
 
+impl PublicUrl {
+    /// Served over HTTPS (cookies for it can be `Secure`).
+    pub fn is_https(&self) -> bool {
+        self.origin.starts_with("https://")
+    }
+}
+
 impl FromStr for PublicUrl {
     type Err = BadPublicUrl;
 

@@ -5,9 +5,12 @@
 //! HttpOnly, same-site cookie so the page's refreshes and reloads need no token in the
 //! URL), as the cookie, or as `Authorization: Bearer` (scripts). No token configured: the
 //! page explains how to turn it on and the API answers 404. A wrong or missing token: 401.
+//! Wrong tokens are budgeted per client address (`--admin-guesses-per-minute`): past it,
+//! `429` with `Retry-After`, and the address's tokens go unread until then.
 
 use crate::{
-    cluster::node_board, headers::provide_request_nonce, observability::live::live, AppState,
+    access::PublicUrl, cluster::node_board, connection::client_addr::ClientAddr,
+    headers::provide_request_nonce, observability::live::live, AppState,
 };
 use app::{
     pages::admin::{AdminView, InitialAdmin},
@@ -21,7 +24,10 @@ use axum::{
     Json,
 };
 use leptos::prelude::provide_context;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::{
+    net::IpAddr,
+    time::{Duration, SystemTime, UNIX_EPOCH},
+};
 use subtle::ConstantTimeEq;
 use tether_core::protocol::admin::AdminStats;
 use tokio_util::sync::CancellationToken;
@@ -39,11 +45,13 @@ enum Access {
     Off,
     /// Missing or wrong token.
     Refused,
+    /// This address sent too many wrong tokens: nothing it sends is read for this long.
+    LockedOut(Duration),
     /// The right token; `from_query`: it came in the URL (set the cookie).
     Granted { from_query: bool },
 }
 
-fn access(state: &AppState, headers: &HeaderMap, query: Option<&str>) -> Access {
+fn access(state: &AppState, address: IpAddr, headers: &HeaderMap, query: Option<&str>) -> Access {
     // An empty token would let `?token=` in: it means "off" too.
     let Some(expected) = state
         .config
@@ -53,27 +61,48 @@ fn access(state: &AppState, headers: &HeaderMap, query: Option<&str>) -> Access 
     else {
         return Access::Off;
     };
-    let matches = |given: &str| bool::from(given.as_bytes().ct_eq(expected.as_bytes()));
-    let from_query = query
-        .and_then(|q| app::route::query_value(q, "token"))
-        .is_some_and(|t| matches(&t));
-    let from_header = headers
+    let query_token = query.and_then(|q| app::route::query_value(q, "token"));
+    let header_token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .is_some_and(matches);
-    let from_cookie = headers
+        .and_then(|v| v.strip_prefix("Bearer "));
+    let cookie_tokens: Vec<&str> = headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .any(|(name, value)| name == COOKIE && matches(value));
-    if from_query || from_header || from_cookie {
-        Access::Granted { from_query }
-    } else {
-        Access::Refused
+        .filter_map(|(name, value)| (name == COOKIE).then_some(value))
+        .collect();
+    if query_token.is_none() && header_token.is_none() && cookie_tokens.is_empty() {
+        return Access::Refused; // no guess, nothing to count
     }
+    if let Err(retry_after) = state.guesses.check(address) {
+        return Access::LockedOut(retry_after);
+    }
+    let matches = |given: &str| bool::from(given.as_bytes().ct_eq(expected.as_bytes()));
+    let from_query = query_token.as_deref().is_some_and(matches);
+    if from_query || header_token.is_some_and(matches) || cookie_tokens.into_iter().any(matches) {
+        return Access::Granted { from_query };
+    }
+    match state.guesses.wrong(address) {
+        Ok(()) => Access::Refused,
+        Err(retry_after) => Access::LockedOut(retry_after),
+    }
+}
+
+/// `429` for an address locked out after too many wrong tokens.
+fn locked_out(retry_after: Duration) -> Response {
+    let seconds = retry_after.as_secs_f64().ceil().max(1.0) as u64;
+    (
+        StatusCode::TOO_MANY_REQUESTS,
+        [
+            (header::RETRY_AFTER, seconds.to_string()),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        format!("too many wrong admin tokens from this address: try again in {seconds} s"),
+    )
+        .into_response()
 }
 
 /// This node's dashboard numbers now (without the cluster's node table).
@@ -125,9 +154,14 @@ fn unix_seconds() -> u64 {
 }
 
 /// `GET /admin`.
-pub async fn admin_page(State(state): State<AppState>, request: Request<Body>) -> Response {
-    let access = access(&state, request.headers(), request.uri().query());
+pub async fn admin_page(
+    State(state): State<AppState>,
+    ClientAddr(address): ClientAddr,
+    request: Request<Body>,
+) -> Response {
+    let access = access(&state, address, request.headers(), request.uri().query());
     let (status, view) = match access {
+        Access::LockedOut(retry_after) => return locked_out(retry_after),
         Access::Off => (StatusCode::NOT_FOUND, AdminView::Off),
         Access::Refused => (StatusCode::UNAUTHORIZED, AdminView::Refused),
         Access::Granted { .. } => (
@@ -148,7 +182,13 @@ pub async fn admin_page(State(state): State<AppState>, request: Request<Body>) -
     if let (Access::Granted { from_query: true }, Some(token)) =
         (access, state.config.admin_token.as_deref())
     {
-        let cookie = format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict");
+        // Secure when the server is published over HTTPS: the token never rides plain HTTP.
+        let secure = if state.config.public_urls.iter().any(PublicUrl::is_https) {
+            "; Secure"
+        } else {
+            ""
+        };
+        let cookie = format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict{secure}");
         if let Ok(value) = HeaderValue::from_str(&cookie) {
             response.headers_mut().insert(header::SET_COOKIE, value);
         }
@@ -160,8 +200,13 @@ pub async fn admin_page(State(state): State<AppState>, request: Request<Body>) -
 }
 
 /// `GET /api/admin/stats`.
-pub async fn admin_stats(State(state): State<AppState>, request: Request<Body>) -> Response {
-    match access(&state, request.headers(), request.uri().query()) {
+pub async fn admin_stats(
+    State(state): State<AppState>,
+    ClientAddr(address): ClientAddr,
+    request: Request<Body>,
+) -> Response {
+    match access(&state, address, request.headers(), request.uri().query()) {
+        Access::LockedOut(retry_after) => locked_out(retry_after),
         Access::Off => (
             StatusCode::NOT_FOUND,
             "the dashboard is off: start the server with --admin-token",

@@ -5,7 +5,7 @@
 use crate::{
     access::PublicUrl,
     connection::{
-        budget::{EphemeralBudget, JoinBudget, OpBudget, Rate},
+        budget::{EphemeralBudget, GuessBudget, JoinBudget, OpBudget, Rate},
         permits::ConnectionCaps,
     },
     hub::{
@@ -21,6 +21,10 @@ use tether_core::{
     defaults, limits,
     protocol::{HeartbeatSettings, ReconnectSettings, ServerMsg},
 };
+
+/// Wrong admin tokens per minute from one address: a mistyped token or two cost nothing,
+/// and guessing a 128-bit token at this pace takes forever.
+pub const ADMIN_GUESSES_PER_MINUTE: u32 = 10;
 
 /// Frames queued for one client before it counts as too slow and is disconnected: a
 /// burst of a thousand strokes from a busy room fits; a client stalled for good does not
@@ -84,6 +88,11 @@ pub struct Config {
     /// `Authorization: Bearer …` for `/api/admin/stats`). Unset: the dashboard is off.
     #[arg(long, env = "TETHER_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
+
+    /// Wrong admin tokens one client address may send per minute; past that it is locked
+    /// out (`429`) until the next guess would fit.
+    #[arg(long, env = "TETHER_ADMIN_GUESSES_PER_MINUTE", default_value_t = ADMIN_GUESSES_PER_MINUTE)]
+    pub admin_guesses_per_minute: u32,
 
     /// A reverse proxy (load balancer) whose `X-Forwarded-For` names the real client, for
     /// per-address budgets (repeatable, or comma-separated in the env var).
@@ -309,6 +318,11 @@ impl Config {
     /// How long a poll is held.
     pub fn poll_hold(&self) -> Duration {
         Duration::from_millis(self.poll_hold_ms)
+    }
+
+    /// The budget of wrong admin tokens per address.
+    pub fn guess_budget(&self) -> GuessBudget {
+        GuessBudget::per_minute(self.admin_guesses_per_minute)
     }
 
     /// The per-client op budget of this server.

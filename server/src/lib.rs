@@ -55,7 +55,7 @@ use axum::{
 };
 use config::Config;
 use connection::{
-    budget::{JoinBudget, OpBudget},
+    budget::{GuessBudget, JoinBudget, OpBudget},
     permits::ConnectionCaps,
 };
 use headers::provide_request_nonce;
@@ -97,6 +97,8 @@ pub struct AppState {
     pub joins: Arc<JoinBudget>,
     /// Durable ops per client.
     pub ops: Arc<OpBudget>,
+    /// Wrong admin tokens per client address.
+    pub guesses: Arc<GuessBudget>,
     /// Open connections, in total and per address.
     pub caps: Arc<ConnectionCaps>,
     /// When this server started (uptime in `/readyz` and `/metrics`).
@@ -164,6 +166,7 @@ impl AppState {
             access: Arc::new(Access::new(&config.public_urls)),
             joins: Arc::new(config.join_budget()),
             ops: Arc::new(config.op_budget()),
+            guesses: Arc::new(config.guess_budget()),
             caps: config.connection_caps(),
             hub,
             config: Arc::new(config),
@@ -242,6 +245,7 @@ pub async fn run(
     tokio::spawn(forget_idle_budgets(
         state.joins.clone(),
         state.ops.clone(),
+        state.guesses.clone(),
         token.clone(),
     ));
     let signal = {
@@ -276,11 +280,13 @@ pub async fn run(
     Ok(())
 }
 
-/// Every minute, forgets addresses and clients whose budgets are full again, so a scan
-/// from many addresses or client ids cannot grow the tables without bound.
+/// Every minute, forgets addresses and clients whose budgets are full again (and ended
+/// lockouts), so a scan from many addresses or client ids cannot grow the tables without
+/// bound.
 async fn forget_idle_budgets(
     joins: Arc<JoinBudget>,
     ops: Arc<OpBudget>,
+    guesses: Arc<GuessBudget>,
     shutdown: CancellationToken,
 ) {
     let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
@@ -289,6 +295,7 @@ async fn forget_idle_budgets(
             _ = every.tick() => {
                 joins.forget_idle();
                 ops.forget_idle();
+                guesses.forget_idle();
             }
             () = shutdown.cancelled() => return,
         }

@@ -155,3 +155,113 @@ async fn an_empty_admin_token_leaves_the_dashboard_off() {
         assert_eq!(response.status(), 404, "{path}");
     }
 }
+
+/// `GET /api/admin/stats` from `from` (said by the trusted proxy 127.0.0.1), with `token`.
+async fn stats_from(server: &TestServer, from: &str, token: &str) -> reqwest::Response {
+    reqwest::Client::new()
+        .get(server.url("/api/admin/stats"))
+        .header("x-forwarded-for", from)
+        .header("authorization", format!("Bearer {token}"))
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn wrong_admin_tokens_lock_their_address_out_and_the_right_token_never_counts() {
+    let server = TestServer::temp(&[
+        "--admin-token",
+        "the-right-token",
+        "--admin-guesses-per-minute",
+        "3",
+        "--trusted-proxy",
+        "127.0.0.1",
+    ])
+    .await;
+    // The right token, again and again: no guesses spent.
+    for _ in 0..5 {
+        assert_eq!(
+            stats_from(&server, "10.0.0.1", "the-right-token")
+                .await
+                .status(),
+            200
+        );
+    }
+    // No token at all is no guess either.
+    for _ in 0..5 {
+        let bare = reqwest::Client::new()
+            .get(server.url("/api/admin/stats"))
+            .header("x-forwarded-for", "10.0.0.1")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(bare.status(), 401);
+    }
+    for _ in 0..3 {
+        assert_eq!(stats_from(&server, "10.0.0.1", "guess").await.status(), 401);
+    }
+    let locked = stats_from(&server, "10.0.0.1", "guess").await;
+    assert_eq!(locked.status(), 429);
+    let retry_after: u64 = locked.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=20).contains(&retry_after), "{retry_after}");
+    // Locked out: even the right token goes unread, from that address, on the page too.
+    assert_eq!(
+        stats_from(&server, "10.0.0.1", "the-right-token")
+            .await
+            .status(),
+        429
+    );
+    let page = reqwest::Client::new()
+        .get(server.url("/admin?token=the-right-token"))
+        .header("x-forwarded-for", "10.0.0.1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 429);
+    assert!(page
+        .text()
+        .await
+        .unwrap()
+        .contains("too many wrong admin tokens"));
+    // Another address is not affected.
+    assert_eq!(
+        stats_from(&server, "10.0.0.2", "the-right-token")
+            .await
+            .status(),
+        200
+    );
+}
+
+#[tokio::test]
+async fn the_dashboard_cookie_is_secure_when_the_server_is_published_over_https() {
+    for (flags, secure) in [
+        (&["--admin-token", "t"][..], false),
+        (
+            &[
+                "--admin-token",
+                "t",
+                "--public-url",
+                "https://board.example.com",
+            ][..],
+            true,
+        ),
+    ] {
+        let server = TestServer::temp(flags).await;
+        let response = reqwest::get(server.url("/admin?token=t")).await.unwrap();
+        assert_eq!(response.status(), 200, "{flags:?}");
+        let cookie = response.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(cookie.starts_with("tether_admin=t;"), "{cookie}");
+        assert!(
+            cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+            "{cookie}"
+        );
+        assert_eq!(cookie.contains("; Secure"), secure, "{flags:?}: {cookie}");
+    }
+}

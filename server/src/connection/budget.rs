@@ -4,13 +4,22 @@
 //!   back after the pause and resends its outbox in order on the new connection;
 //! - ephemeral messages per connection: over budget they are dropped (they may be);
 //! - joins per client address: over budget `429` with a retry time (the client's backoff
-//!   retries).
+//!   retries);
+//! - wrong admin tokens per client address: spent, the address is locked out for a while
+//!   (`429`), its tokens refused unread.
 
+use crate::locks::lock;
 use governor::{
     clock::{Clock, DefaultClock},
     DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota,
 };
-use std::{net::IpAddr, num::NonZeroU32, time::Duration};
+use std::{
+    collections::HashMap,
+    net::IpAddr,
+    num::NonZeroU32,
+    sync::Mutex,
+    time::{Duration, Instant},
+};
 
 /// A sustained rate and a burst.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -124,6 +133,56 @@ impl JoinBudget {
     }
 }
 
+/// Wrong admin tokens per client address. Once an address has spent its budget it is
+/// locked out until the next guess would fit: every token it sends meanwhile is refused
+/// unread, so guessing goes at the budget's pace however fast the guesser sends. Requests
+/// with the right token never count.
+pub struct GuessBudget {
+    limiter: DefaultKeyedRateLimiter<IpAddr>,
+    /// Addresses locked out, and until when.
+    locked: Mutex<HashMap<IpAddr, Instant>>,
+}
+
+impl GuessBudget {
+    /// `guesses` wrong tokens per minute per address (all of them at once, too).
+    pub fn per_minute(guesses: u32) -> Self {
+        let guesses = NonZeroU32::new(guesses.max(1)).unwrap_or(NonZeroU32::MIN);
+        Self {
+            limiter: DefaultKeyedRateLimiter::keyed(Quota::per_minute(guesses)),
+            locked: Mutex::default(),
+        }
+    }
+
+    /// `Err(retry_after)` while `address` is locked out.
+    pub fn check(&self, address: IpAddr) -> Result<(), Duration> {
+        let now = Instant::now();
+        match lock(&self.locked).get(&address) {
+            Some(&until) if until > now => Err(until - now),
+            _ => Ok(()),
+        }
+    }
+
+    /// `address` sent a wrong token. `Err(retry_after)`: that was over its budget, and it
+    /// is locked out for that long.
+    pub fn wrong(&self, address: IpAddr) -> Result<(), Duration> {
+        self.limiter.check_key(&address).map_err(|not_until| {
+            let wait = not_until.wait_time_from(DefaultClock::default().now());
+            lock(&self.locked).insert(address, Instant::now() + wait);
+            wait
+        })
+    }
+
+    /// Forgets addresses whose budget is full again and locks that ended (bounded memory).
+    pub fn forget_idle(&self) {
+        self.limiter.retain_recent();
+        self.limiter.shrink_to_fit();
+        let now = Instant::now();
+        let mut locked = lock(&self.locked);
+        locked.retain(|_, until| *until > now);
+        locked.shrink_to_fit();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -162,5 +221,30 @@ mod tests {
         assert!(joins.admit(a).is_ok() && joins.admit(a).is_ok());
         assert!(joins.admit(a).is_err());
         assert!(joins.admit(b).is_ok(), "another address has its own budget");
+    }
+
+    #[test]
+    fn an_address_out_of_guesses_is_locked_out_until_the_next_would_fit() {
+        let guesses = GuessBudget::per_minute(3);
+        let (a, b): (IpAddr, IpAddr) = ("10.0.0.1".parse().unwrap(), "10.0.0.2".parse().unwrap());
+        for _ in 0..3 {
+            assert!(guesses.check(a).is_ok());
+            assert!(guesses.wrong(a).is_ok());
+        }
+        let locked_for = guesses.wrong(a).unwrap_err();
+        // Three a minute: the next fits 20 s after the first.
+        assert!(locked_for > Duration::from_secs(15), "{locked_for:?}");
+        assert!(locked_for <= Duration::from_secs(20), "{locked_for:?}");
+        let retry = guesses.check(a).unwrap_err();
+        assert!(
+            retry <= locked_for && retry > Duration::from_secs(15),
+            "{retry:?}"
+        );
+        assert!(
+            guesses.check(b).is_ok(),
+            "another address has its own budget"
+        );
+        guesses.forget_idle();
+        assert!(guesses.check(a).is_err(), "a running lock is kept");
     }
 }
