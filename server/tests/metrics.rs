@@ -192,7 +192,8 @@ async fn counters_follow_what_clients_do_and_the_page_passes_promtool() {
     );
 
     // Bob reports on his connection: counted, and on the dashboard; a second report right
-    // after is ignored, and a report with made-up names is refused with a clear error.
+    // after (the farewell of a page going away) is counted too, a third is ignored, and a
+    // report with made-up names is refused with a clear error.
     bob.send(&ClientMsg::Report(report())).await;
     let scrape = until_metric(&server, REPORTS, |n| n == before.get(REPORTS) + 1.0).await;
     assert_eq!(
@@ -209,6 +210,7 @@ async fn counters_follow_what_clients_do_and_the_page_passes_promtool() {
         "{dashboard}"
     );
     bob.send(&ClientMsg::Report(report())).await;
+    bob.send(&ClientMsg::Report(report())).await;
     let mut bogus = report();
     bogus.state = "asleep".into();
     bob.send(&ClientMsg::Report(bogus)).await;
@@ -222,8 +224,8 @@ async fn counters_follow_what_clients_do_and_the_page_passes_promtool() {
     let (scrape, _) = Scrape::of(&server).await;
     assert_eq!(
         scrape.get(REPORTS),
-        before.get(REPORTS) + 1.0,
-        "the early one was ignored"
+        before.get(REPORTS) + 2.0,
+        "the farewell counted, the third was ignored"
     );
 
     // A member that stops reading while Bob draws is disconnected as too slow.

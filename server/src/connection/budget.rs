@@ -3,6 +3,7 @@
 //!   budget the connection is told `rate_limited` with a pause and ended; the client comes
 //!   back after the pause and resends its outbox in order on the new connection;
 //! - ephemeral messages per connection: over budget they are dropped (they may be);
+//! - connection reports per connection: over budget they are ignored;
 //! - joins per client address: over budget `429` with a retry time (the client's backoff
 //!   retries);
 //! - wrong admin tokens per client address: spent, the address is locked out for a while
@@ -68,6 +69,29 @@ impl EphemeralBudget {
     }
 
     /// Whether an ephemeral message fits the budget (otherwise it is dropped).
+    pub fn admit(&self) -> bool {
+        self.limiter.check().is_ok()
+    }
+}
+
+/// The connection reports of one connection: two at once — the periodic one and the
+/// farewell when the page goes away right after it, whose counts would otherwise be lost
+/// (each report carries only what changed since the one before) — then one per `gap`.
+pub struct ReportBudget {
+    limiter: DefaultDirectRateLimiter,
+}
+
+impl ReportBudget {
+    /// Reports at most one per `gap`, after a burst of two.
+    pub fn new(gap: Duration) -> Self {
+        let two = NonZeroU32::MIN.saturating_add(1);
+        let quota = Quota::with_period(gap).unwrap_or_else(|| Quota::per_second(NonZeroU32::MAX));
+        Self {
+            limiter: DefaultDirectRateLimiter::direct(quota.allow_burst(two)),
+        }
+    }
+
+    /// Whether a report fits the budget (otherwise it is ignored).
     pub fn admit(&self) -> bool {
         self.limiter.check().is_ok()
     }
@@ -209,6 +233,13 @@ mod tests {
         });
         assert!(ephemeral.admit() && ephemeral.admit());
         assert!(!ephemeral.admit());
+    }
+
+    #[test]
+    fn a_farewell_report_right_after_a_periodic_one_fits_a_third_does_not() {
+        let reports = ReportBudget::new(Duration::from_secs(5));
+        assert!(reports.admit() && reports.admit());
+        assert!(!reports.admit());
     }
 
     #[test]

@@ -2,17 +2,17 @@
 //! decodes and validates every message and turns it into room commands and replies. Bad
 //! input gets an explicit `error` or `rejected` and changes nothing.
 
-use super::{budget::SessionBudgets, hello::check_hello, Link, ProtocolError};
+use super::{
+    budget::{ReportBudget, SessionBudgets},
+    hello::check_hello,
+    Link, ProtocolError,
+};
 use crate::hub::{
     outbox::{MemberOutbox, Outgoing},
     Hub, JoinRequest, LeaveReason, RoomError, RoomHandle,
 };
-use crate::locks::lock;
 use crate::observability::record;
-use std::{
-    sync::Mutex,
-    time::{Duration, Instant, SystemTime, UNIX_EPOCH},
-};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tether_core::{
     board::{validate_op, validate_points, validate_position, validate_style},
     ids::is_valid_id,
@@ -47,15 +47,15 @@ pub fn decode(text: &str) -> Result<ClientMsg, ProtocolError> {
     serde_json::from_str(text).map_err(|e| ProtocolError::BadMessage(e.to_string()))
 }
 
-/// Connection reports closer together than this are ignored (clients send one every
-/// 30 s, and one more when the page goes away).
+/// Connection reports come at most one per this after a burst of two (clients send one
+/// every 30 s, and one more when the page goes away).
 const MIN_REPORT_GAP: Duration = Duration::from_secs(5);
 
 /// A client joined to a room.
 pub struct ClientSession {
     room: RoomHandle,
-    /// When the last connection report was taken.
-    last_report: Mutex<Option<Instant>>,
+    /// The connection reports this connection may still send.
+    reports: ReportBudget,
     /// Counts the connection as open until the session ends (or is dropped).
     counted: OpenConnection,
     resumed: bool,
@@ -102,7 +102,7 @@ impl ClientSession {
                 record::connection_opened(link.transport, accepted.resumed);
                 let session = Self {
                     room,
-                    last_report: Mutex::new(None),
+                    reports: ReportBudget::new(MIN_REPORT_GAP),
                     counted: OpenConnection {
                         link,
                         ended: "dropped",
@@ -205,20 +205,15 @@ impl ClientSession {
         }
     }
 
-    /// A connection report: validated, at most one per [`MIN_REPORT_GAP`] (more are
-    /// ignored), then added to the metrics and the dashboard.
+    /// A connection report: validated, within the [`ReportBudget`] (more are ignored),
+    /// then added to the metrics and the dashboard.
     fn take_report(&self, report: &ConnectionReport) -> Reply {
         if let Err(InvalidReport(why)) = report.validate() {
             return Reply::Send(error_msg(&ProtocolError::InvalidReport(why)));
         }
-        {
-            let mut last = lock(&self.last_report);
-            let now = Instant::now();
-            if last.is_some_and(|at| now.duration_since(at) < MIN_REPORT_GAP) {
-                record::refusal("report_rate");
-                return Reply::Nothing;
-            }
-            *last = Some(now);
+        if !self.reports.admit() {
+            record::refusal("report_rate");
+            return Reply::Nothing;
         }
         record::client_report(self.counted.link.id, report);
         Reply::Nothing
