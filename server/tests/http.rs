@@ -156,11 +156,16 @@ async fn an_empty_admin_token_leaves_the_dashboard_off() {
     }
 }
 
-/// `GET /api/admin/stats` from `from` (said by the trusted proxy 127.0.0.1), with `token`.
-async fn stats_from(server: &TestServer, from: &str, token: &str) -> reqwest::Response {
+/// A `GET` of `path` from `from` (as the trusted proxy 127.0.0.1 says).
+fn get_from(server: &TestServer, path: &str, from: &str) -> reqwest::RequestBuilder {
     reqwest::Client::new()
-        .get(server.url("/api/admin/stats"))
+        .get(server.url(path))
         .header("x-forwarded-for", from)
+}
+
+/// `GET /api/admin/stats` from `from`, with `token`.
+async fn stats_from(server: &TestServer, from: &str, token: &str) -> reqwest::Response {
+    get_from(server, "/api/admin/stats", from)
         .header("authorization", format!("Bearer {token}"))
         .send()
         .await
@@ -189,9 +194,7 @@ async fn wrong_admin_tokens_lock_their_address_out_and_the_right_token_never_cou
     }
     // No token at all is no guess either.
     for _ in 0..5 {
-        let bare = reqwest::Client::new()
-            .get(server.url("/api/admin/stats"))
-            .header("x-forwarded-for", "10.0.0.1")
+        let bare = get_from(&server, "/api/admin/stats", "10.0.0.1")
             .send()
             .await
             .unwrap();
@@ -215,9 +218,7 @@ async fn wrong_admin_tokens_lock_their_address_out_and_the_right_token_never_cou
             .status(),
         429
     );
-    let page = reqwest::Client::new()
-        .get(server.url("/admin?token=the-right-token"))
-        .header("x-forwarded-for", "10.0.0.1")
+    let page = get_from(&server, "/admin?token=the-right-token", "10.0.0.1")
         .send()
         .await
         .unwrap();
