@@ -20,6 +20,7 @@ pub mod client;
 pub mod components;
 pub mod drawing;
 pub mod history;
+pub mod new_board;
 pub mod notices;
 pub mod pages;
 pub mod route;

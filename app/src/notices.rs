@@ -27,6 +27,9 @@ pub enum ToastKind {
     Rejected,
     /// Something the user asked for was done (a link copied).
     Info,
+    /// The board is full (of people or of drawing): offers a new board; stays until
+    /// dismissed.
+    Full,
 }
 
 impl ToastKind {
@@ -38,9 +41,19 @@ impl ToastKind {
             ToastKind::Failed => "failed",
             ToastKind::Rejected => "rejected",
             ToastKind::Info => "info",
+            ToastKind::Full => "full",
         }
     }
+
+    /// Stays until dismissed or resolved, instead of leaving after a few seconds.
+    pub fn stays(self) -> bool {
+        matches!(self, ToastKind::Failed | ToastKind::Full)
+    }
 }
+
+/// The server's codes for a board that cannot take this user, or more drawing: a new
+/// board can.
+const FULL: [&str; 2] = ["room_full", "board_full"];
 
 /// Shown once when the browser cannot save unsent strokes (told again only after saving
 /// worked in between).
@@ -63,18 +76,33 @@ pub fn toast_for(notice: &Notice) -> (ToastKind, String) {
             };
             (ToastKind::Restored, message)
         }
-        Notice::Failed { reason } => (ToastKind::Failed, format!("Disconnected: {reason}.")),
-        Notice::Rejected { reason, .. } => (
-            ToastKind::Rejected,
-            format!("The server refused a change: {reason}."),
-        ),
+        Notice::Failed { code, reason } => {
+            let full = code.as_deref().is_some_and(|code| FULL.contains(&code));
+            let kind = if full {
+                ToastKind::Full
+            } else {
+                ToastKind::Failed
+            };
+            (kind, format!("Disconnected: {reason}."))
+        }
+        Notice::Rejected { code, reason } => {
+            let full = FULL.contains(&code.as_str());
+            let kind = if full {
+                ToastKind::Full
+            } else {
+                ToastKind::Rejected
+            };
+            (kind, format!("The server refused a change: {reason}."))
+        }
     }
 }
 
 /// Whether a new toast of kind `new` makes an existing one of kind `old` untrue: once the
-/// connection is restored, its "lost" and "failed" warnings are gone.
+/// connection is restored, its "lost" and "failed" warnings are gone (a room that was full
+/// had room again).
 pub fn supersedes(new: ToastKind, old: ToastKind) -> bool {
-    new == ToastKind::Restored && matches!(old, ToastKind::Lost | ToastKind::Failed)
+    new == ToastKind::Restored
+        && matches!(old, ToastKind::Lost | ToastKind::Failed | ToastKind::Full)
 }
 
 #[cfg(test)]
@@ -92,6 +120,7 @@ mod tests {
         assert_eq!(restored(1), "Connection restored: 1 stroke synced.");
         assert_eq!(restored(7), "Connection restored: 7 strokes synced.");
         let failed = toast_for(&Notice::Failed {
+            code: None,
             reason: "could not reach the server".into(),
         });
         assert_eq!(
@@ -113,9 +142,32 @@ mod tests {
     }
 
     #[test]
+    fn a_full_room_or_board_offers_a_new_board_and_stays() {
+        let room_full = toast_for(&Notice::Failed {
+            code: Some("room_full".into()),
+            reason: "the room has 100 members".into(),
+        });
+        assert_eq!(room_full.0, ToastKind::Full);
+        assert_eq!(room_full.1, "Disconnected: the room has 100 members.");
+        let board_full = toast_for(&Notice::Rejected {
+            code: "board_full".into(),
+            reason: "the board holds 50000 strokes".into(),
+        });
+        assert_eq!(board_full.0, ToastKind::Full);
+        let refused = toast_for(&Notice::Failed {
+            code: Some("unsupported_protocol".into()),
+            reason: "reload".into(),
+        });
+        assert_eq!(refused.0, ToastKind::Failed);
+        assert!(ToastKind::Full.stays() && ToastKind::Failed.stays());
+        assert!(!ToastKind::Rejected.stays() && !ToastKind::Info.stays());
+    }
+
+    #[test]
     fn restored_clears_the_outage_warnings_only() {
         assert!(supersedes(ToastKind::Restored, ToastKind::Lost));
         assert!(supersedes(ToastKind::Restored, ToastKind::Failed));
+        assert!(supersedes(ToastKind::Restored, ToastKind::Full));
         assert!(!supersedes(ToastKind::Restored, ToastKind::Rejected));
         assert!(!supersedes(ToastKind::Lost, ToastKind::Failed));
     }

@@ -51,6 +51,9 @@ pub enum Notice {
     },
     /// Gave up, or the server refused this client for good.
     Failed {
+        /// The server's machine-readable code when it refused (e.g. `room_full`); `None`
+        /// when the attempts ran out.
+        code: Option<String>,
         /// Why, in words.
         reason: String,
     },

@@ -281,6 +281,7 @@ impl SyncEngine {
                     // Said once; the quiet attempts that follow fail without a word.
                     if !self.quiet {
                         self.effects.push(Effect::Notice(Notice::Failed {
+                            code: None,
                             reason: reason.clone(),
                         }));
                     }
@@ -296,13 +297,15 @@ impl SyncEngine {
         }
     }
 
-    /// The server refused this client for good (e.g. an incompatible version).
-    pub(super) fn fail(&mut self, now: f64, reason: String) {
+    /// The server refused this client for good (e.g. an incompatible version), with
+    /// `code` and `reason`.
+    pub(super) fn fail(&mut self, now: f64, code: String, reason: String) {
         self.abandon();
         if self.is_live() {
             self.metrics.disconnected(DisconnectReason::Fatal);
         }
         self.effects.push(Effect::Notice(Notice::Failed {
+            code: Some(code),
             reason: reason.clone(),
         }));
         self.quiet = false;

@@ -142,7 +142,7 @@ impl SyncEngine {
     /// the server's information (what they concern was answered on its own).
     fn on_error(&mut self, now: f64, error: ServerError) {
         if error.fatal {
-            self.fail(now, error.message);
+            self.fail(now, error.code, error.message);
         } else if error.code == RATE_LIMITED {
             let pause = error.retry_after_ms.unwrap_or(MIN_RATE_LIMIT_PAUSE_MS);
             self.server_retry_at = Some(now + pause.max(MIN_RATE_LIMIT_PAUSE_MS) as f64);

@@ -117,6 +117,7 @@ fn fatal_errors_stop_retrying_until_the_user_asks() {
     assert_eq!(
         notices(&drained(&mut engine)),
         [Notice::Failed {
+            code: Some("unsupported_protocol".into()),
             reason: "reload".into()
         }]
     );
