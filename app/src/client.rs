@@ -272,8 +272,9 @@ pub trait BoardActions {
     fn submit(&self, op: Op);
     /// Several durable ops made by one user action (an undo), in order, saved at once.
     fn submit_all(&self, ops: Vec<Op>);
-    /// Keeps this tab's undo history (JSON) across a reload of the page.
-    fn keep_history(&self, saved: String);
+    /// Keeps this tab's undo history (JSON) across a reload of the page; `false` when the
+    /// tab's storage has no room for it (what it kept before is gone then).
+    fn keep_history(&self, saved: String) -> bool;
     /// The undo history this tab kept, if any.
     fn kept_history(&self) -> Option<String>;
     /// New points of the stroke being drawn (ephemeral).

@@ -94,15 +94,20 @@ impl UndoHistory {
         self.changed(true);
     }
 
-    /// Refreshes the buttons and, when asked, keeps the history for the tab.
+    /// Refreshes the buttons and, when asked, keeps the history for the tab (its newest
+    /// steps, when the tab's storage has no room for all of it).
     fn changed(&self, keep: bool) {
         let (can_undo, can_redo) = self.history.with_value(|h| (h.can_undo(), h.can_redo()));
         self.can_undo.set(can_undo);
         self.can_redo.set(can_redo);
         if keep {
-            if let Ok(saved) = self.history.with_value(serde_json::to_string) {
-                self.client.with(|actions| actions.keep_history(saved));
-            }
+            self.client.with(|actions| {
+                self.history.with_value(|history| {
+                    history.keep_within(|kept| {
+                        serde_json::to_string(kept).is_ok_and(|saved| actions.keep_history(saved))
+                    })
+                })
+            });
         }
     }
 }

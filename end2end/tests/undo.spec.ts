@@ -85,3 +85,42 @@ test('an undo made offline is queued, survives a reload, and syncs; redo still w
   await a.page.getByTestId('redo').click();
   await expectConverged([a.page, b.page], 2);
 });
+
+test('a history too big for the storage of the tab keeps its newest steps across a reload', async ({ browser }) => {
+  const room = newRoom();
+  const a = await openBoard(browser, room, 'Alice');
+  // Fill this tab's sessionStorage, then free about 4 000 characters: room for some of
+  // the history below, not all of it.
+  const freed = await a.page.evaluate(() => {
+    for (const size of [1 << 20, 1 << 16, 1 << 12, 1 << 8]) {
+      const filler = 'x'.repeat(size);
+      try {
+        for (let n = 0; ; n++) sessionStorage.setItem(`filler:${size}:${n}`, filler);
+      } catch {
+        // full at this size: go on with smaller pieces
+      }
+    }
+    const key = 'filler:4096:0';
+    const had = sessionStorage.getItem(key) !== null;
+    sessionStorage.removeItem(key);
+    return had;
+  });
+  expect(freed).toBe(true);
+  const strokes = 30;
+  for (let i = 0; i < strokes; i++) await drawStroke(a.page, i);
+  await expect(board(a.page)).toHaveAttribute('data-stroke-count', String(strokes));
+  await expect(status(a.page)).toHaveAttribute('data-pending', '0');
+  const kept = await a.page.evaluate(
+    (key) => (sessionStorage.getItem(key) ?? '').length,
+    `tether:history:${room}`,
+  );
+  expect(kept).toBeGreaterThan(0);
+
+  await a.page.reload();
+  await expect(a.page.locator('main')).toHaveAttribute('data-hydrated', 'true');
+  await expect(status(a.page)).toHaveAttribute('data-state', 'connected');
+  // The newest strokes can still be taken back.
+  await expect(a.page.getByTestId('undo')).toBeEnabled();
+  await a.page.getByTestId('undo').click();
+  await expect(board(a.page)).toHaveAttribute('data-stroke-count', String(strokes - 1));
+});

@@ -97,13 +97,17 @@ pub fn history(room: &str) -> Option<String> {
     session()?.get_item(&history_key(room)).ok().flatten()
 }
 
-/// Keeps the undo history; a history too big for sessionStorage is simply not kept.
-pub fn store_history(room: &str, saved: &str) {
-    if let Some(storage) = session() {
-        if storage.set_item(&history_key(room), saved).is_err() {
-            let _ = storage.remove_item(&history_key(room));
-        }
+/// Keeps the undo history; `false` when sessionStorage has no room for it (the history
+/// kept before is removed then: it is out of date, and its room helps a smaller one fit).
+pub fn store_history(room: &str, saved: &str) -> bool {
+    let Some(storage) = session() else {
+        return false;
+    };
+    if storage.set_item(&history_key(room), saved).is_ok() {
+        return true;
     }
+    let _ = storage.remove_item(&history_key(room));
+    false
 }
 
 fn history_key(room: &str) -> String {

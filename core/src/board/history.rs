@@ -134,6 +134,26 @@ impl History {
         }
     }
 
+    /// Hands the history to `store` (which saves it somewhere), as much of it as `store`
+    /// takes: all of it, else the newest half, quarter, … of each stack — the steps a user
+    /// undoes or redoes next after a reload. Returns the steps kept (0: not even an empty
+    /// history was taken).
+    pub fn keep_within(&self, mut store: impl FnMut(&History) -> bool) -> usize {
+        let mut kept = self.clone();
+        loop {
+            let steps = kept.undo.len() + kept.redo.len();
+            if store(&kept) {
+                return steps;
+            }
+            if steps == 0 {
+                return 0;
+            }
+            let keep = kept.undo.len().max(kept.redo.len()) / 2;
+            kept.undo.drain(..kept.undo.len().saturating_sub(keep));
+            kept.redo.drain(..kept.redo.len().saturating_sub(keep));
+        }
+    }
+
     /// Takes back the newest step: the ops to submit (possibly none, when others already
     /// did the same), or `None` when there is nothing to undo.
     pub fn undo(&mut self, on_board: impl Fn(&str) -> bool) -> Option<Vec<Op>> {

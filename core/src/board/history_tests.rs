@@ -218,3 +218,42 @@ proptest! {
         prop_assert!(board.ids().iter().all(|id| !id.starts_with('m')), "left: {:?}", board.ids());
     }
 }
+
+#[test]
+fn a_history_too_big_for_its_store_keeps_its_newest_steps() {
+    let mut history = History::new();
+    for i in 0..40 {
+        history.added(stroke(&format!("s{i}")));
+    }
+    for _ in 0..6 {
+        history.undo(|_| true);
+    }
+    let whole = serde_json::to_string(&history).unwrap();
+    // A store with room for about a quarter of it.
+    let room = whole.len() / 4;
+    let mut stored = None;
+    let kept = history.keep_within(|smaller| {
+        let saved = serde_json::to_string(smaller).unwrap();
+        let fits = saved.len() <= room;
+        if fits {
+            stored = Some(saved);
+        }
+        fits
+    });
+    assert!(kept > 0 && kept < 40, "{kept}");
+    let mut restored: History = serde_json::from_str(&stored.unwrap()).unwrap();
+    // The next redo and the next undo are the ones the whole history would give.
+    let redo = restored.redo(|_| false).unwrap();
+    assert!(
+        matches!(&redo[..], [Op::AddStroke { stroke }] if stroke.id == "s34"),
+        "{redo:?}"
+    );
+    let undo = restored.undo(|_| true).unwrap();
+    assert!(
+        matches!(&undo[..], [Op::EraseStroke { id }] if id == "s34"),
+        "{undo:?}"
+    );
+    // Everything fits a roomy store; nothing fits a full one (not even an empty history).
+    assert_eq!(history.keep_within(|_| true), 40);
+    assert_eq!(history.keep_within(|_| false), 0);
+}

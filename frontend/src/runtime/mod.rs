@@ -298,8 +298,8 @@ impl BoardActions for Runtime {
         });
     }
 
-    fn keep_history(&self, saved: String) {
-        storage::store_history(&self.inner.borrow().room, &saved);
+    fn keep_history(&self, saved: String) -> bool {
+        storage::store_history(&self.inner.borrow().room, &saved)
     }
 
     fn kept_history(&self) -> Option<String> {
