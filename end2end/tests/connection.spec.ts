@@ -190,24 +190,25 @@ test('7. reload while disconnected: pending strokes survive and are delivered', 
   await expectConverged([a, b], 2);
 });
 
-/** An outage of A's network: the browser says offline, every socket is cut at both ends,
- *  and new sockets and polls fail until the mode is set back to `pass`. */
+/** An outage of A's network: every socket is cut at both ends, new sockets and polls fail
+ *  until the mode is set back to `pass`, and the browser says offline. The cut comes
+ *  first, while the context is still online: a routed socket's server side is a real
+ *  WebSocket in the page, and once Chromium's offline emulation is on, how that socket's
+ *  end reaches the server is up to Chromium (in CI, once in a while, it never did). */
 async function goOffline(context: BrowserContext, net: NetworkControl) {
   net.mode = { kind: 'offline' };
-  await context.setOffline(true);
   await net.cut();
+  await context.setOffline(true);
 }
 
 test('8a. grace period: a short outage shows the peer away, then active again', async ({ browser, server }) => {
   const { a, b, context, net } = await pair(browser, server.baseURL);
   const alice = b.locator('[data-testid=peer][data-peer-name="Alice"]');
   await expect(alice).toHaveAttribute('data-peer-state', 'active');
-  // Alice's network goes away. A real server notices by its WebSocket pings; here the
-  // socket's server side is Playwright's route, which keeps answering them, so the link
-  // is cut at both ends as an outage would (whether the page's own close gets through an
-  // offline context to the route is up to Chromium: once in a while it did not). The
-  // route refuses new sockets meanwhile: it connects from Node, which an offline context
-  // does not stop, so a reconnect racing the `offline` event would otherwise get through.
+  // Alice's network goes away. A real server notices by its WebSocket pings, but
+  // Chromium's emulated offline leaves open sockets open, still answering them; so the
+  // link is cut at both ends as an outage would (see goOffline). The route refuses new
+  // sockets meanwhile, so a reconnect racing the `offline` event cannot get through.
   await goOffline(context, net);
   await expect(alice).toHaveAttribute('data-peer-state', 'away');
   net.mode = { kind: 'pass' };
