@@ -3,7 +3,8 @@
 # layout `cargo leptos build` produces, without needing cargo-leptos:
 #
 #   target/<profile>/server                 the server (ssr)
-#   target/site/pkg/tether.{js,wasm,css}    hydration bundle and stylesheet
+#   target/site/pkg/tether.{js,wasm,css}    the board's hydration bundle and the stylesheet
+#   target/site/pkg/tether-admin.{js,wasm}  the operator dashboard's bundle (app::route::Bundle)
 #   target/site/*                           everything in public/
 #
 #   scripts/build-site.sh             debug build
@@ -31,26 +32,34 @@ pkg="$site/pkg"
 log "cargo build -p server ${server_args[*]}"
 cargo build --quiet -p server "${server_args[@]}"
 
-log "cargo build -p frontend --target wasm32-unknown-unknown ${wasm_args[*]}"
-cargo build --quiet -p frontend --lib --target wasm32-unknown-unknown "${wasm_args[@]}"
-
-log "wasm-bindgen -> $pkg/$LEPTOS_OUTPUT_NAME.{js,wasm}"
 rm -rf "$pkg"
 mkdir -p "$pkg"
-wasm-bindgen --target web --no-typescript --out-dir "$pkg" --out-name "$LEPTOS_OUTPUT_NAME" \
-  "target/wasm32-unknown-unknown/$wasm_dir/frontend.wasm"
-# cargo-leptos' name for the module; the hydration script asks for `<name>.wasm`.
-mv "$pkg/${LEPTOS_OUTPUT_NAME}_bg.wasm" "$pkg/$LEPTOS_OUTPUT_NAME.wasm"
 
-if [ $release = 1 ]; then
-  wasm_opt="$TETHER_ROOT/tools/wasm-opt/node_modules/.bin/wasm-opt"
-  [ -x "$wasm_opt" ] || die "wasm-opt missing: run scripts/setup.sh"
-  log "wasm-opt -Oz"
-  "$wasm_opt" -Oz "$pkg/$LEPTOS_OUTPUT_NAME.wasm" -o "$pkg/$LEPTOS_OUTPUT_NAME.wasm"
-fi
+# One bundle: the frontend crate built with `features`, as `pkg/<name>.{js,wasm}`. Both
+# bundles come from the same crate, so each is taken out of the target dir before the
+# next build replaces it.
+build_bundle() {
+  local name=$1 features=$2
+  log "cargo build -p frontend --target wasm32-unknown-unknown ${wasm_args[*]} --features '$features'"
+  cargo build --quiet -p frontend --lib --target wasm32-unknown-unknown "${wasm_args[@]}" \
+    --features "$features"
+  log "wasm-bindgen -> $pkg/$name.{js,wasm}"
+  wasm-bindgen --target web --no-typescript --out-dir "$pkg" --out-name "$name" \
+    "target/wasm32-unknown-unknown/$wasm_dir/frontend.wasm"
+  # cargo-leptos' name for the module; the hydration script asks for `<name>.wasm`.
+  mv "$pkg/${name}_bg.wasm" "$pkg/$name.wasm"
+  if [ $release = 1 ]; then
+    local wasm_opt="$TETHER_ROOT/tools/wasm-opt/node_modules/.bin/wasm-opt"
+    [ -x "$wasm_opt" ] || die "wasm-opt missing: run scripts/setup.sh"
+    log "wasm-opt -Oz $name.wasm"
+    "$wasm_opt" -Oz "$pkg/$name.wasm" -o "$pkg/$name.wasm"
+  fi
+}
+build_bundle "$LEPTOS_OUTPUT_NAME" ""
+build_bundle "$LEPTOS_OUTPUT_NAME-admin" "dashboard"
 
 cp style/main.css "$pkg/$LEPTOS_OUTPUT_NAME.css"
 cp -R public/. "$site/"
 
-log "site ready in $site ($(du -h "$pkg/$LEPTOS_OUTPUT_NAME.wasm" | cut -f1) wasm)"
+log "site ready in $site ($(du -h "$pkg/$LEPTOS_OUTPUT_NAME.wasm" | cut -f1) board wasm, $(du -h "$pkg/$LEPTOS_OUTPUT_NAME-admin.wasm" | cut -f1) dashboard wasm)"
 echo "target/$server_dir/server"

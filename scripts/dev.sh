@@ -15,6 +15,10 @@ if ! cargo leptos --version >/dev/null 2>&1; then
     cargo +debian-web install cargo-leptos --locked --features no_downloads
   (on a laptop with a recent stable: cargo install cargo-leptos --locked)"
 fi
+# cargo-leptos builds one bundle, the board's (`/pkg/tether.*`). The operator dashboard's
+# (`/pkg/tether-admin.*`, the frontend crate's `dashboard` feature) is built here, once,
+# with the rest of the site: rerun this script after changing the dashboard.
+"$TETHER_ROOT/scripts/build-site.sh" >/dev/null
 # no_downloads: cargo-leptos takes wasm-bindgen and wasm-opt from PATH.
 export PATH="$TETHER_ROOT/tools/wasm-opt/node_modules/.bin:$PATH"
 exec cargo leptos "${@:-watch}"

@@ -28,10 +28,15 @@ pub mod snapshot;
 pub mod viewport;
 
 use leptos::prelude::*;
-use route::{current_url, page_for, query_value, Page};
+use route::{current_url, page_for, query_value, Bundle, Page};
 
-/// The whole HTML document the server renders around [`App`]; the browser hydrates `<body>`.
-pub fn shell(options: LeptosOptions) -> impl IntoView {
+/// The whole HTML document the server renders around [`App`]; the browser hydrates `<body>`
+/// with the page's own bundle ([`Bundle`]).
+pub fn shell(mut options: LeptosOptions) -> impl IntoView {
+    let (path, _) = current_url();
+    options.output_name = Bundle::for_page(&page_for(&path))
+        .output_name(&options.output_name)
+        .into();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -52,26 +57,60 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// The application: the page for the current URL (see [`route`]). `data-hydrated` on
-/// `<main>` turns `true` once the WASM has taken over the server-rendered page: tests wait
-/// for it before interacting.
+/// The application as the server renders it: the page for the current URL (see
+/// [`route`]), whichever it is.
 #[component]
 pub fn App() -> impl IntoView {
+    root(|page, query| match page {
+        Page::Admin => dashboard_pages(page, query),
+        page => board_pages(page, query),
+    })
+}
+
+/// The application as the board's bundle hydrates it: it holds no dashboard.
+#[component]
+pub fn BoardApp() -> impl IntoView {
+    root(board_pages)
+}
+
+/// The application as the dashboard's bundle hydrates it: it holds no board.
+#[component]
+pub fn DashboardApp() -> impl IntoView {
+    root(dashboard_pages)
+}
+
+/// The pages of [`Bundle::Board`]. The dashboard is not one of them: the server loads the
+/// other bundle on `/admin`, so it never shows here.
+fn board_pages(page: Page, query: &str) -> AnyView {
+    match page {
+        Page::Landing => view! { <pages::Landing/> }.into_any(),
+        Page::Board(room) => {
+            let name = query_value(query, "name");
+            let devtools = query_value(query, "devtools").is_some_and(|v| v != "0");
+            view! { <pages::BoardPage room name devtools/> }.into_any()
+        }
+        Page::Admin | Page::NotFound => view! { <pages::NotFound/> }.into_any(),
+    }
+}
+
+/// The page of [`Bundle::Dashboard`].
+fn dashboard_pages(page: Page, _query: &str) -> AnyView {
+    match page {
+        Page::Admin => view! { <pages::AdminPage/> }.into_any(),
+        _ => view! { <pages::NotFound/> }.into_any(),
+    }
+}
+
+/// `<main>` around the page for the current URL, as `pages` shows it; `data-hydrated` on
+/// `<main>` turns `true` once the WASM has taken over the server-rendered page: tests wait
+/// for it before interacting. Every bundle renders this same structure, so what the
+/// server sent hydrates whichever bundle the page loads.
+fn root(pages: fn(Page, &str) -> AnyView) -> impl IntoView {
     let hydrated = RwSignal::new(false);
     // Effects never run during server rendering, only in the browser after hydration.
     Effect::new(move |_| hydrated.set(true));
     let (path, query) = current_url();
-    let page = match page_for(&path) {
-        Page::Landing => view! { <pages::Landing/> }.into_any(),
-        Page::Board(room) => {
-            let name = query_value(&query, "name");
-            let devtools = query_value(&query, "devtools").is_some_and(|v| v != "0");
-            view! { <pages::BoardPage room name devtools/> }.into_any()
-        }
-        Page::Admin => view! { <pages::AdminPage/> }.into_any(),
-        Page::NotFound => view! { <pages::NotFound/> }.into_any(),
-    };
-
+    let page = pages(page_for(&path), &query);
     view! {
         <main data-hydrated=move || hydrated.get().to_string()>{page}</main>
     }

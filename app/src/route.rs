@@ -16,6 +16,37 @@ pub enum Page {
     NotFound,
 }
 
+/// The WASM bundle a page hydrates with. The operator dashboard is a bundle of its own, so
+/// people drawing never download it (it made the board's bundle ~40 KiB gzip larger, see
+/// docs/BENCHMARKS.md), and the dashboard does not carry the board.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bundle {
+    /// Landing page, boards and "not found": `/pkg/<name>.{js,wasm}`.
+    Board,
+    /// `/admin`: `/pkg/<name>-admin.{js,wasm}` (the `frontend` crate built with its
+    /// `dashboard` feature).
+    Dashboard,
+}
+
+impl Bundle {
+    /// The bundle that shows `page`.
+    pub fn for_page(page: &Page) -> Bundle {
+        match page {
+            Page::Admin => Bundle::Dashboard,
+            Page::Landing | Page::Board(_) | Page::NotFound => Bundle::Board,
+        }
+    }
+
+    /// The bundle's file name without extension, given the board bundle's
+    /// (`LEPTOS_OUTPUT_NAME`, `tether`).
+    pub fn output_name(self, board_bundle: &str) -> String {
+        match self {
+            Bundle::Board => board_bundle.to_owned(),
+            Bundle::Dashboard => format!("{board_bundle}-admin"),
+        }
+    }
+}
+
 /// The page for a URL path.
 pub fn page_for(path: &str) -> Page {
     match path {
@@ -98,6 +129,16 @@ mod tests {
         assert_eq!(page_for("/nope"), Page::NotFound);
         assert_eq!(page_for("/admin"), Page::Admin);
         assert_eq!(page_for("/b"), Page::NotFound);
+    }
+
+    #[test]
+    fn only_the_dashboard_uses_the_dashboard_bundle() {
+        assert_eq!(Bundle::for_page(&page_for("/admin")), Bundle::Dashboard);
+        for path in ["/", "/b/room", "/nope"] {
+            assert_eq!(Bundle::for_page(&page_for(path)), Bundle::Board, "{path}");
+        }
+        assert_eq!(Bundle::Board.output_name("tether"), "tether");
+        assert_eq!(Bundle::Dashboard.output_name("tether"), "tether-admin");
     }
 
     #[test]

@@ -42,6 +42,22 @@ test('a malformed board link says so instead of opening a board', async ({ page 
   await expect(page.getByTestId('board')).toHaveCount(0);
 });
 
+test('boards load only the board bundle and the dashboard only its own', async ({ page }) => {
+  const wasm: string[] = [];
+  page.on('request', (request) => {
+    const path = new URL(request.url()).pathname;
+    if (path.endsWith('.wasm')) wasm.push(path);
+  });
+  await page.goto('/b/bundle-check');
+  await expect(page.locator('main')).toHaveAttribute('data-hydrated', 'true');
+  expect(wasm).toEqual(['/pkg/tether.wasm']);
+
+  wasm.length = 0;
+  await page.goto('/admin');
+  await expect(page.locator('main')).toHaveAttribute('data-hydrated', 'true');
+  expect(wasm).toEqual(['/pkg/tether-admin.wasm']);
+});
+
 test('/healthz answers ok', async ({ request }) => {
   const response = await request.get('/healthz');
   expect(response.status()).toBe(200);

@@ -1,6 +1,7 @@
 //! Tether's browser entry point. `hydrate()` is called by the script Leptos puts in the
 //! server-rendered page: it installs the connection runtime and attaches the app to the
-//! existing DOM instead of re-rendering it.
+//! existing DOM instead of re-rendering it. The crate builds two bundles: the board's,
+//! and with the `dashboard` feature the operator dashboard's (`app::route::Bundle`).
 //!
 //! Layout (all wasm32-only; on a native target this crate is empty so that
 //! `cargo test --workspace` never mixes the app's `hydrate` and `ssr` features):
@@ -13,24 +14,27 @@
 //! - [`browser`]: clock, randomness and ids from the browser.
 //! - [`admin_feed`]: the operator dashboard's refresh.
 
-#[cfg(target_arch = "wasm32")]
+// Built twice: without the `dashboard` feature it is the board's bundle (landing page,
+// boards), with it the operator dashboard's (`/admin`); see `app::route::Bundle`.
+#[cfg(all(target_arch = "wasm32", feature = "dashboard"))]
 mod admin_feed;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", not(feature = "dashboard")))]
 mod browser;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", not(feature = "dashboard")))]
 mod netsim;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", not(feature = "dashboard")))]
 mod polling;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", not(feature = "dashboard")))]
 mod runtime;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", not(feature = "dashboard")))]
 mod storage;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", not(feature = "dashboard")))]
 mod transport;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", not(feature = "dashboard")))]
 mod websocket;
 
-#[cfg(target_arch = "wasm32")]
+/// Hydrates the board's pages and gives them the connection runtime.
+#[cfg(all(target_arch = "wasm32", not(feature = "dashboard")))]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     use app::client::{Connector, ConnectorContext};
@@ -42,10 +46,22 @@ pub fn hydrate() {
     leptos::mount::hydrate_body(|| {
         let connector: Rc<dyn Connector> = Rc::new(runtime::BrowserConnector);
         provide_context(ConnectorContext(StoredValue::new_local(connector)));
-        let feed: Rc<dyn app::pages::admin::AdminFeed> = Rc::new(admin_feed::BrowserAdminFeed);
-        provide_context(app::pages::admin::AdminFeedContext(StoredValue::new_local(
-            feed,
-        )));
-        view! { <app::App/> }
+        view! { <app::BoardApp/> }
+    });
+}
+
+/// Hydrates the operator dashboard and gives it its refresh.
+#[cfg(all(target_arch = "wasm32", feature = "dashboard"))]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    use app::pages::admin::{AdminFeed, AdminFeedContext};
+    use leptos::prelude::*;
+    use std::rc::Rc;
+
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(|| {
+        let feed: Rc<dyn AdminFeed> = Rc::new(admin_feed::BrowserAdminFeed);
+        provide_context(AdminFeedContext(StoredValue::new_local(feed)));
+        view! { <app::DashboardApp/> }
     });
 }

@@ -52,6 +52,20 @@ async fn landing_page_is_server_rendered_with_its_hydration_script() {
 }
 
 #[tokio::test]
+async fn the_dashboard_loads_its_own_bundle_and_the_board_pages_never_load_it() {
+    let server = TestServer::temp(&[]).await;
+    for path in ["/", "/b/room-1", "/nope"] {
+        let html = reqwest::get(server.url(path)).await.unwrap().text().await.unwrap();
+        assert!(html.contains("/pkg/tether.wasm"), "{path}: {html}");
+        assert!(!html.contains("tether-admin"), "{path}: {html}");
+    }
+    let html = reqwest::get(server.url("/admin")).await.unwrap().text().await.unwrap();
+    assert!(html.contains("/pkg/tether-admin.js"), "{html}");
+    assert!(html.contains("/pkg/tether-admin.wasm"), "{html}");
+    assert!(!html.contains("/pkg/tether.wasm"), "{html}");
+}
+
+#[tokio::test]
 async fn board_page_renders_the_room_and_rejects_malformed_ids() {
     let server = TestServer::temp(&[]).await;
     let html = reqwest::get(server.url("/b/my_room-1"))
