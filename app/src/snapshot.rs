@@ -5,7 +5,7 @@
 //! async resource (which would pull Leptos' async hydration and a server-function client
 //! into the WASM bundle).
 
-use serde::{Deserialize, Serialize};
+use serde::{de::Error as _, Deserialize, Deserializer, Serialize};
 use tether_core::board::Stroke;
 
 /// A board's confirmed strokes at `seq` of the room's history `epoch`.
@@ -16,8 +16,9 @@ pub struct BoardSnapshot {
     pub strokes: Vec<Stroke>,
 }
 
-/// What the server put in the page for the board.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// What the server put in the page for the board: `{"status":"loaded","seq":…,"epoch":…,
+/// "strokes":[…]}` or `{"status":"failed","message":…}`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "status", rename_all = "camelCase")]
 pub enum EmbeddedBoard {
     Loaded(BoardSnapshot),
@@ -25,6 +26,41 @@ pub enum EmbeddedBoard {
     Failed {
         message: String,
     },
+}
+
+/// Decoded by hand, straight into one struct: the derived decoder of an internally tagged
+/// enum buffers the whole board into serde's generic `Content` first and decodes it again
+/// from there, which costs the WASM bundle more than the board's own decoder (the same
+/// reason as `tether_core::board::Op`'s).
+impl<'de> Deserialize<'de> for EmbeddedBoard {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        enum Status {
+            Loaded,
+            Failed,
+        }
+        #[derive(Deserialize)]
+        struct Fields {
+            status: Status,
+            seq: Option<u64>,
+            epoch: Option<String>,
+            strokes: Option<Vec<Stroke>>,
+            message: Option<String>,
+        }
+        let fields = Fields::deserialize(deserializer)?;
+        let field = |name: &'static str| D::Error::missing_field(name);
+        Ok(match fields.status {
+            Status::Loaded => EmbeddedBoard::Loaded(BoardSnapshot {
+                seq: fields.seq.ok_or_else(|| field("seq"))?,
+                epoch: fields.epoch.ok_or_else(|| field("epoch"))?,
+                strokes: fields.strokes.ok_or_else(|| field("strokes"))?,
+            }),
+            Status::Failed => EmbeddedBoard::Failed {
+                message: fields.message.ok_or_else(|| field("message"))?,
+            },
+        })
+    }
 }
 
 /// The id of the element carrying the embedded board.
@@ -93,5 +129,19 @@ mod tests {
             serde_json::from_str::<EmbeddedBoard>(&to_script_json(&failed)).unwrap(),
             failed
         );
+    }
+
+    #[test]
+    fn embedded_boards_missing_what_their_status_needs_are_errors() {
+        for (text, says) in [
+            (r#"{"status":"loaded","seq":1,"epoch":"e"}"#, "missing field `strokes`"),
+            (r#"{"status":"loaded","epoch":"e","strokes":[]}"#, "missing field `seq`"),
+            (r#"{"status":"failed"}"#, "missing field `message`"),
+            (r#"{"status":"lost","message":"x"}"#, "unknown variant `lost`"),
+            (r#"{"message":"x"}"#, "missing field `status`"),
+        ] {
+            let error = serde_json::from_str::<EmbeddedBoard>(text).unwrap_err().to_string();
+            assert!(error.contains(says), "{text}: {error}");
+        }
     }
 }

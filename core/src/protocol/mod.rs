@@ -8,8 +8,10 @@
 //! - [`welcome`]: what a client learns on joining (settings, limits, peers).
 //! - [`names`]: display-name rules.  [`poll_batch`]: splitting polling sends.
 //! - [`admin`]: what the operator dashboard shows.  [`report`]: clients' telemetry.
+//! - [`decode`]: [`ServerMsg::from_json`], the browser's smaller decoder.
 
 pub mod admin;
+mod decode;
 mod names;
 mod poll_batch;
 pub mod report;

@@ -262,7 +262,7 @@ impl Runtime {
                 if let Some(runtime) = text.upgrade() {
                     runtime.step(move |engine, now, random| {
                         engine.count_received(frame.len());
-                        match serde_json::from_str::<ServerMsg>(&frame) {
+                        match ServerMsg::from_json(&frame) {
                             Ok(msg) => engine.received(now, random, id, msg),
                             Err(error) => {
                                 browser::warn(&format!("unreadable server message: {error}"))

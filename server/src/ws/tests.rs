@@ -56,7 +56,7 @@ impl Pair {
 
     async fn next_msg(&mut self) -> ServerMsg {
         match self.next().await {
-            Message::Text(text) => serde_json::from_str(&text).unwrap(),
+            Message::Text(text) => ServerMsg::from_json(&text).unwrap(),
             other => panic!("expected a text frame, got {other:?}"),
         }
     }

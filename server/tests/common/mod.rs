@@ -367,7 +367,7 @@ pub async fn recv_within(socket: &mut Socket, wait: Duration) -> ServerMsg {
             .expect("socket ended")
             .expect("socket error");
         match message {
-            Message::Text(text) => return serde_json::from_str(&text).expect("valid ServerMsg"),
+            Message::Text(text) => return ServerMsg::from_json(&text).expect("valid ServerMsg"),
             Message::Ping(_) | Message::Pong(_) => continue,
             other => panic!("unexpected frame {other:?}"),
         }

@@ -238,7 +238,7 @@ impl Host {
                             }
                             self.engine.opened(now, id);
                         }
-                        Event::Text(id, text) => match serde_json::from_str::<ServerMsg>(&text) {
+                        Event::Text(id, text) => match ServerMsg::from_json(&text) {
                             Ok(msg) => self.engine.received(now, fastrand::f64(), id, msg),
                             Err(error) => tracing::warn!(%error, "unreadable server message"),
                         },

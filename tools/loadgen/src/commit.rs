@@ -104,7 +104,7 @@ async fn acked(receiver: &mut crate::conn::Receiver, op_id: &str) -> bool {
         let Incoming::Payload(text) = incoming else {
             continue;
         };
-        match serde_json::from_str::<ServerMsg>(&text) {
+        match ServerMsg::from_json(&text) {
             Ok(ServerMsg::Applied(applied)) if applied.op_id == op_id => return true,
             Ok(ServerMsg::Rejected { .. } | ServerMsg::Error { .. }) => return false,
             _ => {}

@@ -112,7 +112,7 @@ pub async fn join(
             // Welcome, then the catch-up.
             for expected in ["welcome", "catch-up"] {
                 let text = next_text(&mut ws).await?;
-                let msg: ServerMsg = serde_json::from_str(&text)?;
+                let msg = ServerMsg::from_json(&text)?;
                 let ok = match expected {
                     "welcome" => matches!(msg, ServerMsg::Welcome(_)),
                     _ => matches!(msg, ServerMsg::Replay { .. } | ServerMsg::Snapshot { .. }),
