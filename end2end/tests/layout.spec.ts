@@ -86,3 +86,14 @@ test('the chip announces its state to screen readers', async ({ browser }) => {
   await expect(announcement).toHaveAttribute('aria-live', 'polite');
   await expect(announcement).toHaveText('Connection: Connected');
 });
+
+test('avatars show the first letter of each name upper-cased, accented ones too', async ({ browser }) => {
+  const room = newRoom();
+  const ann = await openBoard(browser, room, 'ann');
+  await openBoard(browser, room, 'élodie');
+  await openBoard(browser, room, 'Øystein');
+  const avatar = (name: string) =>
+    ann.page.locator(`[data-testid="peer"][data-peer-name="${name}"] .avatar`);
+  await expect(avatar('élodie')).toHaveText('É');
+  await expect(avatar('Øystein')).toHaveText('Ø');
+});
