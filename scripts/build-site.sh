@@ -5,6 +5,7 @@
 #   target/<profile>/server                 the server (ssr)
 #   target/site/pkg/tether.{js,wasm,css}    the board's hydration bundle and the stylesheet
 #   target/site/pkg/tether-admin.{js,wasm}  the operator dashboard's bundle (app::route::Bundle)
+#   target/site/pkg/*.{br,gz}               release only: compressed copies the server sends
 #   target/site/*                           everything in public/
 #
 #   scripts/build-site.sh             debug build
@@ -60,6 +61,12 @@ build_bundle "$LEPTOS_OUTPUT_NAME-admin" "dashboard"
 
 cp style/main.css "$pkg/$LEPTOS_OUTPUT_NAME.css"
 cp -R public/. "$site/"
+
+if [ $release = 1 ]; then
+  # Compressed copies, made once here instead of per request (server/src/bundles.rs).
+  log "precompress (brotli 11, gzip 9)"
+  node scripts/lib/precompress.js "$pkg"/*.wasm "$pkg"/*.js "$pkg"/*.css >/dev/null
+fi
 
 log "site ready in $site ($(du -h "$pkg/$LEPTOS_OUTPUT_NAME.wasm" | cut -f1) board wasm, $(du -h "$pkg/$LEPTOS_OUTPUT_NAME-admin.wasm" | cut -f1) dashboard wasm)"
 echo "target/$server_dir/server"

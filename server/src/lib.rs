@@ -13,7 +13,8 @@
 //! - [`admin`]: the operator dashboard (`/admin`, `/api/admin/stats`) behind its token.
 //! - [`access`]: the Host and Origin policy; [`headers`]: security headers and the CSP
 //!   nonce.
-//! - [`board_page`]: SSR of `/b/{room}` with the room's strokes embedded.
+//! - [`board_page`]: SSR of `/b/{room}` with the room's strokes embedded; [`bundles`]: `/pkg`
+//!   (precompressed when the build made copies).
 //! - [`identity`]: author ids, derived from client ids under a server secret.
 //! - [`fuzzing`]: entry points of the fuzz targets and the corpus replay.
 //! - [`listener`]: the accept loop (connection caps, header timeout, graceful shutdown).
@@ -28,6 +29,7 @@
 pub mod access;
 pub mod admin;
 pub mod board_page;
+pub mod bundles;
 pub mod cluster;
 pub mod config;
 pub mod connection;
@@ -184,6 +186,7 @@ pub fn app(state: AppState) -> Router {
     // Server rendering spawns on Leptos' executor (without a route list nothing else sets
     // it up); a second app in the same process finds it already set.
     let _ = any_spawner::Executor::init_tokio();
+    let (bundles_path, bundle_files) = bundles::service(&state.leptos_options);
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
@@ -201,6 +204,7 @@ pub fn app(state: AppState) -> Router {
         // The board route loads the room before rendering; `/` is rendered as it is.
         .route("/b/{room}", get(board_page::board_page))
         .route("/", get(board_page::landing_page))
+        .nest_service(&bundles_path, bundle_files)
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
             _,

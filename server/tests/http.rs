@@ -129,6 +129,47 @@ async fn board_pages_render_concurrently_on_many_threads() {
 /// Pages (and the bundle) go out compressed to browsers that accept it; the polling API's
 /// JSON, which carries resume tokens beside what other people wrote, never does.
 #[tokio::test]
+async fn bundles_go_out_compressed_ahead_of_time_when_the_build_made_copies() {
+    let site = tempfile::tempdir().unwrap();
+    let pkg = site.path().join("pkg");
+    std::fs::create_dir_all(&pkg).unwrap();
+    std::fs::write(pkg.join("tether.wasm"), b"\0asm the plain bundle").unwrap();
+    std::fs::write(pkg.join("tether.wasm.br"), b"the brotli copy").unwrap();
+    std::fs::write(pkg.join("tether.wasm.gz"), b"the gzip copy").unwrap();
+    // A file without copies (a debug build): compressed on the fly instead.
+    std::fs::write(pkg.join("tether.js"), "export function hydrate() {}\n".repeat(100)).unwrap();
+    let server = TestServer::with_site(site.path()).await;
+    let client = reqwest::Client::new();
+    let get = |path: &str, accept: &str| {
+        let mut request = client.get(server.url(path));
+        if !accept.is_empty() {
+            request = request.header("accept-encoding", accept);
+        }
+        request.send()
+    };
+
+    for (accept, encoding, body) in [
+        ("gzip, deflate, br", Some("br"), "the brotli copy"),
+        ("gzip", Some("gzip"), "the gzip copy"),
+        ("", None, "\0asm the plain bundle"),
+    ] {
+        let response = get("/pkg/tether.wasm", accept).await.unwrap();
+        assert_eq!(response.status(), 200, "{accept}");
+        assert_eq!(response.headers()["content-type"], "application/wasm", "{accept}");
+        assert_eq!(
+            response.headers().get("content-encoding").map(|v| v.to_str().unwrap()),
+            encoding,
+            "{accept}"
+        );
+        assert_eq!(response.text().await.unwrap(), body, "{accept}");
+    }
+    let script = get("/pkg/tether.js", "gzip").await.unwrap();
+    assert_eq!(script.status(), 200);
+    assert_eq!(script.headers()["content-encoding"], "gzip");
+    assert_eq!(get("/pkg/missing.wasm", "br").await.unwrap().status(), 404);
+}
+
+#[tokio::test]
 async fn pages_are_compressed_and_polling_json_is_not() {
     let server = TestServer::temp(&[]).await;
     let client = reqwest::Client::new();

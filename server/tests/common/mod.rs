@@ -43,6 +43,18 @@ impl TestServer {
         server
     }
 
+    /// A server on a fresh data dir whose site files (`/pkg`, …) are in `site_root`.
+    pub async fn with_site(site_root: &Path) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Arc::new(SqliteStore::open(dir.path()).expect("open store"));
+        let mut options = options();
+        options.site_root = site_root.to_string_lossy().as_ref().into();
+        let state = AppState::with_store(config(dir.path(), &[]), options, store);
+        let mut server = Self::serve(state).await;
+        server._own_dir = Some(dir);
+        server
+    }
+
     /// A server on `data_dir` (for restarts on the same data).
     pub async fn start(data_dir: &Path) -> Self {
         Self::start_with(data_dir, &[]).await
