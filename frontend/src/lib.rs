@@ -33,6 +33,14 @@ mod transport;
 #[cfg(all(target_arch = "wasm32", not(feature = "dashboard")))]
 mod websocket;
 
+/// Hydrates the page the server rendered with the app `root` makes.
+#[cfg(target_arch = "wasm32")]
+fn hydrate_with<View: leptos::prelude::IntoView>(root: impl FnOnce() -> View + 'static) {
+    // Panics show up in the browser console with a message instead of "unreachable".
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(root);
+}
+
 /// Hydrates the board's pages and gives them the connection runtime.
 #[cfg(all(target_arch = "wasm32", not(feature = "dashboard")))]
 #[wasm_bindgen::prelude::wasm_bindgen]
@@ -41,9 +49,7 @@ pub fn hydrate() {
     use leptos::prelude::*;
     use std::rc::Rc;
 
-    // Panics show up in the browser console with a message instead of "unreachable".
-    console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(|| {
+    hydrate_with(|| {
         let connector: Rc<dyn Connector> = Rc::new(runtime::BrowserConnector);
         provide_context(ConnectorContext(StoredValue::new_local(connector)));
         view! { <app::BoardApp/> }
@@ -58,8 +64,7 @@ pub fn hydrate() {
     use leptos::prelude::*;
     use std::rc::Rc;
 
-    console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(|| {
+    hydrate_with(|| {
         let feed: Rc<dyn AdminFeed> = Rc::new(admin_feed::BrowserAdminFeed);
         provide_context(AdminFeedContext(StoredValue::new_local(feed)));
         view! { <app::DashboardApp/> }
