@@ -11,6 +11,9 @@ if ! cargo leptos --version >/dev/null 2>&1; then
   log "cargo-leptos is not installed: the cargo-leptos build was NOT checked (see README)"
   exit 0
 fi
+# cargo-leptos builds one bundle, the board's; the dashboard's comes from build-site.sh
+# (as in scripts/dev.sh), which also clears the compressed copies a release build left.
+"$TETHER_ROOT/scripts/build-site.sh" >/dev/null
 log "cargo leptos build"
 PATH="$TETHER_ROOT/tools/wasm-opt/node_modules/.bin:$PATH" cargo leptos build >/dev/null 2>&1 \
   || { PATH="$TETHER_ROOT/tools/wasm-opt/node_modules/.bin:$PATH" cargo leptos build; die "cargo leptos build failed"; }
