@@ -17,7 +17,7 @@ pub enum Page {
 }
 
 /// The WASM bundle a page hydrates with. The operator dashboard is a bundle of its own, so
-/// people drawing never download it (it made the board's bundle ~40 KiB gzip larger, see
+/// people drawing never download it (it made the board's bundle ~47 KiB gzip larger, see
 /// docs/BENCHMARKS.md), and the dashboard does not carry the board.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Bundle {

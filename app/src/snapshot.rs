@@ -134,13 +134,24 @@ mod tests {
     #[test]
     fn embedded_boards_missing_what_their_status_needs_are_errors() {
         for (text, says) in [
-            (r#"{"status":"loaded","seq":1,"epoch":"e"}"#, "missing field `strokes`"),
-            (r#"{"status":"loaded","epoch":"e","strokes":[]}"#, "missing field `seq`"),
+            (
+                r#"{"status":"loaded","seq":1,"epoch":"e"}"#,
+                "missing field `strokes`",
+            ),
+            (
+                r#"{"status":"loaded","epoch":"e","strokes":[]}"#,
+                "missing field `seq`",
+            ),
             (r#"{"status":"failed"}"#, "missing field `message`"),
-            (r#"{"status":"lost","message":"x"}"#, "unknown variant `lost`"),
+            (
+                r#"{"status":"lost","message":"x"}"#,
+                "unknown variant `lost`",
+            ),
             (r#"{"message":"x"}"#, "missing field `status`"),
         ] {
-            let error = serde_json::from_str::<EmbeddedBoard>(text).unwrap_err().to_string();
+            let error = serde_json::from_str::<EmbeddedBoard>(text)
+                .unwrap_err()
+                .to_string();
             assert!(error.contains(says), "{text}: {error}");
         }
     }

@@ -55,11 +55,21 @@ async fn landing_page_is_server_rendered_with_its_hydration_script() {
 async fn the_dashboard_loads_its_own_bundle_and_the_board_pages_never_load_it() {
     let server = TestServer::temp(&[]).await;
     for path in ["/", "/b/room-1", "/nope"] {
-        let html = reqwest::get(server.url(path)).await.unwrap().text().await.unwrap();
+        let html = reqwest::get(server.url(path))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         assert!(html.contains("/pkg/tether.wasm"), "{path}: {html}");
         assert!(!html.contains("tether-admin"), "{path}: {html}");
     }
-    let html = reqwest::get(server.url("/admin")).await.unwrap().text().await.unwrap();
+    let html = reqwest::get(server.url("/admin"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(html.contains("/pkg/tether-admin.js"), "{html}");
     assert!(html.contains("/pkg/tether-admin.wasm"), "{html}");
     assert!(!html.contains("/pkg/tether.wasm"), "{html}");
@@ -137,7 +147,11 @@ async fn bundles_go_out_compressed_ahead_of_time_when_the_build_made_copies() {
     std::fs::write(pkg.join("tether.wasm.br"), b"the brotli copy").unwrap();
     std::fs::write(pkg.join("tether.wasm.gz"), b"the gzip copy").unwrap();
     // A file without copies (a debug build): compressed on the fly instead.
-    std::fs::write(pkg.join("tether.js"), "export function hydrate() {}\n".repeat(100)).unwrap();
+    std::fs::write(
+        pkg.join("tether.js"),
+        "export function hydrate() {}\n".repeat(100),
+    )
+    .unwrap();
     let server = TestServer::with_site(site.path()).await;
     let client = reqwest::Client::new();
     let get = |path: &str, accept: &str| {
@@ -155,9 +169,16 @@ async fn bundles_go_out_compressed_ahead_of_time_when_the_build_made_copies() {
     ] {
         let response = get("/pkg/tether.wasm", accept).await.unwrap();
         assert_eq!(response.status(), 200, "{accept}");
-        assert_eq!(response.headers()["content-type"], "application/wasm", "{accept}");
         assert_eq!(
-            response.headers().get("content-encoding").map(|v| v.to_str().unwrap()),
+            response.headers()["content-type"],
+            "application/wasm",
+            "{accept}"
+        );
+        assert_eq!(
+            response
+                .headers()
+                .get("content-encoding")
+                .map(|v| v.to_str().unwrap()),
             encoding,
             "{accept}"
         );

@@ -125,7 +125,10 @@ mod tests {
             (r#"{"kind":"paint"}"#, "unknown variant `paint`"),
             (r#"{"id":"s1"}"#, "missing field `kind`"),
             (r#"{"kind":"eraseStroke","id":5}"#, "invalid type"),
-            (r#"{"kind":"addStroke","stroke":{"id":"s"}}"#, "missing field"),
+            (
+                r#"{"kind":"addStroke","stroke":{"id":"s"}}"#,
+                "missing field",
+            ),
             ("[]", "invalid length 0"),
         ] {
             let error = serde_json::from_str::<Op>(text).unwrap_err().to_string();

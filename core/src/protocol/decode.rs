@@ -193,8 +193,16 @@ mod tests {
         Stroke {
             id: id.into(),
             points: vec![
-                Point { x: 1.0, y: 2.0, pressure: Some(0.25) },
-                Point { x: 3.5, y: -4.0, pressure: Some(0.5) },
+                Point {
+                    x: 1.0,
+                    y: 2.0,
+                    pressure: Some(0.25),
+                },
+                Point {
+                    x: 3.5,
+                    y: -4.0,
+                    pressure: Some(0.5),
+                },
             ],
             color: "#112233".into(),
             width: 4.0,
@@ -240,7 +248,12 @@ mod tests {
             }),
             ServerMsg::Replay {
                 ops: vec![
-                    applied(1, Op::AddStroke { stroke: stroke("s1", "a") }),
+                    applied(
+                        1,
+                        Op::AddStroke {
+                            stroke: stroke("s1", "a"),
+                        },
+                    ),
                     applied(2, Op::EraseStroke { id: "s1".into() }),
                     applied(3, Op::Clear),
                 ],
@@ -250,7 +263,12 @@ mod tests {
                 seq: 4,
                 strokes: vec![stroke("s1", "a"), stroke("s2", "")],
             },
-            ServerMsg::Applied(applied(5, Op::AddStroke { stroke: stroke("s3", "b") })),
+            ServerMsg::Applied(applied(
+                5,
+                Op::AddStroke {
+                    stroke: stroke("s3", "b"),
+                },
+            )),
             ServerMsg::Rejected {
                 op_id: "o6".into(),
                 code: "too_many_points".into(),
@@ -263,9 +281,15 @@ mod tests {
             ServerMsg::PeerJoined {
                 peer: peer(PeerState::Active),
             },
-            ServerMsg::PeerAway { session: "p1".into() },
-            ServerMsg::PeerBack { session: "p1".into() },
-            ServerMsg::PeerLeft { session: "p1".into() },
+            ServerMsg::PeerAway {
+                session: "p1".into(),
+            },
+            ServerMsg::PeerBack {
+                session: "p1".into(),
+            },
+            ServerMsg::PeerLeft {
+                session: "p1".into(),
+            },
             ServerMsg::Cursor {
                 session: "p1".into(),
                 x: -3.25,
@@ -302,7 +326,12 @@ mod tests {
         let messages = every_message();
         let types: std::collections::BTreeSet<String> = messages
             .iter()
-            .map(|msg| serde_json::to_value(msg).unwrap()["type"].as_str().unwrap().to_owned())
+            .map(|msg| {
+                serde_json::to_value(msg).unwrap()["type"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
             .collect();
         assert_eq!(types.len(), TYPES.len(), "every type is tried: {types:?}");
         for msg in messages {
@@ -315,7 +344,9 @@ mod tests {
     #[test]
     fn the_type_may_come_anywhere_and_unknown_fields_are_ignored() {
         let text = r#"{"session":"p1","extra":[1,{"a":2}],"type":"peerLeft","x":1}"#;
-        let expected = ServerMsg::PeerLeft { session: "p1".into() };
+        let expected = ServerMsg::PeerLeft {
+            session: "p1".into(),
+        };
         assert_eq!(ServerMsg::from_json(text).unwrap(), expected);
         assert_eq!(derived(text).unwrap(), expected);
     }
@@ -344,6 +375,9 @@ mod tests {
             assert!(derived(bad).is_err(), "{bad}");
         }
         let unknown = ServerMsg::from_json(r#"{"type":"nope"}"#).unwrap_err();
-        assert!(unknown.to_string().contains("unknown variant `nope`"), "{unknown}");
+        assert!(
+            unknown.to_string().contains("unknown variant `nope`"),
+            "{unknown}"
+        );
     }
 }

@@ -78,7 +78,8 @@ impl Runtime {
             .and_then(clean_name)
             .or_else(|| storage::stored_name().as_deref().and_then(clean_name));
         let ask_name = chosen.is_none();
-        let name = chosen.unwrap_or_else(|| format!("Guest {}", client_id[..4].to_ascii_uppercase()));
+        let name =
+            chosen.unwrap_or_else(|| format!("Guest {}", client_id[..4].to_ascii_uppercase()));
         state.name.set(name.clone());
         state.ask_name.set(ask_name);
 
