@@ -51,25 +51,25 @@ async fn landing_page_is_server_rendered_with_its_hydration_script() {
     );
 }
 
-#[tokio::test]
-async fn the_dashboard_loads_its_own_bundle_and_the_board_pages_never_load_it() {
-    let server = TestServer::temp(&[]).await;
-    for path in ["/", "/b/room-1", "/nope"] {
-        let html = reqwest::get(server.url(path))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        assert!(html.contains("/pkg/tether.wasm"), "{path}: {html}");
-        assert!(!html.contains("tether-admin"), "{path}: {html}");
-    }
-    let html = reqwest::get(server.url("/admin"))
+/// The body of `GET path`.
+async fn page_text(server: &TestServer, path: &str) -> String {
+    reqwest::get(server.url(path))
         .await
         .unwrap()
         .text()
         .await
-        .unwrap();
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_dashboard_loads_its_own_bundle_and_the_board_pages_never_load_it() {
+    let server = TestServer::temp(&[]).await;
+    for path in ["/", "/b/room-1", "/nope"] {
+        let html = page_text(&server, path).await;
+        assert!(html.contains("/pkg/tether.wasm"), "{path}: {html}");
+        assert!(!html.contains("tether-admin"), "{path}: {html}");
+    }
+    let html = page_text(&server, "/admin").await;
     assert!(html.contains("/pkg/tether-admin.js"), "{html}");
     assert!(html.contains("/pkg/tether-admin.wasm"), "{html}");
     assert!(!html.contains("/pkg/tether.wasm"), "{html}");
@@ -78,21 +78,11 @@ async fn the_dashboard_loads_its_own_bundle_and_the_board_pages_never_load_it() 
 #[tokio::test]
 async fn board_page_renders_the_room_and_rejects_malformed_ids() {
     let server = TestServer::temp(&[]).await;
-    let html = reqwest::get(server.url("/b/my_room-1"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page_text(&server, "/b/my_room-1").await;
     assert!(html.contains(r#"data-testid="board""#), "{html}");
     assert!(html.contains("my_room-1"));
 
-    let html = reqwest::get(server.url("/b/bad%20room"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page_text(&server, "/b/bad%20room").await;
     assert!(html.contains(r#"data-testid="invalid-room""#), "{html}");
     assert!(!html.contains(r#"data-testid="board""#));
 }
