@@ -2,7 +2,7 @@
 // pages can mint a room id (it comes from crypto.getRandomValues in the WASM), so the
 // "New board" navigation proves the WASM is running, not merely that HTML arrived.
 import { test, expect } from './base';
-import { newRoom } from './helpers';
+import { board, drawStroke, expectConverged, newRoom, openBoard, status } from './helpers';
 
 test('the landing page is server-rendered before any script runs', async ({ request }) => {
   const response = await request.get('/');
@@ -34,6 +34,37 @@ test('a board link is server-rendered and hydrates', async ({ page }) => {
   await page.goto('/b/team-sketch_1');
   await expect(page.locator('main')).toHaveAttribute('data-hydrated', 'true');
   await expect(page.getByTestId('room-name')).toHaveText('team-sketch_1');
+});
+
+test('the server-rendered board shows until the bundle arrives, then the app takes its place once', async ({ browser }) => {
+  const room = newRoom();
+  const a = await openBoard(browser, room, 'Alice');
+  await drawStroke(a.page, 0);
+  await drawStroke(a.page, 1);
+  await expectConverged([a.page], 2);
+
+  // Hold the bundle back: what shows meanwhile is the server's page, strokes included.
+  const page = await (await browser.newContext()).newPage();
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route('**/pkg/tether.wasm', async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.goto(`/b/${room}?name=Ben`);
+  await expect(page.locator('main')).toHaveAttribute('data-hydrated', 'false');
+  await expect(board(page)).toHaveAttribute('data-stroke-count', '2');
+  await expect(page.getByTestId('room-name')).toHaveText(room);
+
+  release();
+  await expect(page.locator('main')).toHaveAttribute('data-hydrated', 'true');
+  // One page, not the server's and the browser's side by side, and it kept the strokes
+  // the server embedded.
+  await expect(page.locator('main')).toHaveCount(1);
+  await expect(page.locator('#board-snapshot')).toHaveCount(1);
+  await expect(page.getByTestId('board')).toHaveCount(1);
+  await expect(board(page)).toHaveAttribute('data-stroke-count', '2');
+  await expect(status(page)).toHaveAttribute('data-state', 'connected');
 });
 
 test('a malformed board link says so instead of opening a board', async ({ page }) => {

@@ -1,10 +1,11 @@
 //! Tether's browser entry point. `hydrate()` is called by the script Leptos puts in the
-//! server-rendered page: it installs the connection runtime and attaches the app to the
-//! existing DOM instead of re-rendering it. The crate builds two bundles: the board's,
-//! and with the `dashboard` feature the operator dashboard's (`app::route::Bundle`).
+//! server-rendered page: it installs the connection runtime, renders the app afresh and
+//! puts it in place of the server-rendered DOM ([`take_over`]). The crate builds two
+//! bundles: the board's, and with the `dashboard` feature the operator dashboard's
+//! (`app::route::Bundle`).
 //!
 //! Layout (all wasm32-only; on a native target this crate is empty so that
-//! `cargo test --workspace` never mixes the app's `hydrate` and `ssr` features):
+//! `cargo test --workspace` never mixes the app's `csr` and `ssr` features):
 //! - [`runtime`]: runs the `tether_core::sync` engine — performs its effects, feeds it events.
 //! - [`transport`]: one face for both transports; [`websocket`]: the WebSocket transport
 //!   (abandonable without waiting for `onclose`) and the upgrade probe; [`polling`]: the
@@ -33,15 +34,33 @@ mod transport;
 #[cfg(all(target_arch = "wasm32", not(feature = "dashboard")))]
 mod websocket;
 
-/// Hydrates the page the server rendered with the app `root` makes.
+/// Renders the app `root` makes and puts it in place of the page the server rendered.
+///
+/// Rendering afresh instead of hydrating the server's DOM keeps Leptos's hydration code
+/// (a vtable entry per type-erased view) out of the bundle: 30 KiB gzip, a tenth of it
+/// (docs/BENCHMARKS.md, "First load"). The server-rendered page is what a visitor sees
+/// until then; the swap happens within one task, so nothing in between is painted.
 #[cfg(target_arch = "wasm32")]
-fn hydrate_with<View: leptos::prelude::IntoView>(root: impl FnOnce() -> View + 'static) {
+fn take_over<View: leptos::prelude::IntoView>(root: impl FnOnce() -> View + 'static) {
     // Panics show up in the browser console with a message instead of "unreachable".
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(root);
+    let body = leptos::prelude::document().body();
+    let served_last = body.as_ref().and_then(|body| body.last_child());
+    // The app is rendered while the server's nodes are still there: components read what
+    // the server embedded in them (the board's snapshot) as they are built.
+    leptos::mount::mount_to_body(root);
+    if let (Some(body), Some(served_last)) = (body, served_last) {
+        while let Some(node) = body.first_child() {
+            let _ = body.remove_child(&node);
+            if node == served_last {
+                break;
+            }
+        }
+    }
 }
 
-/// Hydrates the board's pages and gives them the connection runtime.
+/// Shows the board's pages and gives them the connection runtime. (`hydrate` is the name
+/// the loading script Leptos writes into the page calls.)
 #[cfg(all(target_arch = "wasm32", not(feature = "dashboard")))]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
@@ -49,14 +68,14 @@ pub fn hydrate() {
     use leptos::prelude::*;
     use std::rc::Rc;
 
-    hydrate_with(|| {
+    take_over(|| {
         let connector: Rc<dyn Connector> = Rc::new(runtime::BrowserConnector);
         provide_context(ConnectorContext(StoredValue::new_local(connector)));
         view! { <app::BoardApp/> }
     });
 }
 
-/// Hydrates the operator dashboard and gives it its refresh.
+/// Shows the operator dashboard and gives it its refresh.
 #[cfg(all(target_arch = "wasm32", feature = "dashboard"))]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
@@ -64,7 +83,7 @@ pub fn hydrate() {
     use leptos::prelude::*;
     use std::rc::Rc;
 
-    hydrate_with(|| {
+    take_over(|| {
         let feed: Rc<dyn AdminFeed> = Rc::new(admin_feed::BrowserAdminFeed);
         provide_context(AdminFeedContext(StoredValue::new_local(feed)));
         view! { <app::DashboardApp/> }
