@@ -91,9 +91,9 @@ fn report() -> ConnectionReport {
     ConnectionReport {
         transport: "websocket".into(),
         state: "connected".into(),
-        time_in_state_ms: [("connected".to_owned(), 29_000)].into(),
+        time_in_state_ms: [("connected".to_owned(), 29_000)].into_iter().collect(),
         reconnects: 1,
-        disconnects: [("heartbeat".to_owned(), 1)].into(),
+        disconnects: [("heartbeat".to_owned(), 1)].into_iter().collect(),
         rtt_p50_ms: Some(20.0),
         rtt_p95_ms: Some(45.0),
         bytes_in: 4_000,

@@ -5,8 +5,8 @@
 //! only adds them up.
 
 use crate::sync::{engine::DisconnectReason, status::ConnectionState};
+use litemap::LiteMap;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// The most a report may claim for one interval — far above anything real, low enough
 /// that a hostile client cannot skew the totals much.
@@ -28,11 +28,11 @@ pub struct ConnectionReport {
     /// The chip state when the report was made.
     pub state: String,
     /// Time per chip state since the previous report (ms).
-    pub time_in_state_ms: BTreeMap<String, u64>,
+    pub time_in_state_ms: LiteMap<String, u64>,
     /// Connection attempts after the first, since the previous report.
     pub reconnects: u64,
     /// Links lost since the previous report, by reason.
-    pub disconnects: BTreeMap<String, u64>,
+    pub disconnects: LiteMap<String, u64>,
     /// Round-trip percentiles over the recent pings (ms).
     pub rtt_p50_ms: Option<f64>,
     /// 95th percentile of the recent round trips (ms).
@@ -126,9 +126,9 @@ mod tests {
         ConnectionReport {
             transport: "websocket".into(),
             state: "connected".into(),
-            time_in_state_ms: [("connected".to_owned(), 30_000)].into(),
+            time_in_state_ms: [("connected".to_owned(), 30_000)].into_iter().collect(),
             reconnects: 1,
-            disconnects: [("heartbeat".to_owned(), 1)].into(),
+            disconnects: [("heartbeat".to_owned(), 1)].into_iter().collect(),
             rtt_p50_ms: Some(40.0),
             rtt_p95_ms: Some(90.0),
             bytes_in: 1_000,

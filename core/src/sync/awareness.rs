@@ -7,7 +7,7 @@ use crate::{
     limits::MAX_POINTS_PER_STROKE,
     protocol::{LiveStroke, Peer, PeerState},
 };
-use std::collections::BTreeMap;
+use litemap::LiteMap;
 
 /// A cursor or live stroke not refreshed for this long (ms) is dropped: its author went
 /// quiet (stopped moving, lost the link, or abandoned the stroke).
@@ -41,10 +41,10 @@ pub struct LiveView {
 /// Peers, their cursors and their strokes in progress.
 #[derive(Debug, Clone, Default)]
 pub struct Awareness {
-    peers: BTreeMap<String, Peer>,
-    cursors: BTreeMap<String, PeerCursor>,
+    peers: LiteMap<String, Peer>,
+    cursors: LiteMap<String, PeerCursor>,
     /// Keyed by (session, stroke id).
-    live: BTreeMap<(String, String), LiveView>,
+    live: LiteMap<(String, String), LiveView>,
 }
 
 impl Awareness {

@@ -1,7 +1,7 @@
 //! Counters about the connection, for the metrics panel and the chip's popover.
 
 use super::{engine::DisconnectReason, status::ConnectionState};
-use std::collections::BTreeMap;
+use litemap::LiteMap;
 
 /// Connection counters of one client since the page loaded.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -9,7 +9,7 @@ pub struct ConnectionMetrics {
     /// Links that completed the handshake.
     pub connects: u32,
     /// Links lost, by reason.
-    pub disconnects: BTreeMap<DisconnectReason, u32>,
+    pub disconnects: LiteMap<DisconnectReason, u32>,
     /// Connection attempts after the first.
     pub reconnect_attempts: u32,
     /// Bytes received (text frames).
@@ -31,7 +31,7 @@ pub struct ConnectionMetrics {
     /// Last time the client was fully in sync with the server (ms).
     pub last_sync: Option<f64>,
     /// Time spent per state (ms), up to the last state change.
-    pub time_in_state: BTreeMap<ConnectionState, f64>,
+    pub time_in_state: LiteMap<ConnectionState, f64>,
     state: Option<(ConnectionState, f64)>,
 }
 
@@ -48,7 +48,7 @@ impl ConnectionMetrics {
     }
 
     /// Links lost, by reason name.
-    pub fn disconnects_by_name(&self) -> BTreeMap<&'static str, u32> {
+    pub fn disconnects_by_name(&self) -> LiteMap<&'static str, u32> {
         self.disconnects
             .iter()
             .map(|(reason, n)| (reason.as_str(), *n))
@@ -73,7 +73,7 @@ impl ConnectionMetrics {
     }
 
     /// Time per state including the current stretch.
-    pub fn time_in_state_at(&self, now: f64) -> BTreeMap<ConnectionState, f64> {
+    pub fn time_in_state_at(&self, now: f64) -> LiteMap<ConnectionState, f64> {
         let mut totals = self.time_in_state.clone();
         if let Some((state, since)) = self.state {
             *totals.entry(state).or_default() += (now - since).max(0.0);

@@ -13,14 +13,14 @@ use crate::{
         ConnectionReport, MAX_REPORTED_BYTES, MAX_REPORTED_COUNT, MAX_REPORTED_SPAN_MS,
     },
 };
-use std::collections::BTreeMap;
+use litemap::LiteMap;
 
 /// The counters as of the last report.
 #[derive(Debug, Clone, Default, PartialEq)]
 struct Baseline {
-    time_in_state: BTreeMap<ConnectionState, f64>,
+    time_in_state: LiteMap<ConnectionState, f64>,
     reconnects: u32,
-    disconnects: BTreeMap<&'static str, u32>,
+    disconnects: LiteMap<&'static str, u32>,
     bytes_in: u64,
     bytes_out: u64,
     online_changes: u64,
@@ -181,7 +181,7 @@ mod tests {
         metrics.bytes_in = 500;
         let at = |now| snapshot(now, &metrics, &rtt);
         let first = reporter.report(&at(6_000.0), false).unwrap();
-        assert_eq!(first.disconnects["heartbeat"], 1);
+        assert_eq!(first.disconnects[&"heartbeat".to_owned()], 1);
         assert_eq!((first.reconnects, first.bytes_in), (2, 500));
         assert_eq!(first.validate(), Ok(()));
         assert_eq!(reporter.next_at(), Some(36_000.0));
@@ -215,7 +215,10 @@ mod tests {
         let report = reporter
             .report(&snapshot(two_months + 1.0, &metrics, &rtt), false)
             .unwrap();
-        assert_eq!(report.time_in_state_ms["offline"], MAX_REPORTED_SPAN_MS);
+        assert_eq!(
+            report.time_in_state_ms[&"offline".to_owned()],
+            MAX_REPORTED_SPAN_MS
+        );
         assert_eq!(report.validate(), Ok(()));
     }
 
