@@ -17,6 +17,7 @@
 
 pub mod board;
 pub mod colors;
+pub mod compact;
 pub mod defaults;
 pub mod ids;
 pub mod limits;

@@ -50,7 +50,7 @@ pub struct Awareness {
 impl Awareness {
     /// Replaces everything with the peer list of a fresh `Welcome`.
     pub fn reset(&mut self, peers: Vec<Peer>) {
-        self.peers = peers.into_iter().map(|p| (p.session.clone(), p)).collect();
+        self.peers = crate::compact::from_pairs(peers.into_iter().map(|p| (p.session.clone(), p)));
         self.cursors.clear();
         self.live.clear();
     }
@@ -157,7 +157,9 @@ impl Awareness {
     /// Peers, ordered by name then session.
     pub fn peers(&self) -> Vec<Peer> {
         let mut peers: Vec<Peer> = self.peers.values().cloned().collect();
-        peers.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.session.cmp(&b.session)));
+        crate::compact::sort_by(&mut peers, |a, b| {
+            a.name.cmp(&b.name).then_with(|| a.session.cmp(&b.session))
+        });
         peers
     }
 

@@ -49,10 +49,11 @@ impl ConnectionMetrics {
 
     /// Links lost, by reason name.
     pub fn disconnects_by_name(&self) -> LiteMap<&'static str, u32> {
-        self.disconnects
-            .iter()
-            .map(|(reason, n)| (reason.as_str(), *n))
-            .collect()
+        crate::compact::from_pairs(
+            self.disconnects
+                .iter()
+                .map(|(reason, n)| (reason.as_str(), *n)),
+        )
     }
 
     /// Total links lost.

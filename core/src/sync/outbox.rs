@@ -37,7 +37,7 @@ impl Outbox {
     /// by creation time (stable for equal times).
     pub fn restore(entries: impl IntoIterator<Item = PendingOp>) -> Self {
         let mut all: Vec<PendingOp> = entries.into_iter().collect();
-        all.sort_by(|a, b| a.created_ms.total_cmp(&b.created_ms));
+        crate::compact::sort_by(&mut all, |a, b| a.created_ms.total_cmp(&b.created_ms));
         let mut outbox = Self::new();
         for entry in all {
             outbox.push(entry);

@@ -84,7 +84,7 @@ impl RttStats {
             return None;
         }
         let mut sorted: Vec<f64> = self.samples.iter().copied().collect();
-        sorted.sort_by(f64::total_cmp);
+        crate::compact::sort_by(&mut sorted, f64::total_cmp);
         let rank = ((p / 100.0) * sorted.len() as f64).ceil().max(1.0) as usize;
         Some(sorted[rank.min(sorted.len()) - 1])
     }

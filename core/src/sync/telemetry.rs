@@ -8,6 +8,7 @@ use super::{
     engine::Transport, metrics::ConnectionMetrics, quality::RttStats, status::ConnectionState,
 };
 use crate::{
+    compact::from_pairs,
     defaults::FIRST_REPORT_MS,
     protocol::report::{
         ConnectionReport, MAX_REPORTED_BYTES, MAX_REPORTED_COUNT, MAX_REPORTED_SPAN_MS,
@@ -102,29 +103,29 @@ impl Reporter {
         let report = ConnectionReport {
             transport: snapshot.transport.as_str().to_owned(),
             state: snapshot.state.as_str().to_owned(),
-            time_in_state_ms: now
-                .time_in_state
-                .iter()
-                .map(|(state, ms)| {
-                    let earlier = before.time_in_state.get(state).copied().unwrap_or(0.0);
-                    let spent = (ms - earlier).max(0.0).round() as u64;
-                    (state.as_str().to_owned(), spent.min(MAX_REPORTED_SPAN_MS))
-                })
-                .filter(|(_, ms)| *ms > 0)
-                .collect(),
+            time_in_state_ms: from_pairs(
+                now.time_in_state
+                    .iter()
+                    .map(|(state, ms)| {
+                        let earlier = before.time_in_state.get(state).copied().unwrap_or(0.0);
+                        let spent = (ms - earlier).max(0.0).round() as u64;
+                        (state.as_str().to_owned(), spent.min(MAX_REPORTED_SPAN_MS))
+                    })
+                    .filter(|(_, ms)| *ms > 0),
+            ),
             reconnects: count(u64::from(now.reconnects.saturating_sub(before.reconnects))),
-            disconnects: now
-                .disconnects
-                .iter()
-                .map(|(reason, n)| {
-                    let earlier = before.disconnects.get(reason).copied().unwrap_or(0);
-                    (
-                        (*reason).to_owned(),
-                        count(u64::from(n.saturating_sub(earlier))),
-                    )
-                })
-                .filter(|(_, n)| *n > 0)
-                .collect(),
+            disconnects: from_pairs(
+                now.disconnects
+                    .iter()
+                    .map(|(reason, n)| {
+                        let earlier = before.disconnects.get(reason).copied().unwrap_or(0);
+                        (
+                            (*reason).to_owned(),
+                            count(u64::from(n.saturating_sub(earlier))),
+                        )
+                    })
+                    .filter(|(_, n)| *n > 0),
+            ),
             rtt_p50_ms: snapshot.rtt.percentile(50.0),
             rtt_p95_ms: snapshot.rtt.percentile(95.0),
             bytes_in: (now.bytes_in.saturating_sub(before.bytes_in)).min(MAX_REPORTED_BYTES),
