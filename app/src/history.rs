@@ -5,7 +5,7 @@
 
 use crate::client::BoardClient;
 use leptos::prelude::*;
-use std::{collections::HashSet, sync::Arc};
+use std::sync::Arc;
 use tether_core::board::{history::History, Op, Stroke};
 
 /// This tab's undo history of one board, provided as context on the board page.
@@ -71,12 +71,14 @@ impl UndoHistory {
 
     fn replay(&self, step: impl FnOnce(&mut History, &dyn Fn(&str) -> bool) -> Option<Vec<Op>>) {
         // What the user sees: confirmed strokes and their own pending changes.
-        let on_board: HashSet<String> = self
+        // Sorted for a binary search (no hash set code in the bundle for it).
+        let mut on_board: Vec<String> = self
             .client
             .state
             .strokes
             .with_untracked(|strokes| strokes.iter().map(|s| s.id.clone()).collect());
-        let is_on_board = |id: &str| on_board.contains(id);
+        tether_core::compact::sort_by(&mut on_board, |a, b| a.cmp(b));
+        let is_on_board = |id: &str| on_board.binary_search_by(|s| s.as_str().cmp(id)).is_ok();
         let ops = self
             .history
             .try_update_value(|history| step(history, &is_on_board))

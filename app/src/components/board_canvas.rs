@@ -17,7 +17,6 @@ use crate::{
     viewport::Viewport,
 };
 use leptos::{ev, html, prelude::*};
-use std::collections::HashSet;
 use tether_core::view::{Button, Gesture, Gestures, PointerKind, Sample};
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, PointerEvent, WheelEvent};
@@ -209,15 +208,13 @@ pub fn BoardCanvas() -> impl IntoView {
     // Strokes visible: confirmed + pending + the one being drawn + peers' live ones.
     let stroke_count = Memo::new(move |_| {
         let strokes = state.strokes.get();
-        let ids: HashSet<&str> = strokes.iter().map(|s| s.id.as_str()).collect();
-        let drawing = input
-            .drawing_id
-            .get()
-            .filter(|id| !ids.contains(id.as_str()))
-            .is_some() as usize;
+        // A scan, not a hash set: it answers for one or two ids (the stroke being drawn,
+        // peers' live ones), and the bundle carries no hash set code for it.
+        let shown = |id: &str| strokes.iter().any(|s| s.id == id);
+        let drawing = input.drawing_id.get().filter(|id| !shown(id)).is_some() as usize;
         let live = state
             .live
-            .with(|live| live.iter().filter(|l| !ids.contains(l.id.as_str())).count());
+            .with(|live| live.iter().filter(|l| !shown(&l.id)).count());
         strokes.len() + drawing + live
     });
 

@@ -9,7 +9,7 @@ use crate::{
     viewport::Viewport,
 };
 use leptos::prelude::*;
-use std::{collections::HashSet, sync::Arc};
+use std::sync::Arc;
 use tether_core::{
     board::{
         builder::{Added, StrokeBuilder},
@@ -25,7 +25,8 @@ use tether_core::{
 /// An eraser drag in progress: the last position and what it already erased.
 struct EraserDrag {
     last: (f32, f32),
-    erased: HashSet<String>,
+    // A drag erases a few strokes: a list is enough, and no hash set in the bundle.
+    erased: Vec<String>,
 }
 
 /// The stroke or eraser drag in progress on one board.
@@ -94,7 +95,7 @@ impl BoardInput {
                     self.history.begin_step();
                     self.eraser.set_value(Some(EraserDrag {
                         last: at,
-                        erased: HashSet::new(),
+                        erased: Vec::new(),
                     }));
                     self.erase(at, at, camera.zoom);
                 }
@@ -241,7 +242,13 @@ impl BoardInput {
             if let Some(drag) = drag {
                 erased = hits
                     .into_iter()
-                    .filter(|s| drag.erased.insert(s.id.clone()))
+                    .filter(|s| {
+                        let new = !drag.erased.contains(&s.id);
+                        if new {
+                            drag.erased.push(s.id.clone());
+                        }
+                        new
+                    })
                     .collect();
                 drag.last = to;
             }
