@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Checks that `cargo leptos build` still produces the site layout scripts/build-site.sh
-# produces, and that the page it builds serves and hydrates. Needs cargo-leptos (see the
+# produces, and that the page it builds serves and comes alive. Needs cargo-leptos (see the
 # README); without it, says so and exits 0 without checking anything.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
@@ -20,6 +20,6 @@ PATH="$TETHER_ROOT/tools/wasm-opt/node_modules/.bin:$PATH" cargo leptos build >/
 for file in pkg/tether.js pkg/tether.wasm pkg/tether.css favicon.svg; do
   [ -f "target/site/$file" ] || die "cargo leptos build did not produce target/site/$file"
 done
-log "cargo-leptos layout matches; checking that its build hydrates"
+log "cargo-leptos layout matches; checking that its build comes alive"
 (cd end2end && TETHER_SERVER_BIN="$TETHER_ROOT/target/debug/server" npx playwright test tests/hydration.spec.ts)
 log "cargo-leptos build checked"

@@ -299,7 +299,7 @@ pub struct ConnectParams {
     pub snapshot: BoardSnapshot,
 }
 
-/// Opens connections; provided as context by the browser runtime before hydration.
+/// Opens connections; provided as context by the browser runtime before the app is built.
 pub trait Connector {
     fn connect(&self, params: ConnectParams, state: BoardState) -> Rc<dyn BoardActions>;
 }

@@ -1,5 +1,6 @@
 //! Tether's shared crate, compiled for the server (feature `ssr`) and for the browser
-//! (feature `hydrate`).
+//! (feature `csr`: the browser renders the page afresh over the server's, see
+//! `frontend`'s `take_over`).
 //!
 //! Layout:
 //! - [`client`]: the reactive socket signal — board state and actions the components use
@@ -30,8 +31,8 @@ pub mod viewport;
 use leptos::prelude::*;
 use route::{current_url, page_for, query_value, Bundle, Page};
 
-/// The whole HTML document the server renders around [`App`]; the browser hydrates `<body>`
-/// with the page's own bundle ([`Bundle`]).
+/// The whole HTML document the server renders around [`App`]; the browser renders `<body>`
+/// again with the page's own bundle ([`Bundle`]) and puts it in place of the server's.
 pub fn shell(mut options: LeptosOptions) -> impl IntoView {
     let (path, _) = current_url();
     options.output_name = Bundle::for_page(&page_for(&path))
@@ -67,13 +68,13 @@ pub fn App() -> impl IntoView {
     })
 }
 
-/// The application as the board's bundle hydrates it: it holds no dashboard.
+/// The application as the board's bundle renders it: it holds no dashboard.
 #[component]
 pub fn BoardApp() -> impl IntoView {
     root(board_pages)
 }
 
-/// The application as the dashboard's bundle hydrates it: it holds no board.
+/// The application as the dashboard's bundle renders it: it holds no board.
 #[component]
 pub fn DashboardApp() -> impl IntoView {
     root(dashboard_pages)
@@ -103,11 +104,10 @@ fn dashboard_pages(page: Page, _query: &str) -> AnyView {
 
 /// `<main>` around the page for the current URL, as `pages` shows it; `data-hydrated` on
 /// `<main>` turns `true` once the WASM has taken over the server-rendered page: tests wait
-/// for it before interacting. Every bundle renders this same structure, so what the
-/// server sent hydrates whichever bundle the page loads.
+/// for it before interacting. Every bundle renders this same structure as the server.
 fn root(pages: fn(Page, &str) -> AnyView) -> impl IntoView {
     let hydrated = RwSignal::new(false);
-    // Effects never run during server rendering, only in the browser after hydration.
+    // Effects never run during server rendering, only in the browser once the app is live.
     Effect::new(move |_| hydrated.set(true));
     let (path, query) = current_url();
     let page = pages(page_for(&path), &query);

@@ -1,7 +1,7 @@
 //! Which page a URL shows — `/` the landing page, `/b/{room}` a board, anything else "not
 //! found" — and the `?name=` it carries. Two pages need no client-side router (a sizeable
 //! part of the WASM): the server renders the page for the request's URL and the browser
-//! hydrates the same one; links between the pages are ordinary page loads.
+//! renders the same one; links between the pages are ordinary page loads.
 
 /// A page of the app.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,7 +16,7 @@ pub enum Page {
     NotFound,
 }
 
-/// The WASM bundle a page hydrates with. The operator dashboard is a bundle of its own, so
+/// The WASM bundle a page loads. The operator dashboard is a bundle of its own, so
 /// people drawing never download it (it made the board's bundle ~47 KiB gzip larger, see
 /// docs/BENCHMARKS.md), and the dashboard does not carry the board.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,9 +1,9 @@
 //! The board's confirmed state for the first paint, carried inside the server-rendered
 //! page: the server loads the room before rendering and provides it as context; the page
-//! embeds it as JSON in `<script id="board-snapshot" type="application/json">`; on
-//! hydration the browser reads it back from that element — no extra request, and no
-//! async resource (which would pull Leptos' async hydration and a server-function client
-//! into the WASM bundle).
+//! embeds it as JSON in `<script id="board-snapshot" type="application/json">`; the
+//! browser's app reads it back from that element as it is built — no extra request, and
+//! no async resource (which would pull Leptos' async rendering and a server-function
+//! client into the WASM bundle).
 
 use serde::{de::Error as _, Deserialize, Deserializer, Serialize};
 use tether_core::board::Stroke;

@@ -2,7 +2,7 @@
 //!
 //! The server renders it with the room's confirmed strokes (loaded by the server's own
 //! `/b/{room}` handler and embedded in the HTML, see [`crate::snapshot`]), so the board
-//! paints as soon as the WASM starts; the connection opens after hydration.
+//! paints as soon as the WASM starts; the connection opens once the browser's app is live.
 
 use crate::{
     client::{BoardClient, BoardState, ConnectParams, ConnectorContext},
@@ -76,7 +76,7 @@ fn Board(
     let history = UndoHistory::new(client);
     provide_context(history);
 
-    // The connection exists only in the browser: after hydration, the runtime provided
+    // The connection exists only in the browser: once the app is live, the runtime provided
     // by the `frontend` crate opens it; it closes when the page goes away.
     let connector = use_context::<ConnectorContext>();
     let params = ConnectParams {
