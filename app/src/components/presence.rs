@@ -17,11 +17,7 @@ pub fn Presence() -> impl IntoView {
                 <span class="avatar">{move || initial(&state.name.get())}</span>
                 <span class="peer-name">{move || state.name.get()} " (you)"</span>
             </li>
-            <For
-                each=move || state.peers.get()
-                key=|peer| (peer.session.clone(), peer.name.clone(), peer.state)
-                let:peer
-            >
+            {move || state.peers.get().into_iter().map(|peer| view! {
                 <li
                     class="peer"
                     class:away=peer.state == PeerState::Away
@@ -33,7 +29,7 @@ pub fn Presence() -> impl IntoView {
                     <span class="avatar" style=format!("background: {}; color: {}", peer.color, text_color_on(&peer.color))>{initial(&peer.name)}</span>
                     <span class="peer-name">{peer.name.clone()}</span>
                 </li>
-            </For>
+            }).collect_view()}
         </ul>
         </div>
     }
