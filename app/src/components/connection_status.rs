@@ -40,12 +40,14 @@ pub fn ConnectionStatus() -> impl IntoView {
             other => other.label().to_owned(),
         })
     };
-    let can_retry = move || {
+    // A memo: the button is built when it appears, not again on every change of the
+    // status (a rebuilt button can swallow a click in progress).
+    let can_retry = Memo::new(move |_| {
         matches!(
             state(),
             ConnectionState::Reconnecting | ConnectionState::Failed | ConnectionState::Offline
         )
-    };
+    });
     let retry = move |_| {
         client
             .with(|actions| actions.retry_now())
@@ -77,10 +79,10 @@ pub fn ConnectionStatus() -> impl IntoView {
             <span class="visually-hidden" role="status" aria-live="polite" data-testid="connection-announcement">
                 {move || format!("Connection: {}", state().label())}
             </span>
-            <Show when=can_retry>
+            {move || can_retry.get().then(|| view! {
                 <button class="retry" data-testid="retry-now" on:click=retry>"Retry now"</button>
-            </Show>
-            <Show when=move || open.get()>
+            })}
+            {move || open.get().then(|| view! {
                 <dl class="popover" data-testid="connection-details">
                     <dt>"State"</dt><dd>{label}</dd>
                     <dt>"Round trip"</dt>
@@ -97,7 +99,7 @@ pub fn ConnectionStatus() -> impl IntoView {
                     <dt>"Up for"</dt><dd>{move || status.with(|s| s.live_since.map(|t| duration(now.get() - t)).unwrap_or_else(|| "—".into()))}</dd>
                     {move || status.with(|s| s.failure.clone()).map(|reason| view! { <dt>"Problem"</dt><dd>{reason}</dd> })}
                 </dl>
-            </Show>
+            })}
         </div>
     }
 }

@@ -17,7 +17,7 @@ pub fn MetricsPanel() -> impl IntoView {
             <button data-testid="metrics-toggle" aria-expanded=move || open.get().to_string() on:click=move |_| open.update(|o| *o = !*o)>
                 "Metrics"
             </button>
-            <Show when=move || open.get()>
+            {move || open.get().then(|| view! {
                 <section class="metrics-panel" data-testid="metrics-panel">
                     <Sparkline values=Signal::derive(move || status.with(|s| s.rtt_history.clone())) label="Round-trip times"/>
                     <dl>
@@ -41,7 +41,7 @@ pub fn MetricsPanel() -> impl IntoView {
                         <dd>{move || status.with(|s| s.time_in_state.iter().map(|(state, ms)| format!("{state} {}", duration(*ms))).collect::<Vec<_>>().join(", "))}</dd>
                     </dl>
                 </section>
-            </Show>
+            })}
         </div>
     }
 }

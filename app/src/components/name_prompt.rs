@@ -10,6 +10,8 @@ use tether_core::protocol::clean_name;
 pub fn NamePrompt() -> impl IntoView {
     let client = expect_context::<BoardClient>();
     let ask = client.state.ask_name;
+    // A memo, so the form is built once per opening, not again whenever the flag is set.
+    let asking = Memo::new(move |_| ask.get());
     let draft = RwSignal::new(String::new());
     let save = move || {
         if let Some(name) = clean_name(&draft.get_untracked()) {
@@ -18,7 +20,7 @@ pub fn NamePrompt() -> impl IntoView {
         ask.set(false);
     };
     view! {
-        <Show when=move || ask.get()>
+        {move || asking.get().then(|| view! {
             <form class="name-prompt" data-testid="name-prompt" on:submit=move |ev| { ev.prevent_default(); save(); }>
                 <label>
                     "Others see you as "
@@ -35,6 +37,6 @@ pub fn NamePrompt() -> impl IntoView {
                 <button type="submit">"Save"</button>
                 <button type="button" class="link" on:click=move |_| ask.set(false)>"Keep"</button>
             </form>
-        </Show>
+        })}
     }
 }

@@ -44,7 +44,7 @@ pub fn NetworkSimulator(
         }
     };
     view! {
-        <Show when=move || open.get()>
+        {move || open.get().then(|| view! {
             <section class="netsim" data-testid="netsim" data-mode=move || mode.get().as_str() aria-label="Network simulator">
                 <header class="netsim-head">
                     <h2>"Network simulator"</h2>
@@ -61,6 +61,6 @@ pub fn NetworkSimulator(
                 </div>
                 <p class="netsim-mode" role="status">{move || mode.get().describe()}</p>
             </section>
-        </Show>
+        })}
     }
 }
