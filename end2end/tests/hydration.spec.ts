@@ -36,7 +36,7 @@ test('a board link is server-rendered and hydrates', async ({ page }) => {
   await expect(page.getByTestId('room-name')).toHaveText('team-sketch_1');
 });
 
-test('the server-rendered board shows until the bundle arrives, then the app takes its place once', async ({ browser }) => {
+test('the server-rendered board shows until the bundle arrives, then the app takes its place once, leaving other nodes', async ({ browser }) => {
   const room = newRoom();
   const a = await openBoard(browser, room, 'Alice');
   await drawStroke(a.page, 0);
@@ -55,6 +55,12 @@ test('the server-rendered board shows until the bundle arrives, then the app tak
   await expect(page.locator('main')).toHaveAttribute('data-hydrated', 'false');
   await expect(board(page)).toHaveAttribute('data-stroke-count', '2');
   await expect(page.getByTestId('room-name')).toHaveText(room);
+  // Something else puts a node in the page meanwhile (a browser extension's overlay).
+  await page.evaluate(() => {
+    const overlay = document.createElement('div');
+    overlay.id = 'extension-overlay';
+    document.body.append(overlay);
+  });
 
   release();
   await expect(page.locator('main')).toHaveAttribute('data-hydrated', 'true');
@@ -65,6 +71,8 @@ test('the server-rendered board shows until the bundle arrives, then the app tak
   await expect(page.getByTestId('board')).toHaveCount(1);
   await expect(board(page)).toHaveAttribute('data-stroke-count', '2');
   await expect(status(page)).toHaveAttribute('data-state', 'connected');
+  // Only the server's nodes were replaced.
+  await expect(page.locator('#extension-overlay')).toHaveCount(1);
 });
 
 test('a malformed board link says so instead of opening a board', async ({ page }) => {

@@ -45,18 +45,35 @@ fn take_over<View: leptos::prelude::IntoView>(root: impl FnOnce() -> View + 'sta
     // Panics show up in the browser console with a message instead of "unreachable".
     console_error_panic_hook::set_once();
     let body = leptos::prelude::document().body();
-    let served_last = body.as_ref().and_then(|body| body.last_child());
+    let served = body.as_ref().map(served_nodes).unwrap_or_default();
     // The app is rendered while the server's nodes are still there: components read what
     // the server embedded in them (the board's snapshot) as they are built.
     leptos::mount::mount_to_body(root);
-    if let (Some(body), Some(served_last)) = (body, served_last) {
-        while let Some(node) = body.first_child() {
+    if let Some(body) = body {
+        for node in served {
             let _ = body.remove_child(&node);
-            if node == served_last {
-                break;
-            }
         }
     }
+}
+
+/// What the server rendered into `<body>`: its `<main>` and the text and comment nodes
+/// around it. Anything else there was put in by someone else (a browser extension's
+/// overlay, say) and stays.
+#[cfg(target_arch = "wasm32")]
+fn served_nodes(body: &web_sys::HtmlElement) -> Vec<web_sys::Node> {
+    let mut served = Vec::new();
+    let mut next = body.first_child();
+    while let Some(node) = next {
+        next = node.next_sibling();
+        let kind = node.node_type();
+        if kind == web_sys::Node::TEXT_NODE
+            || kind == web_sys::Node::COMMENT_NODE
+            || node.node_name().eq_ignore_ascii_case("main")
+        {
+            served.push(node);
+        }
+    }
+    served
 }
 
 /// Shows the board's pages and gives them the connection runtime. (`hydrate` is the name
