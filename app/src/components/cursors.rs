@@ -11,7 +11,7 @@ pub fn Cursors() -> impl IntoView {
     let viewport = expect_context::<Viewport>();
     view! {
         <div class="cursors" aria-hidden="true">
-            {move || state.cursors.get().into_iter().map(|cursor| view! {
+            <For each=move || state.cursors.get() key=|c| (c.session.clone(), c.x.to_bits(), c.y.to_bits()) let:cursor>
                 <div
                     class="cursor"
                     data-testid="cursor"
@@ -26,7 +26,7 @@ pub fn Cursors() -> impl IntoView {
                 >
                     <span class="cursor-name">{cursor.name.clone()}</span>
                 </div>
-            }).collect_view()}
+            </For>
         </div>
     }
 }
