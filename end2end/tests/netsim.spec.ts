@@ -3,7 +3,7 @@
 // after Reset both people's boards agree — nothing lost, nothing doubled.
 import { test, expect } from './fixtures';
 import type { Page } from '@playwright/test';
-import { drawStroke, expectConverged, gotoBoard, newRoom, openBoard, pageWithoutWebSockets, reconnectAttempts, status } from './helpers';
+import { board, drawStroke, expectConverged, gotoBoard, newRoom, openBoard, pageWithoutWebSockets, reconnectAttempts, status } from './helpers';
 import { violations } from './axe';
 
 test.use({
@@ -116,10 +116,16 @@ test('lossy on the polling fallback: failed requests reconnect, nothing is lost 
   await simulate(a, 'lossy');
   await drawStroke(b, 49);
   // One polling request in ten fails, and then the client reconnects (resuming its
-  // session). Alice draws until that has happened: each stroke is a few requests, so it
-  // takes some strokes, never forty (0.9^100).
+  // session). Alice draws until that has happened, one stroke at a time: strokes drawn
+  // in a burst would share one request, so each must reach Bob and be confirmed to her
+  // before the next — at least a send and a new poll each. Forty strokes are at least
+  // eighty requests: all of them getting through has a chance of 0.9^80 ≈ 0.02 %.
   let drawn = 0;
-  while (drawn < 40 && (await reconnectAttempts(a)) <= before) await drawStroke(a, drawn++);
+  while (drawn < 40 && (await reconnectAttempts(a)) <= before) {
+    await drawStroke(a, drawn++);
+    await expect(board(b)).toHaveAttribute('data-stroke-count', String(drawn + 1), { timeout: 15_000 });
+    await expect(status(a)).toHaveAttribute('data-pending', '0', { timeout: 15_000 });
+  }
   expect(await reconnectAttempts(a)).toBeGreaterThan(before);
   await expectConverged([a, b], drawn + 1);
 
