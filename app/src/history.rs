@@ -33,7 +33,9 @@ impl UndoHistory {
     /// Takes over the history this tab kept before a reload.
     pub fn restore(&self) {
         let kept = self.client.with(|actions| actions.kept_history()).flatten();
-        if let Some(history) = kept.and_then(|saved| serde_json::from_str::<History>(&saved).ok()) {
+        if let Some(history) =
+            kept.and_then(|saved| tether_core::json::decode::<History>(&saved).ok())
+        {
             self.history.set_value(history);
             self.changed(false);
         }

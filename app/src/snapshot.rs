@@ -5,11 +5,14 @@
 //! no async resource (which would pull Leptos' async rendering and a server-function
 //! client into the WASM bundle).
 
-use serde::{de::Error as _, Deserialize, Deserializer, Serialize};
-use tether_core::board::Stroke;
+use serde::Serialize;
+use tether_core::{
+    board::Stroke,
+    json::{DecodeError, FromJson, Json},
+};
 
 /// A board's confirmed strokes at `seq` of the room's history `epoch`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct BoardSnapshot {
     pub seq: u64,
     pub epoch: String,
@@ -28,37 +31,24 @@ pub enum EmbeddedBoard {
     },
 }
 
-/// Decoded by hand, straight into one struct: the derived decoder of an internally tagged
-/// enum buffers the whole board into serde's generic `Content` first and decodes it again
-/// from there, which costs the WASM bundle more than the board's own decoder (the same
-/// reason as `tether_core::board::Op`'s).
-impl<'de> Deserialize<'de> for EmbeddedBoard {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(rename_all = "camelCase")]
-        enum Status {
-            Loaded,
-            Failed,
-        }
-        #[derive(Deserialize)]
-        struct Fields {
-            status: Status,
-            seq: Option<u64>,
-            epoch: Option<String>,
-            strokes: Option<Vec<Stroke>>,
-            message: Option<String>,
-        }
-        let fields = Fields::deserialize(deserializer)?;
-        let field = |name: &'static str| D::Error::missing_field(name);
-        Ok(match fields.status {
-            Status::Loaded => EmbeddedBoard::Loaded(BoardSnapshot {
-                seq: fields.seq.ok_or_else(|| field("seq"))?,
-                epoch: fields.epoch.ok_or_else(|| field("epoch"))?,
-                strokes: fields.strokes.ok_or_else(|| field("strokes"))?,
+/// Read in the browser by the bundle's own JSON reader (see `tether_core::json`), not serde.
+impl FromJson for EmbeddedBoard {
+    fn from_json(value: &Json) -> Result<Self, DecodeError> {
+        let fields = value.object()?;
+        Ok(match fields.str("status")? {
+            "loaded" => EmbeddedBoard::Loaded(BoardSnapshot {
+                seq: fields.req("seq")?,
+                epoch: fields.req("epoch")?,
+                strokes: fields.req("strokes")?,
             }),
-            Status::Failed => EmbeddedBoard::Failed {
-                message: fields.message.ok_or_else(|| field("message"))?,
+            "failed" => EmbeddedBoard::Failed {
+                message: fields.req("message")?,
             },
+            other => {
+                return Err(DecodeError::new(format!(
+                    "unknown variant `{other}`, expected `loaded` or `failed`"
+                )))
+            }
         })
     }
 }
@@ -80,18 +70,17 @@ pub fn embedded_board() -> Option<EmbeddedBoard> {
     }
     #[cfg(not(feature = "ssr"))]
     {
-        read_embedded(SNAPSHOT_ELEMENT_ID)
+        tether_core::json::decode(&embedded_text(SNAPSHOT_ELEMENT_ID)?).ok()
     }
 }
 
-/// In the browser: the JSON value the server embedded in the element `id`.
+/// In the browser: the JSON text the server embedded in the element `id`.
 #[cfg(not(feature = "ssr"))]
-pub fn read_embedded<T: serde::de::DeserializeOwned>(id: &str) -> Option<T> {
-    let text = web_sys::window()?
+pub fn embedded_text(id: &str) -> Option<String> {
+    web_sys::window()?
         .document()?
         .get_element_by_id(id)?
-        .text_content()?;
-    serde_json::from_str(&text).ok()
+        .text_content()
 }
 
 /// JSON for an embedding `<script>`: `<` is escaped so no content can close the element.
@@ -121,12 +110,15 @@ mod tests {
         });
         let json = to_script_json(&board);
         assert!(!json.contains('<'), "{json}");
-        assert_eq!(serde_json::from_str::<EmbeddedBoard>(&json).unwrap(), board);
+        assert_eq!(
+            tether_core::json::decode::<EmbeddedBoard>(&json).unwrap(),
+            board
+        );
         let failed = EmbeddedBoard::Failed {
             message: "storage down".into(),
         };
         assert_eq!(
-            serde_json::from_str::<EmbeddedBoard>(&to_script_json(&failed)).unwrap(),
+            tether_core::json::decode::<EmbeddedBoard>(&to_script_json(&failed)).unwrap(),
             failed
         );
     }
@@ -149,7 +141,7 @@ mod tests {
             ),
             (r#"{"message":"x"}"#, "missing field `status`"),
         ] {
-            let error = serde_json::from_str::<EmbeddedBoard>(text)
+            let error = tether_core::json::decode::<EmbeddedBoard>(text)
                 .unwrap_err()
                 .to_string();
             assert!(error.contains(says), "{text}: {error}");

@@ -20,6 +20,7 @@ pub mod colors;
 pub mod compact;
 pub mod defaults;
 pub mod ids;
+pub mod json;
 pub mod limits;
 #[cfg(any(test, feature = "model"))]
 pub mod model;

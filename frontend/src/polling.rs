@@ -8,27 +8,40 @@
 
 use crate::{netsim, transport::Handlers};
 use gloo_net::http::Request;
-use serde::Deserialize;
-use serde_json::value::RawValue;
 use std::{
     cell::{Cell, RefCell},
     rc::Rc,
 };
-use tether_core::protocol::poll_batches;
+use tether_core::{json, protocol::poll_batches};
 use wasm_bindgen_futures::spawn_local;
 use web_sys::AbortController;
 
-#[derive(Deserialize)]
-struct Opened {
-    sid: String,
+/// The answer to the hello: `{"sid":"…"}`.
+fn opened_sid(text: &str) -> Option<String> {
+    json::parse(text).ok()?.object().ok()?.req("sid").ok()
 }
 
-#[derive(Deserialize)]
+/// One answer to a poll: `{"batch":n,"messages":[…],"closed":…}`.
 struct Batch {
     batch: u64,
-    messages: Vec<Box<RawValue>>,
-    /// Present (not null) when the server ended the session; what it says is not needed.
-    closed: Option<Box<RawValue>>,
+    /// Each message's JSON text, as the WebSocket would have delivered it.
+    messages: Vec<String>,
+    /// The server ended the session (`closed` present and not null; what it says is not
+    /// needed).
+    closed: bool,
+}
+
+impl Batch {
+    fn from_text(text: &str) -> Option<Batch> {
+        let value = json::parse(text).ok()?;
+        let fields = value.object().ok()?;
+        let messages = fields.get("messages")?.items().ok()?;
+        Some(Batch {
+            batch: fields.req("batch").ok()?,
+            messages: messages.iter().map(|(raw, _)| (*raw).to_owned()).collect(),
+            closed: fields.get("closed").is_some_and(|c| *c != json::Json::Null),
+        })
+    }
 }
 
 struct Inner {
@@ -184,16 +197,16 @@ async fn open_session(inner: &Rc<Inner>, mut batch: Vec<String>) -> bool {
     else {
         return false;
     };
-    let Some(opened) = inner
+    let Some(sid) = inner
         .exchange(request, bytes)
         .await
-        .and_then(|text| serde_json::from_str::<Opened>(&text).ok())
+        .and_then(|text| opened_sid(&text))
     else {
         return false;
     };
-    *inner.sid.borrow_mut() = Some(opened.sid.clone());
-    spawn_local(poll_loop(inner.clone(), opened.sid.clone()));
-    send_messages(inner, &opened.sid, batch).await
+    *inner.sid.borrow_mut() = Some(sid.clone());
+    spawn_local(poll_loop(inner.clone(), sid.clone()));
+    send_messages(inner, &sid, batch).await
 }
 
 /// Sends `messages` in order, in as many requests as the server's batch limits need.
@@ -232,7 +245,7 @@ async fn poll_loop(inner: Rc<Inner>, sid: String) {
             Ok(request) => inner
                 .exchange(request, 0)
                 .await
-                .and_then(|text| serde_json::from_str::<Batch>(&text).ok()),
+                .and_then(|text| Batch::from_text(&text)),
             Err(_) => None,
         };
         let Some(batch) = batch else {
@@ -241,9 +254,9 @@ async fn poll_loop(inner: Rc<Inner>, sid: String) {
         };
         ack = batch.batch;
         for message in batch.messages {
-            inner.deliver(message.get().to_owned());
+            inner.deliver(message);
         }
-        if batch.closed.is_some() {
+        if batch.closed {
             inner.fail();
             return;
         }

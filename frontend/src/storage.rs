@@ -149,7 +149,7 @@ impl OutboxStore {
         let mut entries = Vec::new();
         for key in &keys {
             if let Some(json) = storage.get_item(key).ok().flatten() {
-                match serde_json::from_str::<Vec<PendingOp>>(&json) {
+                match tether_core::json::decode::<Vec<PendingOp>>(&json) {
                     Ok(saved) => entries.extend(saved),
                     Err(error) => {
                         crate::browser::warn(&format!("ignoring unreadable outbox {key}: {error}"))

@@ -47,7 +47,8 @@ fn embedded_view() -> AdminView {
     #[cfg(feature = "ssr")]
     let view = use_context::<InitialAdmin>().map(|InitialAdmin(view)| view);
     #[cfg(not(feature = "ssr"))]
-    let view = crate::snapshot::read_embedded(ADMIN_ELEMENT_ID);
+    let view = crate::snapshot::embedded_text(ADMIN_ELEMENT_ID)
+        .and_then(|text| serde_json::from_str(&text).ok());
     view.unwrap_or(AdminView::Refused)
 }
 

@@ -24,6 +24,10 @@ pub struct Step {
 }
 
 impl Step {
+    pub(crate) fn new(added: Vec<Arc<Stroke>>, removed: Vec<Arc<Stroke>>) -> Self {
+        Self { added, removed }
+    }
+
     fn is_empty(&self) -> bool {
         self.added.is_empty() && self.removed.is_empty()
     }
@@ -75,6 +79,15 @@ impl History {
     /// Nothing to undo or redo.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Kept stacks taken back (nothing being gathered).
+    pub(crate) fn from_stacks(undo: Vec<Step>, redo: Vec<Step>) -> Self {
+        Self {
+            undo,
+            redo,
+            open: None,
+        }
     }
 
     /// True when there is something to undo.

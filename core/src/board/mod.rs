@@ -2,6 +2,7 @@
 //! no clock, no randomness.
 
 pub mod builder;
+mod decode;
 mod doc;
 pub mod geometry;
 pub mod history;
@@ -11,6 +12,7 @@ pub mod simplify;
 mod stroke;
 mod validate;
 
+pub(crate) use decode::points_from_json;
 pub use doc::{visible_strokes, ApplyOutcome, Board};
 pub use op::{AppliedOp, Op};
 pub use stroke::{is_valid_color, pressure_width, Point, Stroke};

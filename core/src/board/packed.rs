@@ -153,7 +153,7 @@ fn steps(coordinate: f32) -> i64 {
 }
 
 /// `point` on the grid the packed form keeps (unclamped).
-fn on_grid(point: Point) -> Point {
+pub(crate) fn on_grid(point: Point) -> Point {
     Point {
         x: steps(point.x) as f32 / COORDINATE_STEPS,
         y: steps(point.y) as f32 / COORDINATE_STEPS,

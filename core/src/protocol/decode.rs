@@ -1,18 +1,15 @@
-//! How the browser decodes a [`ServerMsg`]: the `type` first, then the message straight
-//! into that variant. The derived decoder of an internally tagged enum buffers every
-//! message into serde's generic `Content` tree and decodes the variant again from there;
-//! that second pass, for every variant and every type inside them, is a large share of
-//! the WASM bundle (docs/BENCHMARKS.md, "First load"). [`ServerMsg::from_json`] accepts
-//! the JSON the derived decoder accepts (the tests compare the two on every variant and
-//! on malformed messages), with one difference: it decodes the fields of every variant,
-//! so a message carrying another variant's field with a value of the wrong type is
-//! refused (the server never sends one). The derived one stays for decoding from a
-//! `serde_json::Value`.
+//! How the browser decodes a [`ServerMsg`] and what it carries, from a parsed JSON tree
+//! (see [`crate::json`] for why not serde there): the `type` first, then that variant's
+//! fields. It reads the same JSON the derived serde decoder reads (the tests compare the
+//! two on every variant and on malformed messages); the server keeps serde.
 
-use super::{LiveStroke, Peer, ServerMsg, Welcome};
-use crate::board::{AppliedOp, Stroke};
-use serde::{de::Error as _, Deserialize};
-use std::borrow::Cow;
+use super::{
+    HeartbeatSettings, Limits, LiveStroke, Peer, PeerState, ReconnectSettings, ServerMsg, Welcome,
+};
+use crate::{
+    defaults,
+    json::{self, DecodeError, FromJson, Json},
+};
 
 /// The `type` of every server message.
 const TYPES: &[&str] = &[
@@ -32,93 +29,165 @@ const TYPES: &[&str] = &[
     "restarting",
 ];
 
-/// Every field of the struct-like variants, as on the wire, and the `type`: one decoder
-/// for all of them, where a derived struct per variant cost ~1.3 KB of the bundle each.
-/// No two variants give one name different types, so each variant takes the fields it has
-/// and names the first one missing. The variants that are structs of their own
-/// (`welcome`, `applied`, `liveStroke`) are decoded again as those.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Fields<'a> {
-    #[serde(rename = "type", borrow)]
-    kind: Option<Cow<'a, str>>,
-    ops: Option<Vec<AppliedOp>>,
-    seq: Option<u64>,
-    strokes: Option<Vec<Stroke>>,
-    op_id: Option<String>,
-    code: Option<String>,
-    reason: Option<String>,
-    t: Option<f64>,
-    server_time: Option<f64>,
-    peer: Option<Peer>,
-    session: Option<String>,
-    x: Option<f32>,
-    y: Option<f32>,
-    message: Option<String>,
-    fatal: Option<bool>,
-    retry_after_ms: Option<u64>,
-    spread_ms: Option<u64>,
-}
-
-/// `field`'s value, or the error a derived decoder gives when it is missing.
-fn required<T>(value: Option<T>, field: &'static str) -> Result<T, serde_json::Error> {
-    value.ok_or_else(|| serde_json::Error::missing_field(field))
-}
-
 impl ServerMsg {
     /// Decodes one message from its JSON text (a WebSocket frame, or one message of a
     /// polling batch).
-    pub fn from_json(text: &str) -> Result<ServerMsg, serde_json::Error> {
-        let fields: Fields = serde_json::from_str(text)?;
-        let kind = required(fields.kind, "type")?;
-        Ok(match &*kind {
-            "welcome" => ServerMsg::Welcome(serde_json::from_str::<Welcome>(text)?),
+    pub fn from_json(text: &str) -> Result<ServerMsg, DecodeError> {
+        json::decode(text)
+    }
+}
+
+impl FromJson for ServerMsg {
+    fn from_json(value: &Json) -> Result<Self, DecodeError> {
+        let fields = value.object()?;
+        Ok(match fields.str("type")? {
+            "welcome" => ServerMsg::Welcome(Welcome::from_json(value)?),
             "replay" => ServerMsg::Replay {
-                ops: required(fields.ops, "ops")?,
+                ops: fields.req("ops")?,
             },
             "snapshot" => ServerMsg::Snapshot {
-                seq: required(fields.seq, "seq")?,
-                strokes: required(fields.strokes, "strokes")?,
+                seq: fields.req("seq")?,
+                strokes: fields.req("strokes")?,
             },
-            "applied" => ServerMsg::Applied(serde_json::from_str::<AppliedOp>(text)?),
+            "applied" => ServerMsg::Applied(FromJson::from_json(value)?),
             "rejected" => ServerMsg::Rejected {
-                op_id: required(fields.op_id, "opId")?,
-                code: required(fields.code, "code")?,
-                reason: required(fields.reason, "reason")?,
+                op_id: fields.req("opId")?,
+                code: fields.req("code")?,
+                reason: fields.req("reason")?,
             },
             "pong" => ServerMsg::Pong {
-                t: required(fields.t, "t")?,
-                server_time: required(fields.server_time, "serverTime")?,
+                t: fields.req("t")?,
+                server_time: fields.req("serverTime")?,
             },
             "peerJoined" => ServerMsg::PeerJoined {
-                peer: required(fields.peer, "peer")?,
+                peer: fields.req("peer")?,
             },
             "peerAway" => ServerMsg::PeerAway {
-                session: required(fields.session, "session")?,
+                session: fields.req("session")?,
             },
             "peerBack" => ServerMsg::PeerBack {
-                session: required(fields.session, "session")?,
+                session: fields.req("session")?,
             },
             "peerLeft" => ServerMsg::PeerLeft {
-                session: required(fields.session, "session")?,
+                session: fields.req("session")?,
             },
             "cursor" => ServerMsg::Cursor {
-                session: required(fields.session, "session")?,
-                x: required(fields.x, "x")?,
-                y: required(fields.y, "y")?,
+                session: fields.req("session")?,
+                x: fields.req("x")?,
+                y: fields.req("y")?,
             },
-            "liveStroke" => ServerMsg::LiveStroke(serde_json::from_str::<LiveStroke>(text)?),
+            "liveStroke" => ServerMsg::LiveStroke(LiveStroke::from_json(value)?),
             "error" => ServerMsg::Error {
-                code: required(fields.code, "code")?,
-                message: required(fields.message, "message")?,
-                fatal: required(fields.fatal, "fatal")?,
-                retry_after_ms: fields.retry_after_ms,
+                code: fields.req("code")?,
+                message: fields.req("message")?,
+                fatal: fields.req("fatal")?,
+                retry_after_ms: fields.opt("retryAfterMs")?,
             },
             "restarting" => ServerMsg::Restarting {
-                retry_after_ms: required(fields.retry_after_ms, "retryAfterMs")?,
-                spread_ms: required(fields.spread_ms, "spreadMs")?,
+                retry_after_ms: fields.req("retryAfterMs")?,
+                spread_ms: fields.req("spreadMs")?,
             },
-            other => return Err(serde_json::Error::unknown_variant(other, TYPES)),
+            other => {
+                return Err(DecodeError::new(format!(
+                    "unknown variant `{other}`, expected one of {}",
+                    TYPES.join(", ")
+                )))
+            }
+        })
+    }
+}
+
+impl FromJson for Welcome {
+    fn from_json(value: &Json) -> Result<Self, DecodeError> {
+        let fields = value.object()?;
+        Ok(Welcome {
+            protocol: fields.req("protocol")?,
+            session: fields.req("session")?,
+            resume_token: fields.req("resumeToken")?,
+            author: fields.or_default("author")?,
+            resumed: fields.req("resumed")?,
+            room_seq: fields.req("roomSeq")?,
+            epoch: fields.req("epoch")?,
+            heartbeat: fields.req("heartbeat")?,
+            reconnect: fields.req("reconnect")?,
+            limits: fields.req("limits")?,
+            peers: fields.req("peers")?,
+        })
+    }
+}
+
+impl FromJson for HeartbeatSettings {
+    fn from_json(value: &Json) -> Result<Self, DecodeError> {
+        let fields = value.object()?;
+        Ok(HeartbeatSettings {
+            ping_interval_ms: fields.req("pingIntervalMs")?,
+            pong_timeout_ms: fields.req("pongTimeoutMs")?,
+        })
+    }
+}
+
+impl FromJson for ReconnectSettings {
+    fn from_json(value: &Json) -> Result<Self, DecodeError> {
+        let fields = value.object()?;
+        Ok(ReconnectSettings {
+            base_ms: fields.req("baseMs")?,
+            cap_ms: fields.req("capMs")?,
+            max_attempts: fields.req("maxAttempts")?,
+            stable_after_ms: fields.req("stableAfterMs")?,
+            handshake_timeout_ms: fields.req("handshakeTimeoutMs")?,
+            grace_ms: fields.req("graceMs")?,
+            ws_probe_interval_ms: fields.req("wsProbeIntervalMs")?,
+            quiet_retry_ms: fields
+                .opt("quietRetryMs")?
+                .unwrap_or(defaults::QUIET_RETRY_MS),
+        })
+    }
+}
+
+impl FromJson for Limits {
+    fn from_json(value: &Json) -> Result<Self, DecodeError> {
+        let fields = value.object()?;
+        Ok(Limits {
+            max_frame_bytes: fields.req("maxFrameBytes")?,
+            max_points_per_stroke: fields.req("maxPointsPerStroke")?,
+            max_coordinate: fields.req("maxCoordinate")?,
+            min_stroke_width: fields.req("minStrokeWidth")?,
+            max_stroke_width: fields.req("maxStrokeWidth")?,
+            max_name_chars: fields.req("maxNameChars")?,
+        })
+    }
+}
+
+impl FromJson for Peer {
+    fn from_json(value: &Json) -> Result<Self, DecodeError> {
+        let fields = value.object()?;
+        Ok(Peer {
+            session: fields.req("session")?,
+            name: fields.req("name")?,
+            color: fields.req("color")?,
+            state: match fields.str("state")? {
+                "active" => PeerState::Active,
+                "away" => PeerState::Away,
+                other => {
+                    return Err(DecodeError::new(format!(
+                        "`state`: unknown variant `{other}`, expected `active` or `away`"
+                    )))
+                }
+            },
+        })
+    }
+}
+
+impl FromJson for LiveStroke {
+    fn from_json(value: &Json) -> Result<Self, DecodeError> {
+        let fields = value.object()?;
+        Ok(LiveStroke {
+            stroke_id: fields.req("strokeId")?,
+            color: fields.or_default("color")?,
+            width: fields.or_default("width")?,
+            points: crate::board::points_from_json(fields, "points")?,
+            session: fields.or_default("session")?,
+            cancelled: fields.or_default("cancelled")?,
         })
     }
 }
@@ -126,10 +195,7 @@ impl ServerMsg {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{
-        board::{Op, Point},
-        protocol::{HeartbeatSettings, Limits, PeerState, ReconnectSettings},
-    };
+    use crate::board::{AppliedOp, Op, Point, Stroke};
 
     /// What the derived decoder makes of `text`.
     fn derived(text: &str) -> Result<ServerMsg, serde_json::Error> {
@@ -299,10 +365,43 @@ mod tests {
     }
 
     #[test]
-    fn another_variants_field_of_the_wrong_type_is_refused_by_this_decoder_only() {
+    fn another_variants_field_is_ignored_whatever_its_type() {
         let text = r#"{"type":"peerLeft","session":"p1","x":"left"}"#;
-        assert!(ServerMsg::from_json(text).is_err());
+        assert!(ServerMsg::from_json(text).is_ok());
         assert!(derived(text).is_ok());
+    }
+
+    #[test]
+    fn optional_fields_may_be_missing_and_defaults_fill_them() {
+        let mut welcome = serde_json::to_value(&every_message()[0]).unwrap();
+        welcome.as_object_mut().unwrap().remove("author");
+        welcome["reconnect"]
+            .as_object_mut()
+            .unwrap()
+            .remove("quietRetryMs");
+        let text = welcome.to_string();
+        let ours = ServerMsg::from_json(&text).unwrap();
+        assert_eq!(ours, derived(&text).unwrap());
+        let ServerMsg::Welcome(welcome) = ours else {
+            panic!("{text}")
+        };
+        assert_eq!(welcome.author, "");
+        assert_eq!(welcome.reconnect.quiet_retry_ms, defaults::QUIET_RETRY_MS);
+        let bare = ServerMsg::LiveStroke(LiveStroke {
+            stroke_id: "s".into(),
+            color: String::new(),
+            width: 0.0,
+            points: vec![],
+            session: String::new(),
+            cancelled: false,
+        });
+        let live = serde_json::to_string(&bare).unwrap();
+        assert_eq!(
+            live,
+            r#"{"type":"liveStroke","strokeId":"s","points":"AA"}"#
+        );
+        assert_eq!(ServerMsg::from_json(&live).unwrap(), bare);
+        assert_eq!(derived(&live).unwrap(), bare);
     }
 
     #[test]
@@ -323,6 +422,9 @@ mod tests {
             r#"{"type":"snapshot","seq":1,"strokes":[{"id":"s"}]}"#,
             r#"{"type":"error","code":"x","message":"y"}"#,
             r#"{"type":"peerLeft","session":"p1""#,
+            r#"{"type":"peerJoined","peer":{"session":"p","name":"n","color":"c","state":"gone"}}"#,
+            r#"{"type":"restarting","retryAfterMs":-1,"spreadMs":0}"#,
+            r#"{"type":"cursor","session":"p1","x":1}"#,
         ] {
             let lean = ServerMsg::from_json(bad);
             assert!(lean.is_err(), "{bad}: {lean:?}");

@@ -4,7 +4,10 @@
 //! `Rejected`. It is never dropped for age or size. The runtime persists the entries after
 //! every change, so they survive a reload or a browser restart.
 
-use crate::board::Op;
+use crate::{
+    board::Op,
+    json::{DecodeError, FromJson, Json},
+};
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 
@@ -19,6 +22,17 @@ pub struct PendingOp {
     /// When the user made it (ms since the Unix epoch): orders ops merged from several
     /// saved outboxes (other tabs, earlier sessions).
     pub created_ms: f64,
+}
+
+impl FromJson for PendingOp {
+    fn from_json(value: &Json) -> Result<Self, DecodeError> {
+        let fields = value.object()?;
+        Ok(PendingOp {
+            op_id: fields.req("opId")?,
+            op: fields.req("op")?,
+            created_ms: fields.req("createdMs")?,
+        })
+    }
 }
 
 /// The ordered unconfirmed ops.
@@ -89,6 +103,25 @@ impl Outbox {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_saved_outbox_reads_back_as_serde_reads_it() {
+        let saved = vec![
+            pending("a", 1_733_450_000_123.0),
+            PendingOp {
+                op_id: "b".into(),
+                op: Op::Clear,
+                created_ms: 0.5,
+            },
+        ];
+        let text = serde_json::to_string(&saved).unwrap();
+        assert_eq!(crate::json::decode::<Vec<PendingOp>>(&text).unwrap(), saved);
+        assert_eq!(
+            serde_json::from_str::<Vec<PendingOp>>(&text).unwrap(),
+            saved
+        );
+        assert!(crate::json::decode::<Vec<PendingOp>>(r#"[{"opId":"a"}]"#).is_err());
+    }
 
     fn pending(id: &str, created_ms: f64) -> PendingOp {
         PendingOp {
