@@ -71,8 +71,7 @@ impl Viewport {
 
     /// The zoom as the board's `data-zoom` shows it (two decimals, no trailing zeros).
     pub fn zoom_label(zoom: f32) -> String {
-        let rounded = (zoom * 100.0).round() / 100.0;
-        format!("{rounded}")
+        tether_core::decimal::decimal(f64::from(zoom), 2)
     }
 }
 

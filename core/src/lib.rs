@@ -18,6 +18,7 @@
 pub mod board;
 pub mod colors;
 pub mod compact;
+pub mod decimal;
 pub mod defaults;
 pub mod ids;
 pub mod json;

@@ -3,7 +3,7 @@
 
 use crate::{client::BoardClient, viewport::Viewport};
 use leptos::prelude::*;
-use tether_core::colors::text_color_on;
+use tether_core::{colors::text_color_on, decimal::decimal};
 
 #[component]
 pub fn Cursors() -> impl IntoView {
@@ -20,7 +20,7 @@ pub fn Cursors() -> impl IntoView {
                         let (at, color) = ((cursor.x, cursor.y), cursor.color.clone());
                         move || {
                             let (x, y) = viewport.camera.get().to_screen(at);
-                            format!("transform: translate({x}px, {y}px); --cursor: {color}; --cursor-text: {}", text_color_on(&color))
+                            format!("transform: translate({}px, {}px); --cursor: {color}; --cursor-text: {}", decimal(f64::from(x), 1), decimal(f64::from(y), 1), text_color_on(&color))
                         }
                     }
                 >

@@ -23,7 +23,7 @@ pub fn MetricsPanel() -> impl IntoView {
                     <dl>
                         <dt>"RTT p50 / p95"</dt>
                         <dd>{move || status.with(|s| match (s.rtt_p50, s.rtt_p95) {
-                            (Some(a), Some(b)) => format!("{} / {} ms", a.round(), b.round()),
+                            (Some(a), Some(b)) => format!("{} / {} ms", tether_core::decimal::decimal(a, 0), tether_core::decimal::decimal(b, 0)),
                             _ => "—".into(),
                         })}</dd>
                         <dt>"Connects"</dt><dd data-testid="metric-connects">{move || status.with(|s| s.connects)}</dd>

@@ -5,7 +5,7 @@
 use super::clock::use_clock;
 use crate::client::{BoardClient, NetworkInfo};
 use leptos::prelude::*;
-use tether_core::sync::throughput::Throughput;
+use tether_core::{decimal::decimal, sync::throughput::Throughput};
 
 /// `<dt>`/`<dd>` pairs, for a `<dl>`.
 #[component]
@@ -33,12 +33,12 @@ pub fn NetworkFacts() -> impl IntoView {
             {move || state.network.with(describe)}
         </dd>
         <dt>"Traffic now"</dt>
-        <dd data-testid="bytes-per-second" data-in=move || rates.get().map(|r| r.0.round().to_string()).unwrap_or_default() data-out=move || rates.get().map(|r| r.1.round().to_string()).unwrap_or_default()>
+        <dd data-testid="bytes-per-second" data-in=move || rates.get().map(|r| decimal(r.0, 0)).unwrap_or_default() data-out=move || rates.get().map(|r| decimal(r.1, 0)).unwrap_or_default()>
             {rate_text}
         </dd>
         <dt>"Bytes per stroke"</dt>
-        <dd data-testid="bytes-per-stroke" data-value=move || per_stroke().map(|b| b.round().to_string()).unwrap_or_default()>
-            {move || per_stroke().map(|b| format!("{} B", b.round())).unwrap_or_else(|| "no stroke sent yet".into())}
+        <dd data-testid="bytes-per-stroke" data-value=move || per_stroke().map(|b| decimal(b, 0)).unwrap_or_default()>
+            {move || per_stroke().map(|b| format!("{} B", decimal(b, 0))).unwrap_or_else(|| "no stroke sent yet".into())}
         </dd>
     }
 }
@@ -48,7 +48,10 @@ fn describe(info: &NetworkInfo) -> String {
     let mut parts: Vec<String> = Vec::new();
     parts.extend(info.effective_type.clone());
     parts.extend(info.kind.clone());
-    parts.extend(info.downlink_mbps.map(|d| format!("{d} Mbit/s")));
+    parts.extend(
+        info.downlink_mbps
+            .map(|d| format!("{} Mbit/s", decimal(d, 3))),
+    );
     if info.save_data == Some(true) {
         parts.push("save-data".into());
     }
@@ -62,9 +65,9 @@ fn describe(info: &NetworkInfo) -> String {
 /// "830 B/s", "12.4 kB/s".
 fn per_second(bytes: f64) -> String {
     if bytes < 1_000.0 {
-        format!("{} B/s", bytes.round())
+        format!("{} B/s", decimal(bytes, 0))
     } else {
-        format!("{:.1} kB/s", bytes / 1_000.0)
+        format!("{} kB/s", decimal(bytes / 1_000.0, 1))
     }
 }
 

@@ -2,6 +2,7 @@
 //! dashboard's rates): no chart library, scaled so the peak touches the top.
 
 use leptos::prelude::*;
+use tether_core::decimal::decimal;
 
 /// Sparkline size in CSS pixels.
 const SPARK_W: f64 = 160.0;
@@ -12,7 +13,7 @@ const SPARK_H: f64 = 36.0;
 pub fn Sparkline(#[prop(into)] values: Signal<Vec<f64>>, label: &'static str) -> impl IntoView {
     let points = move || values.with(|v| sparkline_points(v));
     view! {
-        <svg class="sparkline" width=SPARK_W height=SPARK_H viewBox=format!("0 0 {SPARK_W} {SPARK_H}") role="img" aria-label=label>
+        <svg class="sparkline" width=SPARK_W as u32 height=SPARK_H as u32 viewBox=format!("0 0 {} {}", SPARK_W as u32, SPARK_H as u32) role="img" aria-label=label>
             <polyline points=points fill="none" stroke="currentColor" stroke-width="1.5"/>
         </svg>
     }
@@ -34,9 +35,9 @@ pub fn sparkline_points(samples: &[f64]) -> String {
         .enumerate()
         .map(|(i, value)| {
             format!(
-                "{:.1},{:.1}",
-                i as f64 * step,
-                SPARK_H - (value / max) * (SPARK_H - 2.0) - 1.0
+                "{},{}",
+                decimal(i as f64 * step, 1),
+                decimal(SPARK_H - (value / max) * (SPARK_H - 2.0) - 1.0, 1)
             )
         })
         .collect::<Vec<_>>()
@@ -51,6 +52,6 @@ mod tests {
     fn the_sparkline_spans_the_box_with_the_peak_on_top() {
         assert_eq!(sparkline_points(&[]), "");
         let points = sparkline_points(&[50.0, 100.0]);
-        assert_eq!(points, "0.0,18.0 160.0,1.0");
+        assert_eq!(points, "0,18 160,1");
     }
 }

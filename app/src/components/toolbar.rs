@@ -9,7 +9,7 @@ use crate::{
     history::UndoHistory,
 };
 use leptos::prelude::*;
-use tether_core::board::Op;
+use tether_core::{board::Op, decimal::decimal};
 
 #[component]
 pub fn Toolbar() -> impl IntoView {
@@ -59,13 +59,13 @@ pub fn Toolbar() -> impl IntoView {
                 <button
                     class="width"
                     data-testid="width"
-                    data-width=width.to_string()
-                    title=format!("Width {width}")
-                    aria-label=format!("Width {width}")
+                    data-width=decimal(f64::from(width), 2)
+                    title=format!("Width {}", decimal(f64::from(width), 2))
+                    aria-label=format!("Width {}", decimal(f64::from(width), 2))
                     aria-pressed=move || (tools.width.get() == width).to_string()
                     on:click=move |_| tools.width.set(width)
                 >
-                    <span class="width-dot" style=format!("--dot: {}px", width.min(14.0))></span>
+                    <span class="width-dot" style=format!("--dot: {}px", decimal(f64::from(width.min(14.0)), 2))></span>
                 </button>
             }
         })

@@ -8,7 +8,12 @@ use leptos::prelude::*;
 pub fn ZoomControls() -> impl IntoView {
     let viewport = expect_context::<Viewport>();
     let strokes = expect_context::<BoardClient>().state.strokes;
-    let percent = move || format!("{}%", (viewport.camera.get().zoom * 100.0).round());
+    let percent = move || {
+        format!(
+            "{}%",
+            tether_core::decimal::decimal(f64::from(viewport.camera.get().zoom) * 100.0, 0)
+        )
+    };
     let actual_size = move |_| {
         let (width, height) = viewport.size.get_untracked();
         let middle = (width / 2.0, height / 2.0);

@@ -5,8 +5,7 @@ use super::{
     camera::{content_bounds, Bounds},
     outline::{outline, Outline, Piece},
 };
-use crate::board::Stroke;
-use std::fmt::Write;
+use crate::{board::Stroke, decimal::decimal};
 
 /// Board units of white kept around the drawing.
 pub const EXPORT_MARGIN: f32 = 16.0;
@@ -33,12 +32,13 @@ pub fn export_frame<'a>(strokes: impl IntoIterator<Item = &'a Stroke>) -> Bounds
 /// The SVG of `strokes` (bottom first). An empty board is an empty 800×600 sheet.
 pub fn to_svg<'a>(strokes: impl IntoIterator<Item = &'a Stroke> + Clone) -> String {
     let frame = export_frame(strokes.clone());
-    let (x, y, width, height) = (frame.min_x, frame.min_y, frame.width(), frame.height());
+    let [x, y, width, height] =
+        [frame.min_x, frame.min_y, frame.width(), frame.height()].map(number);
     let mut svg = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"{x} {y} {width} {height}\" width=\"{}\" height=\"{}\">\n\
          <rect x=\"{x}\" y=\"{y}\" width=\"{width}\" height=\"{height}\" fill=\"#ffffff\"/>\n",
-        width.ceil(),
-        height.ceil()
+        number(frame.width().ceil()),
+        number(frame.height().ceil())
     );
     for stroke in strokes {
         // Colours are validated `#rrggbb` on every op: nothing here needs escaping.
@@ -46,30 +46,31 @@ pub fn to_svg<'a>(strokes: impl IntoIterator<Item = &'a Stroke> + Clone) -> Stri
         match outline(stroke) {
             Outline::Empty => {}
             Outline::Dot { at, radius } => {
-                let _ = writeln!(
-                    svg,
-                    "<circle cx=\"{}\" cy=\"{}\" r=\"{radius}\" fill=\"{color}\"/>",
-                    at.0, at.1
-                );
+                svg.push_str(&format!(
+                    "<circle cx=\"{}\" cy=\"{}\" r=\"{}\" fill=\"{color}\"/>\n",
+                    number(at.0),
+                    number(at.1),
+                    number(radius)
+                ));
             }
             Outline::Curve {
                 pieces,
                 uniform: true,
             } => {
-                let mut d = format!("M{} {}", pieces[0].from.0, pieces[0].from.1);
+                let mut d = move_to(pieces[0].from);
                 for piece in &pieces {
                     push_piece(&mut d, piece);
                 }
-                let _ = writeln!(svg, "{}", path(&d, color, stroke.width));
+                svg.push_str(&path(&d, color, stroke.width));
             }
             Outline::Curve {
                 pieces,
                 uniform: false,
             } => {
                 for piece in &pieces {
-                    let mut d = format!("M{} {}", piece.from.0, piece.from.1);
+                    let mut d = move_to(piece.from);
                     push_piece(&mut d, piece);
-                    let _ = writeln!(svg, "{}", path(&d, color, piece.width));
+                    svg.push_str(&path(&d, color, piece.width));
                 }
             }
         }
@@ -78,17 +79,31 @@ pub fn to_svg<'a>(strokes: impl IntoIterator<Item = &'a Stroke> + Clone) -> Stri
     svg
 }
 
+/// A coordinate or length to a hundredth of a board unit (finer than the tenth strokes are
+/// drawn on).
+fn number(value: f32) -> String {
+    decimal(f64::from(value), 2)
+}
+
+fn move_to((x, y): (f32, f32)) -> String {
+    format!("M{} {}", number(x), number(y))
+}
+
 fn push_piece(d: &mut String, piece: &Piece) {
-    let _ = write!(
-        d,
+    let (c, to) = (piece.control, piece.to);
+    d.push_str(&format!(
         " Q{} {} {} {}",
-        piece.control.0, piece.control.1, piece.to.0, piece.to.1
-    );
+        number(c.0),
+        number(c.1),
+        number(to.0),
+        number(to.1)
+    ));
 }
 
 fn path(d: &str, color: &str, width: f32) -> String {
     format!(
-        "<path d=\"{d}\" fill=\"none\" stroke=\"{color}\" stroke-width=\"{width}\" stroke-linecap=\"round\" stroke-linejoin=\"round\"/>"
+        "<path d=\"{d}\" fill=\"none\" stroke=\"{color}\" stroke-width=\"{}\" stroke-linecap=\"round\" stroke-linejoin=\"round\"/>\n",
+        number(width)
     )
 }
 
