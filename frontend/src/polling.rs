@@ -12,37 +12,9 @@ use std::{
     cell::{Cell, RefCell},
     rc::Rc,
 };
-use tether_core::{json, protocol::poll_batches};
+use tether_core::protocol::{poll_batches, poll_session_id, PollReply};
 use wasm_bindgen_futures::spawn_local;
 use web_sys::AbortController;
-
-/// The answer to the hello: `{"sid":"…"}`.
-fn opened_sid(text: &str) -> Option<String> {
-    json::parse(text).ok()?.object().ok()?.req("sid").ok()
-}
-
-/// One answer to a poll: `{"batch":n,"messages":[…],"closed":…}`.
-struct Batch {
-    batch: u64,
-    /// Each message's JSON text, as the WebSocket would have delivered it.
-    messages: Vec<String>,
-    /// The server ended the session (`closed` present and not null; what it says is not
-    /// needed).
-    closed: bool,
-}
-
-impl Batch {
-    fn from_text(text: &str) -> Option<Batch> {
-        let value = json::parse(text).ok()?;
-        let fields = value.object().ok()?;
-        let messages = fields.get("messages")?.items().ok()?;
-        Some(Batch {
-            batch: fields.req("batch").ok()?,
-            messages: messages.iter().map(|(raw, _)| (*raw).to_owned()).collect(),
-            closed: fields.get("closed").is_some_and(|c| *c != json::Json::Null),
-        })
-    }
-}
 
 struct Inner {
     room: String,
@@ -200,7 +172,7 @@ async fn open_session(inner: &Rc<Inner>, mut batch: Vec<String>) -> bool {
     let Some(sid) = inner
         .exchange(request, bytes)
         .await
-        .and_then(|text| opened_sid(&text))
+        .and_then(|text| poll_session_id(&text))
     else {
         return false;
     };
@@ -245,7 +217,7 @@ async fn poll_loop(inner: Rc<Inner>, sid: String) {
             Ok(request) => inner
                 .exchange(request, 0)
                 .await
-                .and_then(|text| Batch::from_text(&text)),
+                .and_then(|text| PollReply::from_text(&text)),
             Err(_) => None,
         };
         let Some(batch) = batch else {

@@ -12,7 +12,8 @@
 //! The grammar is JSON's (RFC 8259), strictly: no trailing commas, no leading zeros, no
 //! control characters or lone surrogates in strings, nothing after the value but
 //! whitespace, and at most [`MAX_DEPTH`] levels of nesting, so a hostile text cannot
-//! overflow the stack.
+//! overflow the stack. Where an object repeats a member, the first one counts (serde's
+//! derived decoders refuse such an object; the server never writes one).
 
 mod decode;
 
@@ -128,45 +129,54 @@ impl<'a> Parser<'a> {
 
     fn array(&mut self) -> Parsed<'a> {
         let mut items = Vec::new();
-        if !self.token(b']') {
-            loop {
-                self.skip_space();
-                let start = self.at;
-                let item = self.value()?;
-                items.push((&self.text[start..self.at], item));
-                if self.token(b']') {
-                    break;
-                }
-                if !self.eat(b',') {
-                    return Err(self.error("expected `,` or `]`"));
-                }
-            }
-        }
+        self.sequence(b']', "expected `,` or `]`", |parser| {
+            parser.skip_space();
+            let start = parser.at;
+            let item = parser.value()?;
+            items.push((&parser.text[start..parser.at], item));
+            Ok(())
+        })?;
         Ok(Json::Array(items))
     }
 
     fn object(&mut self) -> Parsed<'a> {
         let mut members = Vec::new();
-        if !self.token(b'}') {
-            loop {
-                if !self.token(b'"') {
-                    return Err(self.error("expected a key"));
-                }
-                self.at -= 1;
-                let key = self.string()?;
-                if !self.token(b':') {
-                    return Err(self.error("expected `:`"));
-                }
-                members.push((key, self.value()?));
-                if self.token(b'}') {
-                    break;
-                }
-                if !self.eat(b',') {
-                    return Err(self.error("expected `,` or `}`"));
-                }
+        self.sequence(b'}', "expected `,` or `}`", |parser| {
+            if parser.token(b'"') {
+                parser.at -= 1;
+            } else {
+                return Err(parser.error("expected a key"));
+            }
+            let key = parser.string()?;
+            if !parser.token(b':') {
+                return Err(parser.error("expected `:`"));
+            }
+            members.push((key, parser.value()?));
+            Ok(())
+        })?;
+        Ok(Json::Object(members))
+    }
+
+    /// An array's items or an object's members (after its opening bracket) up to `close`:
+    /// `read` takes one, then a comma or `close` must follow; `close` may come at once.
+    fn sequence(
+        &mut self,
+        close: u8,
+        no_comma: &str,
+        mut read: impl FnMut(&mut Self) -> Result<(), DecodeError>,
+    ) -> Result<(), DecodeError> {
+        if self.token(close) {
+            return Ok(());
+        }
+        loop {
+            read(self)?;
+            if self.token(close) {
+                return Ok(());
+            }
+            if !self.eat(b',') {
+                return Err(self.error(no_comma));
             }
         }
-        Ok(Json::Object(members))
     }
 
     /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`

@@ -14,11 +14,13 @@ pub mod admin;
 mod decode;
 mod names;
 mod poll_batch;
+mod poll_reply;
 pub mod report;
 mod welcome;
 
 pub use names::clean_name;
 pub use poll_batch::poll_batches;
+pub use poll_reply::{poll_session_id, PollReply};
 pub use welcome::{HeartbeatSettings, Limits, Peer, PeerState, ReconnectSettings, Welcome};
 
 use crate::board::{AppliedOp, Op, Point, Stroke};
