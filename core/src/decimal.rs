@@ -1,7 +1,7 @@
 //! Numbers as short decimal text for labels, attributes and SVG paths: at most `places`
 //! decimals, trailing zeros dropped ("2.5", "4", "-0.25"). Written with integer arithmetic
 //! because core's float formatter (`{}` or `{:.1}` on an `f32`/`f64`) costs the board's
-//! WASM bundle ~8 KB gzip (docs/BENCHMARKS.md, "First load"), and nothing Tether shows
+//! WASM bundle ~9 KiB gzip (docs/BENCHMARKS.md, "First load"), and nothing Tether shows
 //! needs more than a few decimals.
 
 /// `value` rounded to `places` decimals (at most 9), half away from zero, without trailing
