@@ -239,6 +239,8 @@ fn float(text: &str) -> f64 {
     }
     let value = mantissa as f64;
     let value = match exponent {
+        // Zero stays zero however large the exponent (0 × ∞ would be NaN).
+        _ if mantissa == 0 => 0.0,
         0..=22 if mantissa <= 1 << 53 => value * EXACT_POWERS_OF_TEN[exponent as usize],
         -22..=-1 if mantissa <= 1 << 53 => value / EXACT_POWERS_OF_TEN[-exponent as usize],
         // Two steps keep 10^exponent itself from overflowing or vanishing too early.

@@ -142,9 +142,8 @@ impl<'a> Parser<'a> {
     fn object(&mut self) -> Parsed<'a> {
         let mut members = Vec::new();
         self.sequence(b'}', "expected `,` or `}`", |parser| {
-            if parser.token(b'"') {
-                parser.at -= 1;
-            } else {
+            parser.skip_space();
+            if parser.peek() != Some(b'"') {
                 return Err(parser.error("expected a key"));
             }
             let key = parser.string()?;

@@ -203,6 +203,9 @@ fn numbers_convert_only_to_types_that_hold_them() {
     assert_eq!(decode::<f64>("-0.5e1"), Ok(-5.0));
     assert_eq!(decode::<f64>("1E400"), Ok(f64::INFINITY));
     assert_eq!(decode::<f64>("1e-400"), Ok(0.0));
+    assert_eq!(decode::<f64>("0e400"), Ok(0.0));
+    assert_eq!(decode::<f64>("-0.0e99999999999"), Ok(-0.0));
+    assert_eq!(decode::<f64>("1e99999999999"), Ok(f64::INFINITY));
     assert_eq!(
         decode::<f64>("12345678901234567890123e-3"),
         Ok(12345678901234567890.123)
