@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use tether_core::{
     board::Stroke,
+    decimal::decimal,
     view::{content_bounds, Camera, ZOOM_STEP},
 };
 
@@ -71,7 +72,7 @@ impl Viewport {
 
     /// The zoom as the board's `data-zoom` shows it (two decimals, no trailing zeros).
     pub fn zoom_label(zoom: f32) -> String {
-        tether_core::decimal::decimal(f64::from(zoom), 2)
+        decimal(f64::from(zoom), 2)
     }
 }
 

@@ -6,7 +6,7 @@
 use super::{clock::use_clock, network_facts::NetworkFacts};
 use crate::client::BoardClient;
 use leptos::prelude::*;
-use tether_core::sync::ConnectionState;
+use tether_core::{decimal::decimal, sync::ConnectionState};
 
 #[component]
 pub fn ConnectionStatus() -> impl IntoView {
@@ -62,7 +62,7 @@ pub fn ConnectionStatus() -> impl IntoView {
                 data-state=move || state().as_str()
                 data-transport=move || status.with(|s| s.transport)
                 data-pending=move || status.with(|s| s.pending.to_string())
-                data-rtt-ms=move || status.with(|s| s.rtt_ms.map(|r| tether_core::decimal::decimal(r, 0)).unwrap_or_default())
+                data-rtt-ms=move || status.with(|s| s.rtt_ms.map(|r| decimal(r, 0)).unwrap_or_default())
                 data-quality-level=move || status.with(|s| s.detail.as_str())
                 aria-expanded=move || open.get().to_string()
                 title="Connection details"
@@ -87,7 +87,7 @@ pub fn ConnectionStatus() -> impl IntoView {
                     <dt>"State"</dt><dd>{label}</dd>
                     <dt>"Round trip"</dt>
                     <dd>{move || status.with(|s| match (s.rtt_ms, s.quality) {
-                        (Some(rtt), Some(quality)) => format!("{} ms ({quality})", tether_core::decimal::decimal(rtt, 0)),
+                        (Some(rtt), Some(quality)) => format!("{} ms ({quality})", decimal(rtt, 0)),
                         _ => "not measured yet".to_owned(),
                     })}</dd>
                     <dt>"Transport"</dt><dd>{move || status.with(|s| s.transport)}</dd>

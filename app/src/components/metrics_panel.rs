@@ -6,6 +6,7 @@ use super::{
 };
 use crate::client::BoardClient;
 use leptos::prelude::*;
+use tether_core::decimal::decimal;
 
 #[component]
 pub fn MetricsPanel() -> impl IntoView {
@@ -23,7 +24,7 @@ pub fn MetricsPanel() -> impl IntoView {
                     <dl>
                         <dt>"RTT p50 / p95"</dt>
                         <dd>{move || status.with(|s| match (s.rtt_p50, s.rtt_p95) {
-                            (Some(a), Some(b)) => format!("{} / {} ms", tether_core::decimal::decimal(a, 0), tether_core::decimal::decimal(b, 0)),
+                            (Some(a), Some(b)) => format!("{} / {} ms", decimal(a, 0), decimal(b, 0)),
                             _ => "—".into(),
                         })}</dd>
                         <dt>"Connects"</dt><dd data-testid="metric-connects">{move || status.with(|s| s.connects)}</dd>

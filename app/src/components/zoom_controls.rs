@@ -3,6 +3,7 @@
 
 use crate::{client::BoardClient, viewport::Viewport};
 use leptos::prelude::*;
+use tether_core::decimal::decimal;
 
 #[component]
 pub fn ZoomControls() -> impl IntoView {
@@ -11,7 +12,7 @@ pub fn ZoomControls() -> impl IntoView {
     let percent = move || {
         format!(
             "{}%",
-            tether_core::decimal::decimal(f64::from(viewport.camera.get().zoom) * 100.0, 0)
+            decimal(f64::from(viewport.camera.get().zoom) * 100.0, 0)
         )
     };
     let actual_size = move |_| {
